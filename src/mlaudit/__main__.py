@@ -1,0 +1,5 @@
+"""``python -m mlaudit``."""
+
+from mlaudit.cli.main import main
+
+raise SystemExit(main())

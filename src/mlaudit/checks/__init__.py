@@ -1,0 +1,18 @@
+"""The registry of checks: one plain dict from check id to check class.
+
+Check ids are fixed across the project so reports stay comparable: ``weights``,
+``serialization``, ``pins``, ``vulns``, ``licenses``, ``provenance``,
+``performance``, ``drift``, ``fairness``, ``probes``. A new check is one module
+in this package and one line here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlaudit.checks.interface import Check
+from mlaudit.checks.weights import WeightsCheck
+
+REGISTRY: dict[str, type[Check[Any]]] = {
+    WeightsCheck.id: WeightsCheck,
+}

@@ -1,0 +1,98 @@
+"""``mlaudit hash``: list weight digests, check them against the manifest, or update it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from typing import TYPE_CHECKING
+
+from mlaudit.errors import UsageError
+
+if TYPE_CHECKING:
+    from mlaudit.weights.manifest import WeightManifest
+    from mlaudit.weights.verify import Verification
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``mlaudit hash``."""
+    parser.add_argument("path", nargs="?", default=".", help="repository root (default: .)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="compare with the manifest; exit 1 on any difference")
+    mode.add_argument("--update", action="store_true", help="rewrite the manifest from the files on disk")
+    parser.add_argument("--config", type=Path, help="configuration file (default: found in PATH)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """List (default), check (``--check``) or record (``--update``) weight digests."""
+    from mlaudit.checks.weights import WeightsOptions, find_weight_files, hash_cache_for
+    from mlaudit.config import load_config
+    from mlaudit.context import AuditContext
+    from mlaudit.hook_runtime import print_findings
+    from mlaudit.progress import TerminalProgress
+    from mlaudit.weights.hashing import digest_files
+    from mlaudit.weights.manifest import WeightManifest
+    from mlaudit.weights.verify import load_manifest, verify_weights
+
+    root = Path(args.path)
+    if not root.is_dir():
+        raise UsageError(f"{root}: not a directory")
+    ctx = AuditContext(root, load_config(root, args.config))
+    options = ctx.section("weights", WeightsOptions)
+    weights = find_weight_files(ctx, options)
+    cache = hash_cache_for(ctx)
+    progress = TerminalProgress()
+    try:
+        if not (args.check or args.update):
+            hashed = digest_files(ctx.root, weights, cache=cache, workers=options.workers, progress=progress)
+            progress.close()
+            for rel in weights:
+                if rel in hashed.digests:
+                    print(f"{hashed.digests[rel].digest}  {rel}")
+            for problem in hashed.problems.values():
+                print(f"mlaudit: {problem.path}: {problem.message}", file=sys.stderr)
+            return 1 if hashed.problems else 0
+
+        manifest, invalid = load_manifest(ctx.root, options.manifest)
+        if invalid is not None and args.check:
+            print_findings([invalid])
+            return 1
+        if invalid is not None:
+            print(f"mlaudit: {options.manifest} is malformed ({invalid.message}); rebuilding it", file=sys.stderr)
+        base = manifest or WeightManifest(entries={})
+        result = verify_weights(ctx.root, weights, base, options.manifest, cache=cache,
+                                workers=options.workers, progress=progress)
+        progress.close()
+        if args.check:
+            if manifest is None:
+                print(f"{options.manifest}: no manifest (run `mlaudit hash --update`)")
+                return 1
+            print_findings(result.findings)
+            return 1 if result.findings else 0
+        return _update(ctx.root, options.manifest, manifest, result)
+    finally:
+        progress.close()
+
+
+def _update(root: Path, manifest_name: str, manifest: WeightManifest | None, result: Verification) -> int:
+    from mlaudit.hook_runtime import print_findings
+    from mlaudit.weights.verify import record_weights
+
+    unusable = [f for f in result.findings if f.rule in ("weights.unreadable", "weights.symlink-outside")]
+    changes = record_weights(root, manifest_name, manifest, result.hashed, drop=result.missing)
+    for name in changes.added:
+        print(f"added    {name}")
+    for name in changes.changed:
+        print(f"changed  {name}")
+    for name in changes.removed:
+        print(f"removed  {name}")
+    n = (len(manifest.entries) if manifest else 0) + len(changes.added) - len(changes.removed)
+    if changes or manifest is None:
+        print(f"Fixing {manifest_name}: {n} weight file(s) recorded")
+    else:
+        print(f"{manifest_name} is up to date ({n} weight file(s))")
+    if unusable:
+        print_findings(unusable)
+        return 1
+    return 0

@@ -1,0 +1,76 @@
+"""``mlaudit``: entry point, subcommand registry and the one error handler.
+
+Each subcommand is a module with ``configure(parser)`` (arguments only, cheap to
+import) and ``run(args) -> int``; ``COMMANDS`` lists them in help order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+
+from mlaudit import __version__
+from mlaudit.errors import MlauditError
+
+EXIT_OK = 0
+EXIT_POLICY = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+# name -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "audit": ("mlaudit.cli.audit_cmd", "audit a model repository and report by the policy"),
+    "hash": ("mlaudit.cli.hash_cmd", "list, check or update the weight manifest"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"mlaudit: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser (every subcommand configured)."""
+    parser = _Parser(prog="mlaudit", description="Audit repositories that hold ML models.")
+    parser.add_argument("--version", action="version", version=f"mlaudit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name, (module_name, help_text) in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        sub_parser = sub.add_parser(name, help=help_text, description=help_text)
+        module.configure(sub_parser)
+        sub_parser.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``mlaudit``; returns the exit code (0 pass, 1 policy fails, 2 usage, 3 internal)."""
+    args = build_parser().parse_args(argv)
+    return handle_errors(lambda: int(args._module.run(args)))
+
+
+def handle_errors(action: Callable[[], int]) -> int:
+    """Map the project's errors to exit codes with a one-line message on stderr."""
+    try:
+        return action()
+    except MlauditError as exc:
+        print(f"mlaudit: error: {exc.diagnostics()}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("mlaudit: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception:  # noqa: BLE001 - the last line of defence
+        print(traceback.format_exc(), file=sys.stderr)
+        print(
+            f"mlaudit {__version__}: internal error; please report it with the traceback above",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+

@@ -1,0 +1,169 @@
+"""Configuration: ``[tool.mlaudit]`` in ``pyproject.toml`` or a ``mlaudit.toml``.
+
+Everything has a default, so a repository with no configuration audits as is.
+Top-level keys are the general options below; sub-tables are named after a
+check id (``[tool.mlaudit.weights]``) or an extra section registered in
+``SECTIONS``. Each section is validated by its options dataclass
+(``mlaudit.options``); unknown keys and wrong types are errors naming the key and
+the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from mlaudit.errors import ConfigError
+from mlaudit.model import Severity
+from mlaudit.options import options_to_json, parse_options
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+T = TypeVar("T")
+
+CONFIG_FILE = "mlaudit.toml"
+PYPROJECT = "pyproject.toml"
+
+
+@dataclass(frozen=True)
+class GeneralOptions:
+    """The top-level keys of ``[tool.mlaudit]``."""
+
+    fail_on: Severity = Severity.HIGH
+    """Findings of this severity or worse fail the policy."""
+    errors: Literal["fail", "warn"] = "fail"
+    """Whether a check that could not run (status ``error``) fails the policy."""
+    exclude: tuple[str, ...] = ()
+    """Glob patterns (POSIX, relative to the root) that no check looks at."""
+    disable: tuple[str, ...] = ()
+    """Check ids not run by ``mlaudit audit`` unless named in ``--only``."""
+    offline: bool = False
+    """Never reach the network; checks that need it use local data or say skipped."""
+    cache_dir: str | None = None
+    """Where caches live; default ``$MLAUDIT_CACHE_DIR`` or ``~/.cache/mlaudit``."""
+
+
+# Sections that are not a check's options (waivers, data sources, ...) register
+# their options type here; check sections come from the check registry.
+SECTIONS: dict[str, type[Any]] = {}
+
+
+def _section_types() -> dict[str, type[Any]]:
+    from mlaudit.checks import REGISTRY
+
+    types = {check_id: check.options_type for check_id, check in REGISTRY.items()}
+    types.update(SECTIONS)
+    return types
+
+
+@dataclass(frozen=True)
+class Config:
+    """A loaded configuration: general options plus raw section tables."""
+
+    path: Path | None
+    general: GeneralOptions
+    tables: Mapping[str, Any] = field(default_factory=dict)
+    prefix: str = ""
+    _parsed: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def source(self) -> str:
+        """The file name used in error messages."""
+        return str(self.path) if self.path else "(defaults)"
+
+    def section(self, name: str, cls: type[T]) -> T:
+        """The options of section ``name``, validated against ``cls`` (defaults if absent)."""
+        cached = self._parsed.get(name)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        where = f"{self.prefix}{name}"
+        options = parse_options(cls, self.tables.get(name, {}), where=where, source=self.source)
+        self._parsed[name] = options
+        return options
+
+    def validate(self) -> None:
+        """Validate every section now, so a typo anywhere fails before the audit runs."""
+        for name, cls in _section_types().items():
+            self.section(name, cls)
+
+    def digest(self) -> str:
+        """SHA-256 of the effective configuration (for the audit log and evidence)."""
+        body = {
+            "general": options_to_json(self.general),
+            "sections": {k: self.tables[k] for k in sorted(self.tables)},
+        }
+        raw = json.dumps(body, sort_keys=True, default=str).encode()
+        return hashlib.sha256(raw).hexdigest()
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def find_config(root: Path) -> tuple[Path | None, dict[str, Any], str]:
+    """Locate the configuration under ``root``: its file, its table and its key prefix."""
+    own = root / CONFIG_FILE
+    pyproject = root / PYPROJECT
+    in_pyproject: dict[str, Any] | None = None
+    if pyproject.is_file():
+        tool = _read_toml(pyproject).get("tool", {})
+        if isinstance(tool, Mapping) and "mlaudit" in tool:
+            in_pyproject = tool["mlaudit"]
+            if not isinstance(in_pyproject, dict):
+                raise ConfigError(f"{pyproject}: [tool.mlaudit] must be a table")
+    if own.is_file():
+        if in_pyproject is not None:
+            raise ConfigError(
+                f"both {own} and [tool.mlaudit] in {pyproject} configure mlaudit; keep one"
+            )
+        return own, _read_toml(own), ""
+    if in_pyproject is not None:
+        return pyproject, in_pyproject, "tool.mlaudit."
+    return None, {}, "tool.mlaudit."
+
+
+def load_config(root: Path, explicit: Path | None = None) -> Config:
+    """Load the configuration for the repository at ``root``.
+
+    ``explicit`` (``--config FILE``) wins; a ``pyproject.toml`` given there is
+    read from ``[tool.mlaudit]``, any other file from its top level.
+    """
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"{explicit}: configuration file not found")
+        data = _read_toml(explicit)
+        if explicit.name == PYPROJECT:
+            data = data.get("tool", {}).get("mlaudit", {})
+            path, table, prefix = explicit, data, "tool.mlaudit."
+        else:
+            path, table, prefix = explicit, data, ""
+    else:
+        path, table, prefix = find_config(root)
+    source = str(path) if path else "(defaults)"
+    section_names = set(_section_types())
+    general_table = {k: v for k, v in table.items() if k not in section_names}
+    sections = {k: v for k, v in table.items() if k in section_names}
+    where = prefix.rstrip(".") or "(top level)"
+    for key, value in general_table.items():
+        if isinstance(value, Mapping):
+            known = ", ".join(sorted(section_names))
+            raise ConfigError(f"{source}: unknown section [{prefix}{key}] (known sections: {known})")
+    general = parse_options(GeneralOptions, general_table, where=where, source=source)
+    for name in general.disable:
+        if name not in section_names:
+            raise ConfigError(f"{source}: '{prefix}disable' names unknown check '{name}'")
+    return Config(path=path, general=general, tables=sections, prefix=prefix)

@@ -1,0 +1,71 @@
+"""The read-only context every check receives: where, what, with which configuration."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from mlaudit.config import Config
+from mlaudit.globs import compile_globs
+from mlaudit.repo_files import list_repo_files
+
+T = TypeVar("T")
+
+
+def default_cache_dir(config: Config) -> Path:
+    """Where caches live: configuration, then ``$MLAUDIT_CACHE_DIR``, then the user cache."""
+    if config.general.cache_dir:
+        return Path(config.general.cache_dir).expanduser()
+    env = os.environ.get("MLAUDIT_CACHE_DIR")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "mlaudit"
+
+
+class AuditContext:
+    """What a check may read. Checks never write to the repository through it."""
+
+    def __init__(
+        self,
+        root: Path,
+        config: Config,
+        *,
+        offline: bool | None = None,
+        changed_files: frozenset[str] | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.root = root.resolve()
+        self.config = config
+        self.offline = config.general.offline if offline is None else offline
+        self.changed_files = changed_files
+        """POSIX relative paths changed (hooks, pull requests), or None for the whole repository."""
+        self.cache_dir = cache_dir or default_cache_dir(config)
+        self._excluded = compile_globs(config.general.exclude)
+
+    def section(self, name: str, cls: type[T]) -> T:
+        """The validated options of configuration section ``name``."""
+        return self.config.section(name, cls)
+
+    def is_excluded(self, rel_path: str) -> bool:
+        """True when the configuration's ``exclude`` globs leave this path out."""
+        return self._excluded(rel_path)
+
+    @functools.cached_property
+    def files(self) -> tuple[str, ...]:
+        """Every file of the repository not ignored by Git nor excluded, sorted."""
+        return tuple(p for p in list_repo_files(self.root) if not self._excluded(p))
+
+    def path(self, rel_path: str) -> Path:
+        """The absolute path of a repository file."""
+        return self.root / rel_path
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """Compute a value once per audit and share it between checks (e.g. weight discovery)."""
+        store: dict[str, object] = self.__dict__.setdefault("_memo", {})
+        if key not in store:
+            store[key] = compute()
+        return store[key]  # type: ignore[return-value]

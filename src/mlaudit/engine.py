@@ -1,0 +1,116 @@
+"""The audit engine: run the selected checks, apply the policy, build the report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import traceback
+from collections.abc import Sequence
+from typing import Any
+
+from mlaudit import __version__
+from mlaudit.checks import REGISTRY
+from mlaudit.checks.interface import Check, Outcome
+from mlaudit.context import AuditContext
+from mlaudit.errors import CheckError, CheckSkipped, ConfigError, UsageError
+from mlaudit.model import CheckResult, Finding, Report, Severity, Status
+
+
+def select_checks(ctx: AuditContext, only: Sequence[str] | None) -> list[str]:
+    """The check ids to run: ``only`` if given (validated), else all not disabled."""
+    if only:
+        unknown = [c for c in only if c not in REGISTRY]
+        if unknown:
+            known = ", ".join(REGISTRY)
+            raise UsageError(f"unknown check id(s): {', '.join(unknown)} (known: {known})")
+        return [c for c in REGISTRY if c in only]
+    return [c for c in REGISTRY if c not in ctx.config.general.disable]
+
+
+def status_for(findings: Sequence[Finding], incomplete: Sequence[str], fail_on: Severity) -> Status:
+    """The policy: could not finish -> error; any finding at ``fail_on`` -> fail; others -> warn."""
+    if incomplete:
+        return Status.ERROR
+    if any(f.severity.at_least(fail_on) for f in findings):
+        return Status.FAIL
+    return Status.WARN if findings else Status.PASS
+
+
+def run_check(check_cls: type[Check[Any]], ctx: AuditContext, fail_on: Severity) -> CheckResult:
+    """Run one check; whatever happens inside it becomes a result, never a crash."""
+    started = time.perf_counter()
+    evidence: dict[str, Any] = {}
+    try:
+        options = ctx.section(check_cls.id, check_cls.options_type)
+        outcome: Outcome = check_cls().run(ctx, options)
+    except ConfigError:
+        raise
+    except CheckSkipped as exc:
+        return _result(check_cls, Status.SKIPPED, str(exc), started)
+    except CheckError as exc:
+        return _result(check_cls, Status.ERROR, exc.diagnostics(), started)
+    except Exception as exc:  # noqa: BLE001 - a broken check must not stop the audit
+        evidence["traceback"] = traceback.format_exc(limit=20)
+        message = (
+            f"internal error in check '{check_cls.id}': {type(exc).__name__}: {exc} "
+            "(please report this to the mlaudit maintainers with the traceback from the JSON report)"
+        )
+        return _result(check_cls, Status.ERROR, message, started, evidence=evidence)
+    status = status_for(outcome.findings, outcome.incomplete, fail_on)
+    summary = outcome.summary
+    if outcome.incomplete:
+        summary = "could not finish: " + "; ".join(outcome.incomplete) + (f" ({summary})" if summary else "")
+    return _result(
+        check_cls, status, summary, started, findings=outcome.findings, evidence=dict(outcome.evidence)
+    )
+
+
+def _result(
+    check_cls: type[Check[Any]],
+    status: Status,
+    summary: str,
+    started: float,
+    *,
+    findings: tuple[Finding, ...] = (),
+    evidence: dict[str, Any] | None = None,
+) -> CheckResult:
+    return CheckResult(
+        check_id=check_cls.id,
+        title=check_cls.title,
+        pillar=check_cls.pillar,
+        status=status,
+        summary=summary,
+        findings=tuple(sorted(findings, key=_finding_order)),
+        duration_s=time.perf_counter() - started,
+        evidence=evidence or {},
+    )
+
+
+def _finding_order(f: Finding) -> tuple[int, str, int, str]:
+    return (-f.severity.rank, f.path or "", f.line or 0, f.rule)
+
+
+def report_status(results: Sequence[CheckResult], errors_fail: bool) -> Status:
+    """The report fails when a check fails, or errs while errors count as failures."""
+    for r in results:
+        if r.status is Status.FAIL or (r.status is Status.ERROR and errors_fail):
+            return Status.FAIL
+    return Status.PASS
+
+
+def run_audit(
+    ctx: AuditContext, *, only: Sequence[str] | None = None, fail_on: Severity | None = None
+) -> Report:
+    """Audit the repository of ``ctx`` and return the report (the policy applied)."""
+    ctx.config.validate()
+    threshold = fail_on or ctx.config.general.fail_on
+    results = [run_check(REGISTRY[c], ctx, threshold) for c in select_checks(ctx, only)]
+    return Report(
+        tool_version=__version__,
+        root=str(ctx.root),
+        status=report_status(results, ctx.config.general.errors == "fail"),
+        fail_on=threshold,
+        checks=tuple(results),
+        generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        config_path=str(ctx.config.path) if ctx.config.path else None,
+    )

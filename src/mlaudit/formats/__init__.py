@@ -1,0 +1,1 @@
+"""Pure parsers of model and repository files: bounded, streaming, never executing content."""

@@ -1,0 +1,49 @@
+"""What every hook entry point needs: the repository root, its configuration, one line per finding."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from mlaudit.model import Finding
+from mlaudit.render.text import format_finding_line
+
+
+def repo_root(start: Path | None = None) -> Path:
+    """The Git work tree's top folder (pre-commit runs hooks there), else the current folder."""
+    here = start or Path.cwd()
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(here), "rev-parse", "--show-toplevel"],
+            capture_output=True, check=False, timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return here
+    if proc.returncode == 0 and proc.stdout.strip():
+        return Path(proc.stdout.decode().strip())
+    return here
+
+
+def relative_paths(root: Path, filenames: Iterable[str]) -> list[str]:
+    """Hook arguments (relative to the current folder) as POSIX paths relative to ``root``."""
+    out = []
+    cwd = Path.cwd()
+    for name in filenames:
+        path = (cwd / name).absolute()
+        try:
+            out.append(path.relative_to(root.absolute()).as_posix())
+        except ValueError:
+            out.append(Path(name).as_posix())
+    return out
+
+
+def print_findings(findings: Iterable[Finding]) -> int:
+    """Print one line per finding on stdout; return how many were printed."""
+    count = 0
+    for finding in findings:
+        print(format_finding_line(finding))
+        count += 1
+    sys.stdout.flush()
+    return count

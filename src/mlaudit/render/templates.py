@@ -1,0 +1,42 @@
+"""The jinja2 environment over the templates shipped inside the package."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    """Templates from ``mlaudit/templates`` in the installed wheel (``templates/`` in a checkout)."""
+    packaged = resources.files("mlaudit") / "templates"
+    if packaged.is_dir():
+        loader: jinja2.BaseLoader = jinja2.PackageLoader("mlaudit", "templates")
+    else:  # running from a source checkout: templates/ sits at the project root
+        loader = jinja2.FileSystemLoader(Path(__file__).resolve().parents[3] / "templates")
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=False,  # Markdown, not HTML; values are escaped by the md filter
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["md"] = escape_markdown_cell
+    return env
+
+
+def escape_markdown_cell(value: object) -> str:
+    """Make a value safe inside a Markdown table cell (pipes, newlines, HTML)."""
+    text = "" if value is None else str(value)
+    return (
+        text.replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\r", " ")
+        .replace("\n", "<br>")
+    )

@@ -1,0 +1,84 @@
+"""The files of the audited repository, as POSIX paths relative to its root.
+
+In a Git work tree, Git itself answers (tracked files plus untracked ones that
+are not ignored): it honours every ``.gitignore`` and is far faster than a walk
+in Python. Outside Git, a walk that skips version-control and environment
+folders. GitPython is not used here: this sits on the hooks' hot path and a
+plain ``git ls-files`` is all it needs.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+# Folders a walk outside Git never enters: VCS metadata, virtual environments, caches.
+_SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox",
+     ".mypy_cache", ".pytest_cache", ".ruff_cache"}
+)
+
+
+def list_repo_files(root: Path) -> tuple[str, ...]:
+    """Every regular file (or symlink) under ``root``, sorted; ``.git/`` and ignored paths left out."""
+    listed = _git_ls_files(root)
+    if listed is None:
+        listed = _walk(root)
+    return tuple(sorted(set(listed)))
+
+
+def _git_ls_files(root: Path) -> list[str] | None:
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
+             "--exclude-standard"],
+            capture_output=True,
+            check=False,
+            timeout=120,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if proc.returncode != 0:
+        return None
+    names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
+    # --cached lists tracked files deleted from the work tree and submodule
+    # folders too; keep what exists as a file or a symlink.
+    out = []
+    for name in names:
+        if not name:
+            continue
+        full = os.path.join(root, name)
+        if os.path.islink(full) or os.path.isfile(full):
+            out.append(name)
+    return out
+
+
+def _walk(root: Path) -> list[str]:
+    out: list[str] = []
+    base = str(root)
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS]
+        rel_dir = os.path.relpath(dirpath, base)
+        for filename in filenames:
+            rel = filename if rel_dir == "." else f"{rel_dir}/{filename}"
+            out.append(rel.replace(os.sep, "/"))
+        # Symlinked folders are listed as entries (os.walk does not follow them).
+        for d in list(dirnames):
+            if os.path.islink(os.path.join(dirpath, d)):
+                rel = d if rel_dir == "." else f"{rel_dir}/{d}"
+                out.append(rel.replace(os.sep, "/"))
+                dirnames.remove(d)
+    return out
+
+
+def is_git_work_tree(root: Path) -> bool:
+    """True when ``root`` lies inside a Git work tree."""
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
+            capture_output=True, check=False, timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return proc.returncode == 0 and proc.stdout.strip() == b"true"

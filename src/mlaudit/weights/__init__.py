@@ -1,0 +1,1 @@
+"""Weight integrity: which files are weights, their digests, and the committed manifest."""

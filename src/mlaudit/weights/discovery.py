@@ -1,0 +1,85 @@
+"""Which files are model weights: by extension, by the user's globs, and by magic bytes."""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from mlaudit.formats.lfs_pointer import looks_like_pointer
+from mlaudit.globs import compile_globs
+
+WEIGHT_EXTENSIONS = frozenset(
+    {".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".pkl", ".joblib", ".npy", ".npz",
+     ".onnx", ".gguf", ".h5", ".keras", ".msgpack", ".tflite"}
+)
+
+# Files with these endings are text or source: never sniffed for magic bytes.
+_TEXT_EXTENSIONS = frozenset(
+    {".py", ".md", ".txt", ".json", ".jsonl", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".sh",
+     ".js", ".ts", ".html", ".css", ".rst", ".lock", ".csv", ".tsv", ".xml", ".ipynb", ".c",
+     ".h", ".cpp", ".rs", ".go", ".java", ".j2", ".jinja", ".in", ".sig", ".pem", ".svg",
+     ".gitignore", ".gitattributes", ".dockerignore", ".env", ".mermaid", ".sql", ".r"}
+)
+
+_HDF5 = b"\x89HDF\r\n\x1a\n"
+_MAX_SAFETENSORS_HEADER = 100 * 1024 * 1024
+
+
+def sniff_weight_format(head: bytes) -> str | None:
+    """The weight format named by a file's first 16 bytes, or None."""
+    if head.startswith(b"\x93NUMPY"):
+        return "numpy"
+    if head.startswith(b"GGUF"):
+        return "gguf"
+    if head.startswith(_HDF5):
+        return "hdf5"
+    if len(head) >= 8 and head[4:8] == b"TFL3":
+        return "tflite"
+    if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
+        return "pickle"
+    if len(head) >= 9 and head[8:9] == b"{":
+        (header_len,) = struct.unpack("<Q", head[:8])
+        if 2 <= header_len <= _MAX_SAFETENSORS_HEADER:
+            return "safetensors"
+    return None
+
+
+class WeightDetector:
+    """Decides whether a repository path is a weight file."""
+
+    def __init__(
+        self,
+        include: Iterable[str] = (),
+        exclude: Iterable[str] = (),
+        *,
+        by_content: bool = True,
+    ) -> None:
+        self._included: Callable[[str], bool] = compile_globs(include)
+        self._excluded: Callable[[str], bool] = compile_globs(exclude)
+        self._by_content = by_content
+
+    def is_weight(self, root: Path, rel_path: str) -> bool:
+        """True for a weight file: known extension, included glob, or weight magic bytes."""
+        if self._excluded(rel_path):
+            return False
+        ext = os.path.splitext(rel_path)[1].lower()
+        if ext in WEIGHT_EXTENSIONS or self._included(rel_path):
+            return True
+        if not self._by_content or ext in _TEXT_EXTENSIONS:
+            return False
+        head = _read_head(root / rel_path)
+        return head is not None and not looks_like_pointer(head) and sniff_weight_format(head) is not None
+
+    def select(self, root: Path, rel_paths: Iterable[str]) -> list[str]:
+        """The weight files among ``rel_paths``, in the given order."""
+        return [p for p in rel_paths if self.is_weight(root, p)]
+
+
+def _read_head(path: Path, size: int = 16) -> bytes | None:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(size)
+    except OSError:
+        return None

@@ -1,0 +1,202 @@
+"""SHA-256 of weight files: whole-file digests, parallel across files, cached by stat.
+
+The digest of a file is the plain SHA-256 of its bytes, as Git LFS (its ``oid``)
+and OpenSSF Model Signing's ``files`` serialization record it, so a file cannot
+be split into shards with separate digests. Speed comes from elsewhere: large
+reads into one reused buffer (hashlib releases the GIL while hashing, so threads
+hash several files on several cores), biggest files first so the cores finish
+together, LFS pointers read instead of hashed, and the stat cache so unchanged
+files cost one ``stat``. Files are read with ``readinto``, not mapped: a file
+truncated under an ``mmap`` kills the process with SIGBUS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from mlaudit.formats.lfs_pointer import MAX_POINTER_SIZE, parse_pointer
+from mlaudit.store.hash_cache import HashCache
+
+CHUNK_SIZE = 1 << 20
+HASH_PARAMETERS = {"method": "files", "hash_type": "sha256", "allow_symlinks": False}
+
+Progress = Callable[[int, int], None]
+ProblemKind = Literal["unreadable", "vanished", "changed", "symlink-outside", "not-a-file", "missing"]
+
+
+@dataclass(frozen=True)
+class FileDigest:
+    """The digest of one file and how it was obtained (hashed, cache, lfs-pointer)."""
+
+    path: str
+    size: int
+    digest: str
+    source: Literal["hashed", "cache", "lfs-pointer"]
+
+
+@dataclass(frozen=True)
+class HashProblem:
+    """A file that could not be hashed, and why."""
+
+    path: str
+    kind: ProblemKind
+    message: str
+
+
+@dataclass(frozen=True)
+class HashResult:
+    """Digests of the files that could be read, problems for the others."""
+
+    digests: dict[str, FileDigest]
+    problems: dict[str, HashProblem]
+    bytes_hashed: int = 0
+
+
+def sha256_file(path: str | os.PathLike[str], progress: Callable[[int], None] | None = None) -> str:
+    """SHA-256 hex digest of one file, read in large chunks into a reused buffer."""
+    hasher = hashlib.sha256()
+    buf = bytearray(CHUNK_SIZE)
+    view = memoryview(buf)
+    with open(path, "rb", buffering=0) as fh:
+        while True:
+            n = fh.readinto(buf)
+            if not n:
+                break
+            hasher.update(view[:n])
+            if progress is not None:
+                progress(n)
+    return hasher.hexdigest()
+
+
+def _within(root_real: str, target: str) -> bool:
+    return target == root_real or target.startswith(root_real.rstrip(os.sep) + os.sep)
+
+
+def _stat_for_hashing(root: Path, root_real: str, rel: str) -> os.stat_result | HashProblem:
+    full = os.path.join(root, rel)
+    try:
+        st = os.lstat(full)
+        if os.path.islink(full):
+            target = os.path.realpath(full)
+            if not _within(root_real, target):
+                return HashProblem(rel, "symlink-outside", f"symlink points outside the repository (to {target})")
+            st = os.stat(full)
+    except FileNotFoundError:
+        return HashProblem(rel, "missing", "file does not exist")
+    except OSError as exc:
+        return HashProblem(rel, "unreadable", f"cannot read: {exc.strerror}")
+    if not os.path.isfile(full):
+        return HashProblem(rel, "not-a-file", "not a regular file")
+    return st
+
+
+def digest_files(
+    root: Path,
+    rel_paths: Iterable[str],
+    *,
+    cache: HashCache | None = None,
+    workers: int = 0,
+    progress: Progress | None = None,
+) -> HashResult:
+    """Digests of ``rel_paths`` under ``root``, using and updating ``cache``.
+
+    ``workers`` threads hash in parallel (0: one per core). ``progress`` is called
+    with (bytes done, bytes to hash) as hashing goes on.
+    """
+    root_real = os.path.realpath(root)
+    digests: dict[str, FileDigest] = {}
+    problems: dict[str, HashProblem] = {}
+    to_hash: list[tuple[str, os.stat_result]] = []
+    for rel in dict.fromkeys(rel_paths):
+        st = _stat_for_hashing(root, root_real, rel)
+        if isinstance(st, HashProblem):
+            problems[rel] = st
+            continue
+        if st.st_size <= MAX_POINTER_SIZE:
+            small = _read_small(root, rel)
+            if isinstance(small, HashProblem):
+                problems[rel] = small
+                continue
+            pointer = parse_pointer(small)
+            if pointer is not None:
+                digests[rel] = FileDigest(rel, pointer.size, pointer.oid_sha256, "lfs-pointer")
+            else:
+                digests[rel] = FileDigest(rel, len(small), hashlib.sha256(small).hexdigest(), "hashed")
+            continue
+        cached = cache.get(rel, st) if cache is not None else None
+        if cached is not None:
+            digests[rel] = FileDigest(rel, st.st_size, cached, "cache")
+        else:
+            to_hash.append((rel, st))
+
+    total = sum(st.st_size for _, st in to_hash)
+    done = [0]
+    lock = threading.Lock()
+
+    def advance(n: int) -> None:
+        if progress is None:
+            return
+        with lock:
+            done[0] += n
+            progress(done[0], total)
+
+    def work(item: tuple[str, os.stat_result]) -> FileDigest | HashProblem:
+        rel, before = item
+        return _hash_one(root, rel, before, advance if progress else None)
+
+    to_hash.sort(key=lambda item: item[1].st_size, reverse=True)
+    n_workers = max(1, min(workers or (os.cpu_count() or 1), len(to_hash)))
+    if n_workers == 1:
+        outcomes = [work(item) for item in to_hash]
+    else:
+        with ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="mlaudit-hash") as pool:
+            outcomes = list(pool.map(work, to_hash))
+    hashed = 0
+    for (rel, _), outcome in zip(to_hash, outcomes):
+        if isinstance(outcome, HashProblem):
+            problems[rel] = outcome
+            continue
+        digests[rel] = outcome
+        hashed += outcome.size
+    if cache is not None:
+        for rel, st in to_hash:
+            if rel in digests:
+                cache.put(rel, st, digests[rel].digest)
+        try:
+            cache.save()
+        except OSError:
+            pass  # a cache we cannot write only costs time next run
+    return HashResult(digests=digests, problems=problems, bytes_hashed=hashed)
+
+
+def _read_small(root: Path, rel: str) -> bytes | HashProblem:
+    try:
+        with open(os.path.join(root, rel), "rb") as fh:
+            return fh.read(MAX_POINTER_SIZE + 1)
+    except FileNotFoundError:
+        return HashProblem(rel, "vanished", "file vanished while being read")
+    except OSError as exc:
+        return HashProblem(rel, "unreadable", f"cannot read: {exc.strerror}")
+
+
+def _hash_one(
+    root: Path, rel: str, before: os.stat_result, progress: Callable[[int], None] | None
+) -> FileDigest | HashProblem:
+    full = os.path.join(root, rel)
+    try:
+        digest = sha256_file(full, progress)
+        after = os.stat(full)
+    except FileNotFoundError:
+        return HashProblem(rel, "vanished", "file vanished while being hashed")
+    except OSError as exc:
+        return HashProblem(rel, "unreadable", f"cannot read: {exc.strerror}")
+    if (after.st_size, after.st_mtime_ns, after.st_ino) != (before.st_size, before.st_mtime_ns, before.st_ino):
+        return HashProblem(rel, "changed", "file changed while being hashed; run again")
+    return FileDigest(rel, before.st_size, digest, "hashed")
