@@ -8,14 +8,13 @@ from pathlib import Path
 
 from mlaudit.errors import UsageError
 from mlaudit.model import Severity, Status
-
-FORMATS = ("text", "markdown", "json")
+from mlaudit.render import FORMATTERS
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``mlaudit audit``."""
     parser.add_argument("path", nargs="?", default=".", help="repository root (default: .)")
-    parser.add_argument("--format", choices=FORMATS, default="text", help="report format")
+    parser.add_argument("--format", choices=list(FORMATTERS), default="text", help="report format")
     parser.add_argument("--output", "-o", type=Path, help="write the report here instead of stdout")
     parser.add_argument(
         "--fail-on",
