@@ -12,7 +12,13 @@ from typing import Any
 
 from mlaudit.checks.interface import Check
 from mlaudit.checks.weights import WeightsCheck
+from mlaudit.checks.performance import PerformanceCheck
+from mlaudit.checks.drift import DriftCheck
+from mlaudit.checks.fairness import FairnessCheck
 
 REGISTRY: dict[str, type[Check[Any]]] = {
     WeightsCheck.id: WeightsCheck,
+    PerformanceCheck.id: PerformanceCheck,
+    DriftCheck.id: DriftCheck,
+    FairnessCheck.id: FairnessCheck,
 }

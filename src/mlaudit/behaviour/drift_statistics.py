@@ -1,0 +1,181 @@
+"""Per-feature drift between a reference and a current sample.
+
+Numeric features: population stability index (PSI) over reference-quantile bins
+and the two-sample Kolmogorov–Smirnov test (SciPy). Categorical features: PSI
+over categories and the chi-square test of homogeneity (SciPy), plus the
+categories the reference never saw. Missing values are counted apart and never
+enter the statistics. A feature with fewer than ``min_rows`` non-missing values
+on either side gets no verdict.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import pandas as pd
+
+PSI_EPSILON = 1e-4  # floor of a bin's share so an empty bin does not make PSI infinite
+
+
+@dataclass(frozen=True)
+class DriftThresholds:
+    """When a feature counts as drifted."""
+
+    psi: float = 0.2
+    ks_statistic: float = 0.1
+    chi2_alpha: float = 0.0
+    """Chi-square p-value below this also flags a categorical feature; 0 = report only."""
+    bins: int = 10
+    min_rows: int = 100
+
+
+@dataclass(frozen=True)
+class FeatureDrift:
+    """The statistics and verdict of one feature."""
+
+    feature: str
+    kind: Literal["numeric", "categorical"]
+    verdict: Literal["drifted", "stable", "no-verdict"]
+    reference_rows: int
+    current_rows: int
+    reference_missing: float
+    current_missing: float
+    psi: float | None = None
+    ks_statistic: float | None = None
+    ks_pvalue: float | None = None
+    chi2_pvalue: float | None = None
+    new_categories: dict[str, int] = field(default_factory=dict)
+    reasons: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-safe form for evidence and templates."""
+        return {
+            "feature": self.feature,
+            "kind": self.kind,
+            "verdict": self.verdict,
+            "reference_rows": self.reference_rows,
+            "current_rows": self.current_rows,
+            "reference_missing": _round(self.reference_missing),
+            "current_missing": _round(self.current_missing),
+            "psi": _round(self.psi),
+            "ks_statistic": _round(self.ks_statistic),
+            "ks_pvalue": _round(self.ks_pvalue, 6),
+            "chi2_pvalue": _round(self.chi2_pvalue, 6),
+            "new_categories": dict(self.new_categories),
+            "reasons": list(self.reasons),
+        }
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return round(float(value), digits)
+
+
+def population_stability_index(ref_share: npt.NDArray[np.float64], cur_share: npt.NDArray[np.float64]) -> float:
+    """PSI = Σ (cur − ref) · ln(cur / ref) over bins, shares floored at ``PSI_EPSILON``."""
+    import numpy as np
+
+    ref = np.maximum(ref_share, PSI_EPSILON)
+    cur = np.maximum(cur_share, PSI_EPSILON)
+    return float(np.sum((cur - ref) * np.log(cur / ref)))
+
+
+def numeric_drift(name: str, reference: pd.Series, current: pd.Series, limits: DriftThresholds) -> FeatureDrift:
+    """PSI and KS of a numeric feature."""
+    import numpy as np
+    from scipy import stats
+
+    ref_all = reference.to_numpy(dtype=float, na_value=np.nan)
+    cur_all = current.to_numpy(dtype=float, na_value=np.nan)
+    ref = ref_all[np.isfinite(ref_all)]
+    cur = cur_all[np.isfinite(cur_all)]
+    base = _base(name, "numeric", ref_all.size, cur_all.size, ref.size, cur.size)
+    if min(ref.size, cur.size) < limits.min_rows:
+        return FeatureDrift(**base, verdict="no-verdict", reasons=(_too_few(ref.size, cur.size, limits),))
+    ref.sort()
+    cur.sort()
+    # Interior quantile edges of the reference; duplicates collapse (a spike is one bin).
+    edges = np.unique(np.quantile(ref, np.linspace(0, 1, limits.bins + 1)[1:-1]))
+    ref_counts = np.diff(np.searchsorted(ref, edges, side="right"), prepend=0, append=ref.size)
+    cur_counts = np.diff(np.searchsorted(cur, edges, side="right"), prepend=0, append=cur.size)
+    psi = population_stability_index(ref_counts / ref.size, cur_counts / cur.size)
+    ks = stats.ks_2samp(ref, cur, method="asymp" if min(ref.size, cur.size) > 10_000 else "auto")
+    reasons = []
+    if psi > limits.psi:
+        reasons.append(f"PSI {psi:.3f} > {limits.psi:g}")
+    if ks.statistic > limits.ks_statistic:
+        reasons.append(f"KS statistic {ks.statistic:.3f} > {limits.ks_statistic:g}")
+    return FeatureDrift(
+        **base, verdict="drifted" if reasons else "stable", psi=psi,
+        ks_statistic=float(ks.statistic), ks_pvalue=float(ks.pvalue), reasons=tuple(reasons),
+    )
+
+
+def categorical_drift(name: str, reference: pd.Series, current: pd.Series, limits: DriftThresholds) -> FeatureDrift:
+    """PSI over categories, chi-square test, and categories new in the current sample."""
+    import numpy as np
+    from scipy import stats
+
+    ref_counts = reference.dropna().astype(str).value_counts()
+    cur_counts = current.dropna().astype(str).value_counts()
+    ref_n, cur_n = int(ref_counts.sum()), int(cur_counts.sum())
+    base = _base(name, "categorical", len(reference), len(current), ref_n, cur_n)
+    new = {str(k): int(v) for k, v in cur_counts.items() if k not in ref_counts.index}
+    if min(ref_n, cur_n) < limits.min_rows:
+        return FeatureDrift(**base, verdict="no-verdict", new_categories=new,
+                            reasons=(_too_few(ref_n, cur_n, limits),))
+    categories = ref_counts.index.union(cur_counts.index)
+    ref_vec = ref_counts.reindex(categories, fill_value=0).to_numpy(dtype=float)
+    cur_vec = cur_counts.reindex(categories, fill_value=0).to_numpy(dtype=float)
+    psi = population_stability_index(ref_vec / ref_n, cur_vec / cur_n)
+    chi2_p: float | None = None
+    if len(categories) > 1:
+        chi2_p = float(stats.chi2_contingency(np.vstack([ref_vec, cur_vec]))[1])
+    reasons = []
+    if psi > limits.psi:
+        reasons.append(f"PSI {psi:.3f} > {limits.psi:g}")
+    if limits.chi2_alpha > 0 and chi2_p is not None and chi2_p < limits.chi2_alpha:
+        reasons.append(f"chi-square p {chi2_p:.2g} < {limits.chi2_alpha:g}")
+    return FeatureDrift(**base, verdict="drifted" if reasons else "stable", psi=psi, chi2_pvalue=chi2_p,
+                        new_categories=new, reasons=tuple(reasons))
+
+
+def _base(name: str, kind: str, ref_total: int, cur_total: int, ref_n: int, cur_n: int) -> dict[str, Any]:
+    return {
+        "feature": name,
+        "kind": kind,
+        "reference_rows": ref_n,
+        "current_rows": cur_n,
+        "reference_missing": 1 - ref_n / ref_total if ref_total else 0.0,
+        "current_missing": 1 - cur_n / cur_total if cur_total else 0.0,
+    }
+
+
+def _too_few(ref_n: int, cur_n: int, limits: DriftThresholds) -> str:
+    return f"too few values for a verdict ({ref_n} reference, {cur_n} current; need {limits.min_rows})"
+
+
+def is_numeric_column(series: pd.Series) -> bool:
+    """Numbers (not booleans) are numeric; everything else is a category."""
+    from pandas.api import types
+
+    return bool(types.is_numeric_dtype(series) and not types.is_bool_dtype(series))
+
+
+def feature_drift(
+    reference: pd.DataFrame, current: pd.DataFrame, features: list[str], categorical: set[str],
+    limits: DriftThresholds,
+) -> list[FeatureDrift]:
+    """Drift of every feature, in the given order."""
+    out = []
+    for name in features:
+        ref, cur = reference[name], current[name]
+        numeric = name not in categorical and is_numeric_column(ref) and is_numeric_column(cur)
+        out.append(numeric_drift(name, ref, cur, limits) if numeric else categorical_drift(name, ref, cur, limits))
+    return out

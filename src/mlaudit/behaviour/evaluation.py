@@ -1,0 +1,82 @@
+"""Collect the current metrics: run the evaluation command, read its metrics, add latency.
+
+Shared by the ``performance`` check and ``mlaudit baseline update`` so both see
+exactly the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mlaudit.behaviour.command_runner import CommandFailed, parse_json_output, run_command
+from mlaudit.behaviour.latency import latency_metrics
+from mlaudit.behaviour.metrics_baseline import flatten_metrics, read_metrics_file
+from mlaudit.behaviour.sample_files import read_numbers
+from mlaudit.errors import CheckError
+
+if TYPE_CHECKING:
+    from mlaudit.checks.performance import PerformanceOptions
+
+
+@dataclass(frozen=True)
+class EvaluationRun:
+    """The metrics of this run and where they came from."""
+
+    metrics: dict[str, float]
+    source: str
+    command: dict[str, Any] = field(default_factory=dict)
+    timings_count: int = 0
+
+
+def inside_root(root: Path, rel: str, key: str) -> Path:
+    """``root / rel``, refusing paths that leave the repository (a config pointing at /etc/...)."""
+    path = (root / rel).resolve()
+    if not path.is_relative_to(root.resolve()):
+        raise CheckError(f"'{key}' = {rel!r} points outside the repository")
+    return path
+
+
+def collect_metrics(root: Path, options: PerformanceOptions) -> EvaluationRun:
+    """Run the configured evaluation (if any) and return the metrics it produced.
+
+    With a ``command`` and no ``metrics_file``, the command's stdout is the
+    metrics JSON. With a ``metrics_file``, the file is read after the command
+    (or as is, without a command). Garbage output is a ``CommandFailed`` that
+    carries the command's stderr tail.
+    """
+    command_info: dict[str, Any] = {}
+    result = None
+    if options.command:
+        result = run_command(options.command, cwd=root, timeout=options.timeout, what="evaluation command")
+        command_info = {
+            "argv": list(result.argv),
+            "duration_s": round(result.duration_s, 3),
+            "stderr_tail": result.stderr_tail[-500:],
+        }
+    if options.metrics_file:
+        path = inside_root(root, options.metrics_file, "performance.metrics_file")
+        try:
+            metrics = read_metrics_file(path, label=options.metrics_file)
+        except CheckError as exc:
+            if result is not None:
+                raise CommandFailed(f"evaluation command ran but {exc}", result.stderr_tail) from None
+            raise
+        source = options.metrics_file
+    elif result is not None:
+        document = parse_json_output(result, "evaluation command")
+        try:
+            metrics = flatten_metrics(document, label="evaluation command output")
+        except CheckError as exc:
+            raise CommandFailed(str(exc), result.stderr_tail) from None
+        source = "stdout of " + options.command
+    else:
+        raise CheckError("performance needs 'command' or 'metrics_file'")
+    count = 0
+    if options.latency_file:
+        path = inside_root(root, options.latency_file, "performance.latency_file")
+        timings = read_numbers(path, options.latency_field, label=options.latency_file)
+        metrics.update(latency_metrics(timings, options.latency_percentiles))
+        count = len(timings)
+    return EvaluationRun(metrics, source, command_info, count)
