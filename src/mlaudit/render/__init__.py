@@ -13,6 +13,7 @@ FORMATTERS: dict[str, str] = {
     "text": "mlaudit.render.text:render_text",
     "markdown": "mlaudit.render.markdown:render_markdown",
     "json": "mlaudit.render.json_report:render_json",
+    "sarif": "mlaudit.render.sarif:render_sarif",
 }
 
 

@@ -1,0 +1,68 @@
+"""Git facts for the comment: the merge base, and who changed a weight file (GitPython, lazily)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from mlaudit.errors import UsageError
+from mlaudit.github.comment_model import WeightCommit
+
+
+def _open_repo(root: Path):  # type: ignore[no-untyped-def]
+    try:
+        import git
+    except ImportError:
+        raise UsageError("comparing with the base branch needs GitPython: pip install 'mlaudit[full]'") from None
+    try:
+        return git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise UsageError(f"{root}: not inside a Git repository") from None
+
+
+def merge_base(root: Path, base: str, head: str) -> str:
+    """The merge base of ``base`` and ``head`` (a clear error when history is missing)."""
+    import git
+
+    repo = _open_repo(root)
+    try:
+        found = repo.merge_base(base, head)
+    except git.GitCommandError as exc:
+        raise UsageError(
+            f"cannot find the merge base of {base} and {head}: {exc.stderr.strip() or exc} "
+            "(check out with `fetch-depth: 0`, or pass a cached base report)"
+        ) from None
+    if not found:
+        raise UsageError(f"{base} and {head} have no common history")
+    return str(found[0].hexsha)
+
+
+def commits_touching(root: Path, since: str, until: str, paths: Iterable[str],
+                     *, limit: int = 10) -> dict[str, tuple[WeightCommit, ...]]:
+    """For each path, the commits in ``since..until`` that changed it (newest first, at most ``limit``).
+
+    Only the author's name is kept (no e-mail address in a public comment).
+    """
+    import git
+
+    repo = _open_repo(root)
+    prefix = _repo_prefix(repo, root)
+    result: dict[str, tuple[WeightCommit, ...]] = {}
+    for path in paths:
+        try:
+            commits = repo.iter_commits(f"{since}..{until}", paths=prefix + path, max_count=limit)
+            result[path] = tuple(
+                WeightCommit(sha=c.hexsha, author=str(c.author.name or ""),
+                             date=c.authored_datetime.isoformat(), subject=str(c.summary))
+                for c in commits
+            )
+        except git.GitCommandError:
+            result[path] = ()
+    return result
+
+
+def _repo_prefix(repo, root: Path) -> str:  # type: ignore[no-untyped-def]
+    """The audited root relative to the repository's top (``''`` or ``sub/dir/``)."""
+    top = Path(repo.working_tree_dir).resolve()
+    rel = root.resolve().relative_to(top).as_posix()
+    return "" if rel == "." else rel + "/"
