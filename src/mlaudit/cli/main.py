@@ -24,6 +24,8 @@ EXIT_INTERNAL = 3
 COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("mlaudit.cli.audit_cmd", "audit a model repository and report by the policy"),
     "hash": ("mlaudit.cli.hash_cmd", "list, check or update the weight manifest"),
+    "github": ("mlaudit.cli.github_cmd", "GitHub Actions: audit, compare with the base, comment, summary, SARIF"),
+    "baseline": ("mlaudit.cli.baseline_cmd", "show the evaluation metrics, or record them as the baseline"),
 }
 
 
