@@ -1,0 +1,216 @@
+"""Licence strings as found in the wild, normalised to SPDX expressions.
+
+Sources are messy: PyPI ``License`` fields (``Apache 2.0``, ``BSD-like``, a
+whole licence text), trove classifiers, Hugging Face ids, ``license_name``.
+``license-expression`` parses and canonicalises anything that is (nearly) an
+SPDX expression, including scancode keys (``gpl-2.0-plus``); the alias table
+below only covers the informal names SPDX has no alias for. What cannot be
+recognised stays unknown: it is never guessed into a known licence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from mlaudit.licenses.hf_ids import HUB_LICENSES, NAMED_LICENSES
+from mlaudit.licenses.knowledge import license_facts, spdx_licensing
+
+MAX_EXPRESSION_CHARS = 300
+"""Longer ``License`` values are licence texts, not expressions."""
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A licence as SPDX: ``expression`` is None when nothing could be recognised.
+
+    ``unknown`` lists the parts that are not known licences (kept, never
+    guessed); ``notes`` say where a reading was ambiguous.
+    """
+
+    raw: str
+    expression: str | None
+    unknown: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def known(self) -> bool:
+        """True when the whole expression consists of known licences."""
+        return self.expression is not None and not self.unknown
+
+
+_STOPWORDS = frozenset({"license", "licence", "licensed", "the", "software", "version", "under", "terms", "of"})
+
+# Informal names (after ``_squash``) that SPDX lists no alias for.
+_ALIASES: dict[str, str] = {
+    "apache": "Apache-2.0", "apache 2": "Apache-2.0", "apache 2.0": "Apache-2.0", "apache2": "Apache-2.0",
+    "apache2.0": "Apache-2.0", "asl 2.0": "Apache-2.0", "apache v2": "Apache-2.0", "apache v2.0": "Apache-2.0",
+    "mit": "MIT", "expat": "MIT", "mit expat": "MIT", "mit 0": "MIT-0", "mit no attribution": "MIT-0",
+    "bsd": "LicenseRef-BSD-unspecified", "bsd 3 clause": "BSD-3-Clause", "3 clause bsd": "BSD-3-Clause",
+    "new bsd": "BSD-3-Clause", "modified bsd": "BSD-3-Clause", "bsd 3": "BSD-3-Clause", "bsd3": "BSD-3-Clause",
+    "bsd 2 clause": "BSD-2-Clause", "2 clause bsd": "BSD-2-Clause", "simplified bsd": "BSD-2-Clause",
+    "freebsd": "BSD-2-Clause", "bsd 2": "BSD-2-Clause",
+    "gpl": "GPL-1.0-or-later", "gnu gpl": "GPL-1.0-or-later", "gnu general public": "GPL-1.0-or-later",
+    "gplv2": "GPL-2.0-only", "gpl v2": "GPL-2.0-only", "gpl 2": "GPL-2.0-only", "gpl2": "GPL-2.0-only",
+    "gplv2+": "GPL-2.0-or-later", "gpl v2+": "GPL-2.0-or-later", "gpl 2+": "GPL-2.0-or-later",
+    "gplv3": "GPL-3.0-only", "gpl v3": "GPL-3.0-only", "gpl 3": "GPL-3.0-only", "gpl3": "GPL-3.0-only",
+    "gplv3+": "GPL-3.0-or-later", "gpl v3+": "GPL-3.0-or-later", "gpl 3+": "GPL-3.0-or-later",
+    "lgpl": "LGPL-2.0-or-later", "gnu lgpl": "LGPL-2.0-or-later",
+    "lgplv2": "LGPL-2.0-only", "lgplv2+": "LGPL-2.0-or-later", "lgpl 2.1": "LGPL-2.1-only",
+    "lgplv2.1": "LGPL-2.1-only", "lgplv2.1+": "LGPL-2.1-or-later", "lgpl 2.1+": "LGPL-2.1-or-later",
+    "lgplv3": "LGPL-3.0-only", "lgpl 3": "LGPL-3.0-only", "lgplv3+": "LGPL-3.0-or-later",
+    "lgpl 3+": "LGPL-3.0-or-later",
+    "agpl": "AGPL-3.0-only", "agplv3": "AGPL-3.0-only", "agplv3+": "AGPL-3.0-or-later",
+    "gnu affero general public v3": "AGPL-3.0-only",
+    "mpl 2.0": "MPL-2.0", "mpl2": "MPL-2.0", "mpl 2": "MPL-2.0", "mozilla public 2.0": "MPL-2.0",
+    "psf": "PSF-2.0", "psfl": "PSF-2.0", "python foundation": "PSF-2.0", "psf 2.0": "PSF-2.0",
+    "isc": "ISC", "iscl": "ISC", "zlib": "Zlib", "zlib libpng": "Zlib", "upl": "UPL-1.0",
+    "public domain": "LicenseRef-Public-Domain", "cc0": "CC0-1.0", "cc0 1.0": "CC0-1.0",
+    "unlicense": "Unlicense", "wtfpl": "WTFPL", "boost": "BSL-1.0",
+    "proprietary": "LicenseRef-Proprietary", "other proprietary": "LicenseRef-Proprietary",
+    "commercial": "LicenseRef-Proprietary", "all rights reserved": "LicenseRef-Proprietary",
+}
+
+_NOTHING = frozenset({"", "unknown", "none", "n/a", "na", "unlicensed", "not specified", "see license", "other"})
+_ASSUMED = {"apache": "Apache-2.0 assumed for an unversioned 'Apache' licence"}
+
+
+def _squash(text: str) -> str:
+    words = re.sub(r"[^a-z0-9.+]+", " ", text.lower()).split()
+    return " ".join(w for w in words if w not in _STOPWORDS)
+
+
+def _alias(text: str) -> str | None:
+    squashed = _squash(text)
+    return _ALIASES.get(squashed) or _ALIASES.get(squashed.replace(" ", ""))
+
+
+def normalize_expression(raw: str) -> Normalized:
+    """An SPDX expression for ``raw`` (an expression, an informal name, a scancode key)."""
+    text = " ".join(raw.split())
+    if text.lower() in _NOTHING:
+        return Normalized(raw, None, (raw,) if text else ())
+    if len(raw) > MAX_EXPRESSION_CHARS or "\n" in raw.strip():
+        first = raw.strip().splitlines()[0]
+        alias = _alias(first)
+        if alias:
+            return Normalized(raw, alias, notes=(f"licence text recognised by its title '{first.strip()}'",))
+        return Normalized(raw, None, ("licence text",), notes=("a licence text, not an expression",))
+    alias = _alias(text)
+    if alias:
+        note = _ASSUMED.get(_squash(text))
+        return Normalized(raw, alias, notes=(note,) if note else ())
+    return _parse_expression(raw, text)
+
+
+def _parse_expression(raw: str, text: str) -> Normalized:
+    from license_expression import ExpressionError
+
+    licensing = spdx_licensing()
+    try:
+        parsed = licensing.parse(text, validate=False, strict=False, simple=False)
+    except (ExpressionError, ValueError, TypeError):
+        return Normalized(raw, None, (raw,))
+    if parsed is None:
+        return Normalized(raw, None, (raw,))
+    unknown: list[str] = []
+    renames: dict[str, str] = {}
+    for key in licensing.license_keys(parsed):
+        resolved = _resolve_symbol(key)
+        if resolved is None:
+            unknown.append(key)
+        elif resolved != key:
+            renames[key] = resolved
+    rendered = render_expression(parsed, renames)
+    if unknown and len(unknown) == len(licensing.license_keys(parsed)) and " " in text and not renames:
+        return Normalized(raw, None, (raw,))
+    return Normalized(raw, rendered, tuple(unknown))
+
+
+def render_expression(node: object, renames: dict[str, str] | None = None) -> str:
+    """An expression tree of ``license-expression`` as SPDX text, with symbols renamed."""
+    from license_expression import AND, OR, LicenseSymbol, LicenseWithExceptionSymbol
+
+    names = renames or {}
+    if isinstance(node, LicenseWithExceptionSymbol):
+        return f"{render_expression(node.license_symbol, names)} WITH {render_expression(node.exception_symbol, names)}"
+    if isinstance(node, LicenseSymbol):
+        return names.get(node.key, node.key)
+    if isinstance(node, (AND, OR)):
+        operator = " AND " if isinstance(node, AND) else " OR "
+        parts = []
+        for arg in node.args:
+            text = render_expression(arg, names)
+            nested = isinstance(arg, (AND, OR)) and type(arg) is not type(node)
+            parts.append(f"({text})" if nested else text)
+        return operator.join(parts)
+    return str(node)
+
+
+def _resolve_symbol(key: str) -> str | None:
+    if key.startswith("LicenseRef-"):
+        facts = license_facts(key)
+        # Our own LicenseRef ids (model licences) are known to the class table; others are not.
+        return facts.spdx_id if facts else (key if _is_known_ref(key) else None)
+    facts = license_facts(key)
+    if facts is not None:
+        return facts.spdx_id
+    return _alias(key)
+
+
+def _is_known_ref(key: str) -> bool:
+    from mlaudit.licenses.classes import LicenseClass, classify
+
+    return classify(key) is not LicenseClass.UNKNOWN
+
+
+def normalize_classifiers(classifiers: Iterable[str]) -> Normalized | None:
+    """An expression from ``License ::`` trove classifiers (several are read as alternatives)."""
+    found: list[str] = []
+    unknown: list[str] = []
+    raws: list[str] = []
+    for classifier in classifiers:
+        parts = [p.strip() for p in classifier.split("::")]
+        if parts[0] != "License" or len(parts) < 2 or parts[-1] == "OSI Approved":
+            continue
+        raws.append(classifier)
+        name = parts[-1]
+        abbreviation = re.search(r"\(([^()]+)\)\s*$", name)
+        candidates = ([abbreviation.group(1)] if abbreviation else []) + [re.sub(r"\([^()]*\)", "", name)]
+        spdx = next((s for s in (_alias(c) or _resolve_symbol(c.strip()) for c in candidates) if s), None)
+        if spdx is None:
+            unknown.append(name)
+        elif spdx not in found:
+            found.append(spdx)
+    if not raws:
+        return None
+    notes = ("several licence classifiers, read as alternatives",) if len(found) > 1 else ()
+    expression = " OR ".join(found) if found else None
+    return Normalized("; ".join(raws), expression, tuple(unknown), notes)
+
+
+def normalize_hub_license(license_id: str | None, license_name: str | None = None,
+                          license_link: str | None = None) -> Normalized:
+    """An expression for a model card's ``license`` (+ ``license_name``/``license_link`` for ``other``)."""
+    if not license_id:
+        return Normalized("", None, ())
+    lowered = license_id.strip().lower()
+    if lowered == "other":
+        if not license_name:
+            link = f" (license_link: {license_link})" if license_link else ""
+            return Normalized(license_id, None, ("other",),
+                              notes=(f"license: other without license_name{link}",))
+        named = NAMED_LICENSES.get(license_name.strip().lower()) or (
+            HUB_LICENSES[license_name.strip().lower()].expression
+            if license_name.strip().lower() in HUB_LICENSES else None
+        )
+        if named:
+            return Normalized(f"other ({license_name})", named)
+        ref = "LicenseRef-" + re.sub(r"[^A-Za-z0-9.-]+", "-", license_name.strip()).strip("-")
+        return Normalized(f"other ({license_name})", ref, (ref,),
+                          notes=(f"license_name '{license_name}' is not a licence mlaudit knows",))
+    hub = HUB_LICENSES.get(lowered)
+    if hub is not None:
+        return Normalized(license_id, hub.expression, notes=(hub.note,) if hub.note else ())
+    return normalize_expression(license_id)
