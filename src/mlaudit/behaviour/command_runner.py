@@ -14,6 +14,7 @@ import os
 import shlex
 import signal
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,8 +62,15 @@ def tail(text: str, limit: int = STDERR_TAIL_CHARS) -> str:
     return text if len(text) <= limit else "…" + text[-limit:]
 
 
+PYTHON_PLACEHOLDER = "{python}"
+
+
 def split_command(command: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    """The argv of a configured command (a string is split like a POSIX shell would)."""
+    """The argv of a configured command (a string is split like a POSIX shell would).
+
+    A ``{python}`` word becomes the interpreter running mlaudit, so a command
+    works the same from a virtual environment that is not on ``PATH``.
+    """
     if isinstance(command, str):
         try:
             argv = tuple(shlex.split(command))
@@ -72,7 +80,7 @@ def split_command(command: str | tuple[str, ...] | list[str]) -> tuple[str, ...]
         argv = tuple(command)
     if not argv:
         raise CheckError("the configured command is empty")
-    return argv
+    return tuple(sys.executable if word == PYTHON_PLACEHOLDER else word for word in argv)
 
 
 def run_command(

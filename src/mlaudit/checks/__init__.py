@@ -15,10 +15,12 @@ from mlaudit.checks.weights import WeightsCheck
 from mlaudit.checks.performance import PerformanceCheck
 from mlaudit.checks.drift import DriftCheck
 from mlaudit.checks.fairness import FairnessCheck
+from mlaudit.checks.probes import ProbesCheck
 
 REGISTRY: dict[str, type[Check[Any]]] = {
     WeightsCheck.id: WeightsCheck,
     PerformanceCheck.id: PerformanceCheck,
     DriftCheck.id: DriftCheck,
     FairnessCheck.id: FairnessCheck,
+    ProbesCheck.id: ProbesCheck,
 }
