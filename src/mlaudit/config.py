@@ -21,6 +21,7 @@ from typing import Any, Literal, TypeVar
 from mlaudit.errors import ConfigError
 from mlaudit.model import Severity
 from mlaudit.options import options_to_json, parse_options
+from mlaudit.signing.options import SigningOptions
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -53,7 +54,9 @@ class GeneralOptions:
 
 # Sections that are not a check's options (waivers, data sources, ...) register
 # their options type here; check sections come from the check registry.
-SECTIONS: dict[str, type[Any]] = {}
+SECTIONS: dict[str, type[Any]] = {
+    "signing": SigningOptions,
+}
 
 
 def _section_types() -> dict[str, type[Any]]:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from mlaudit.cli.audit_evidence import configure_evidence, record_evidence
 from mlaudit.errors import UsageError
 from mlaudit.model import Severity, Status
 from mlaudit.render import FORMATTERS
@@ -24,6 +25,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--offline", action="store_true", help="never reach the network")
     parser.add_argument("--only", help="comma-separated check ids to run (e.g. weights,pins)")
     parser.add_argument("--config", type=Path, help="configuration file (default: found in PATH)")
+    configure_evidence(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,4 +51,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"mlaudit: report written to {args.output} ({report.status.value})", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    record_evidence(args, report, config, root)
     return 0 if report.status is Status.PASS else 1

@@ -1,0 +1,83 @@
+"""``mlaudit verify``: check an OMS signature (by mlaudit or model_signing) against the files on disk."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+from mlaudit.errors import UsageError
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``mlaudit verify``."""
+    parser.add_argument("path", nargs="?", default=".",
+                        help="model directory (default: .), or one file signed with `sigstore sign`")
+    parser.add_argument("--signature", type=Path,
+                        help="the signature (default: PATH/model.sig, or FILE.sigstore for a file)")
+    parser.add_argument("--identity", action="append", default=[],
+                        help="expected signer identity (keyless); repeatable; default: config")
+    parser.add_argument("--issuer", action="append", default=[],
+                        help="expected OIDC issuer (keyless); repeatable; default: config")
+    parser.add_argument("--public-key", type=Path, help="PEM public key (key-based signatures)")
+    parser.add_argument("--offline", action="store_true",
+                        help="verify with the trust root bundled with sigstore (no network)")
+    parser.add_argument("--staging", action="store_true", help="keyless signatures from Sigstore's staging instance")
+    parser.add_argument("--ignore", action="append", default=[], metavar="PATH",
+                        help="path (relative to PATH) not compared; repeatable")
+    parser.add_argument("--attestation", type=Path,
+                        help="also verify a signed audit report (from `mlaudit audit --sign`) for these weights")
+    parser.add_argument("--require-status", choices=["pass", "fail"], default="pass",
+                        help="status the attested audit must have (default: pass)")
+    parser.add_argument("--config", type=Path, help="configuration file (default: found in PATH)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Verify; 0 when the signature holds, 1 when it does not (the message names every difference)."""
+    from mlaudit.config import load_config
+    from mlaudit.signing.oms_verify import verify_model
+    from mlaudit.signing.policy import expected_signer, ignore_paths_for, signing_options
+
+    root = Path(args.path)
+    if root.is_file():
+        return _verify_blob(args)
+    if not root.is_dir():
+        raise UsageError(f"{root}: not a directory")
+    config = load_config(root, args.config)
+    options = signing_options(config)
+    if args.staging:
+        options = dataclasses.replace(options, instance="staging")
+    expected = expected_signer(options, root, identities=args.identity, issuers=args.issuer,
+                               public_key=args.public_key, offline=args.offline or config.general.offline)
+    sig_path = args.signature or root / options.signature
+    if args.attestation is None or sig_path.exists():
+        signed = verify_model(root, sig_path, expected, ignore_paths=ignore_paths_for(root, config, args.ignore),
+                              ignore_git_paths=options.ignore_git_paths)
+        print(f"mlaudit: {sig_path}: OK, {len(signed.resources)} file(s) of {signed.model_name} match "
+              f"(root sha256:{signed.root_digest}), signed by {signed.signer}")
+    if args.attestation is not None:
+        return _verify_attestation(root, config, args.attestation, expected, args.require_status)
+    return 0
+
+
+def _verify_attestation(root: Path, config: object, path: Path, expected: object, status: str) -> int:
+    from mlaudit.signing.gate import check_attested_audit
+
+    result = check_attested_audit(root, config, path, expected, status)  # type: ignore[arg-type]
+    print(f"mlaudit: {path}: OK, audit {result.status} of {result.subject_name} "
+          f"(sha256:{result.subject_digest}), signed by {result.signer}")
+    return 0
+
+
+def _verify_blob(args: argparse.Namespace) -> int:
+    from mlaudit.signing.blob_verify import default_bundle, verify_blob
+    from mlaudit.signing.oms_verify import ExpectedSigner
+
+    artifact = Path(args.path)
+    bundle = args.signature or default_bundle(artifact)
+    expected = ExpectedSigner(identities=tuple(args.identity), issuers=tuple(args.issuer),
+                              instance="staging" if args.staging else "production", offline=args.offline)
+    signer = verify_blob(artifact, bundle, expected)
+    print(f"mlaudit: {artifact}: OK, signature {bundle} by {signer}")
+    return 0

@@ -1,0 +1,270 @@
+"""Verify an OMS signature (``model.sig``) and compare what it lists with the files on disk.
+
+Two steps, both on ``model_signing``'s own formats and hashing:
+
+1. the signature: a key-based bundle is checked with the public key by
+   ``model_signing``'s elliptic-key verifier; a keyless (Sigstore) bundle is
+   checked by sigstore-python against the trust root bundled with it
+   (``Verifier.production(offline=True)``) and an identity policy. We do not use
+   ``model_signing``'s Sigstore verifier because it refreshes the TUF trust root
+   over the network first, which fails offline (air-gapped runners, tests);
+2. the files: the model directory is hashed with the serialization settings the
+   signature records (method, hash, ignore paths) and every difference is named
+   (changed, missing, extra), not just "mismatch".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from mlaudit.errors import MlauditError, UsageError
+
+GIT_PATHS = (".git", ".gitattributes", ".github", ".gitignore")
+
+
+class SignatureInvalid(MlauditError):
+    """The signature does not hold: bad signature, wrong signer, or files that differ (exit 1)."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class ExpectedSigner:
+    """Whom a signature must come from: a public key, or identities and issuers (keyless)."""
+
+    public_key: Path | None = None
+    identities: tuple[str, ...] = ()
+    issuers: tuple[str, ...] = ()
+    instance: Literal["production", "staging"] = "production"
+    offline: bool = True
+
+
+@dataclass(frozen=True)
+class SignedManifest:
+    """What a verified signature vouches for."""
+
+    model_name: str
+    root_digest: str
+    resources: dict[str, str]
+    """Resource identifier (file name, or ``name:start:end`` for shards) -> hex digest."""
+    serialization: dict[str, Any]
+    signer: str
+    """Who signed: ``identity (issuer)`` for keyless, ``public key sha256:<hint>`` for keys."""
+
+
+@dataclass(frozen=True)
+class FileDifferences:
+    """How the files on disk differ from a signed manifest."""
+
+    changed: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    extra: tuple[str, ...] = ()
+    details: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.changed or self.missing or self.extra)
+
+    def describe(self) -> list[str]:
+        """One human line per difference."""
+        lines = [f"changed: {n} (signed {self.details[n][0][:16]}…, on disk {self.details[n][1][:16]}…)"
+                 for n in self.changed]
+        lines += [f"missing: {n} (signed but not on disk)" for n in self.missing]
+        lines += [f"extra: {n} (on disk but not in the signature; sign again or add it to ignore_paths)"
+                  for n in self.extra]
+        return lines
+
+
+def bundle_kind(sig_path: Path) -> str:
+    """``key`` or ``keyless``: how the bundle at ``sig_path`` says it was signed."""
+    try:
+        data = json.loads(sig_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{sig_path}: signature not found (sign with `mlaudit sign`)") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SignatureInvalid(f"{sig_path}: not a readable Sigstore bundle ({exc})") from None
+    material = data.get("verificationMaterial") if isinstance(data, dict) else None
+    if not isinstance(material, dict) or "dsseEnvelope" not in data:
+        raise SignatureInvalid(f"{sig_path}: not an OMS signature (no DSSE envelope / verification material)")
+    if "publicKey" in material:
+        return "key"
+    if "certificate" in material or "x509CertificateChain" in material:
+        return "keyless"
+    raise SignatureInvalid(f"{sig_path}: unknown verification material {sorted(material)}")
+
+
+def identity_policy(expected: ExpectedSigner) -> Any:
+    """The sigstore policy accepting any expected identity with any expected issuer."""
+    from sigstore.verify import policy
+
+    if not expected.identities or not expected.issuers:
+        raise UsageError(
+            "a keyless signature needs the expected signer: give --identity and --issuer "
+            "(or set identities and issuers in [tool.mlaudit.signing])"
+        )
+    pairs = [policy.Identity(identity=i, issuer=s) for i in expected.identities for s in expected.issuers]
+    return pairs[0] if len(pairs) == 1 else policy.AnyOf(pairs)
+
+
+def sigstore_verifier(expected: ExpectedSigner) -> Any:
+    """A sigstore verifier on the bundled trust root (``offline``) or a refreshed one."""
+    from sigstore.verify import Verifier
+
+    factory = Verifier.staging if expected.instance == "staging" else Verifier.production
+    return factory(offline=expected.offline)
+
+
+def verify_signature(sig_path: Path, expected: ExpectedSigner) -> SignedManifest:
+    """Check the signature's cryptography and signer; return the manifest it vouches for."""
+    kind = bundle_kind(sig_path)
+    try:
+        if kind == "key":
+            from model_signing._signing import sign_ec_key, sign_sigstore_pb
+
+            if expected.public_key is None:
+                raise UsageError(f"{sig_path} was signed with a key: give --public-key (or signing.public_key)")
+            if not expected.public_key.is_file():
+                raise UsageError(f"{expected.public_key}: public key not found")
+            bundle: Any = sign_sigstore_pb.Signature.read(sig_path)
+            verifier: Any = sign_ec_key.Verifier(expected.public_key)
+            hint = bundle.bundle.verification_material.public_key.hint or "unknown"
+            signer = f"public key sha256:{hint}"
+        else:
+            from model_signing._signing import sign_sigstore
+
+            if expected.public_key is not None and not expected.identities:
+                raise SignatureInvalid(
+                    f"{sig_path} is a keyless (Sigstore) signature, not one made with {expected.public_key}; "
+                    "verify it with --identity and --issuer"
+                )
+            bundle = sign_sigstore.Signature.read(sig_path)
+            verifier = _OfflineSigstoreVerifier(sigstore_verifier(expected), identity_policy(expected))
+            signer = certificate_identity(bundle.bundle)
+        manifest = verifier.verify(bundle)
+    except MlauditError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - sigstore, cryptography and protobuf raise many types
+        raise SignatureInvalid(f"{sig_path}: signature verification failed: {failure_reason(exc)}") from None
+    resources = {str(rd.identifier): rd.digest.digest_hex for rd in manifest.resource_descriptors()}
+    from model_signing._hashing import memory
+
+    hasher = memory.SHA256()
+    for rd in manifest.resource_descriptors():
+        hasher.update(rd.digest.digest_value)
+    return SignedManifest(
+        model_name=manifest.model_name,
+        root_digest=hasher.compute().digest_hex,
+        resources=resources,
+        serialization=dict(manifest.serialization_type),
+        signer=signer,
+    )
+
+
+def failure_reason(exc: Exception) -> str:
+    """A human reason for a verification exception."""
+    text = str(exc) or type(exc).__name__
+    if type(exc).__name__ == "InvalidSignature":
+        return "the signature does not match the signed content or the public key"
+    return text
+
+
+def certificate_identity(bundle: Any) -> str:
+    """``identity (issuer)`` read from a keyless bundle's signing certificate."""
+    from cryptography import x509
+
+    cert = bundle.signing_certificate
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        names = [str(v) for v in san.get_values_for_type(x509.RFC822Name)]
+        names += [str(v) for v in san.get_values_for_type(x509.UniformResourceIdentifier)]
+    except x509.ExtensionNotFound:
+        names = []
+    issuer_oid = x509.ObjectIdentifier("1.3.6.1.4.1.57264.1.1")
+    try:
+        issuer = cert.extensions.get_extension_for_oid(issuer_oid).value.value.decode()
+    except (x509.ExtensionNotFound, AttributeError, UnicodeDecodeError):
+        issuer = "?"
+    return f"{', '.join(names) or '?'} ({issuer})"
+
+
+class _OfflineSigstoreVerifier:
+    """``model_signing``'s verifier contract on a sigstore verifier we configured (offline)."""
+
+    def __init__(self, verifier: Any, identity_policy: Any) -> None:
+        from model_signing._signing import signing as oms
+
+        class _Impl(oms.Verifier):
+            def _verify_signed_content(self, signature: Any) -> tuple[str, bytes]:
+                result: tuple[str, bytes] = verifier.verify_dsse(bundle=signature.bundle, policy=identity_policy)
+                return result
+
+        self._impl = _Impl()
+
+    def verify(self, signature: Any) -> Any:
+        """Verify and expand to a ``model_signing`` manifest."""
+        return self._impl.verify(signature)
+
+
+def hash_like_signature(model_dir: Path, signed: SignedManifest, *, ignore_paths: Sequence[str] = (),
+                        ignore_git_paths: bool = True) -> dict[str, str]:
+    """Hash ``model_dir`` with the settings the signature recorded; identifier -> hex digest."""
+    from model_signing import hashing
+
+    settings = signed.serialization
+    ignored = sorted({*settings.get("ignore_paths", ()), *ignore_paths})
+    config = hashing.Config()
+    if settings.get("method") == "shards":
+        config.use_shard_serialization(hashing_algorithm=settings.get("hash_type", "sha256"),
+                                       shard_size=settings["shard_size"],
+                                       allow_symlinks=bool(settings.get("allow_symlinks", False)))
+    else:
+        config.use_file_serialization(hashing_algorithm=settings.get("hash_type", "sha256"),
+                                      allow_symlinks=bool(settings.get("allow_symlinks", False)))
+    config.set_ignored_paths(paths=ignored, ignore_git_paths=ignore_git_paths)
+    config.set_allow_symlinks(bool(settings.get("allow_symlinks", False)))
+    try:
+        actual = config.hash(model_dir)
+    except (OSError, ValueError) as exc:
+        raise SignatureInvalid(f"{model_dir}: cannot hash the model: {exc}") from None
+    return {str(rd.identifier): rd.digest.digest_hex for rd in actual.resource_descriptors()}
+
+
+def compare_files(signed: SignedManifest, on_disk: dict[str, str]) -> FileDifferences:
+    """Name every resource that changed, is missing, or was added since signing."""
+    changed = tuple(sorted(n for n in signed.resources.keys() & on_disk.keys()
+                           if signed.resources[n] != on_disk[n]))
+    return FileDifferences(
+        changed=changed,
+        missing=tuple(sorted(signed.resources.keys() - on_disk.keys())),
+        extra=tuple(sorted(on_disk.keys() - signed.resources.keys())),
+        details={n: (signed.resources[n], on_disk[n]) for n in changed},
+    )
+
+
+def verify_model(model_dir: Path, sig_path: Path, expected: ExpectedSigner, *,
+                 ignore_paths: Sequence[str] = (), ignore_git_paths: bool = True) -> SignedManifest:
+    """Verify the signature and the files; raises ``SignatureInvalid`` naming every difference."""
+    if not model_dir.is_dir():
+        raise UsageError(f"{model_dir}: not a directory")
+    signed = verify_signature(sig_path, expected)
+    own = _relative_inside(sig_path, model_dir)
+    on_disk = hash_like_signature(model_dir, signed, ignore_paths=[*ignore_paths, *own],
+                                  ignore_git_paths=ignore_git_paths)
+    differences = compare_files(signed, on_disk)
+    if differences:
+        lines = differences.describe()
+        raise SignatureInvalid(
+            f"{model_dir}: the files differ from the signature ({len(lines)} difference(s)):\n  "
+            + "\n  ".join(lines)
+        )
+    return signed
+
+
+def _relative_inside(path: Path, root: Path) -> list[str]:
+    try:
+        return [path.resolve().relative_to(root.resolve()).as_posix()]
+    except ValueError:
+        return []
