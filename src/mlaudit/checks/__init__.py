@@ -16,6 +16,7 @@ from mlaudit.checks.performance import PerformanceCheck
 from mlaudit.checks.drift import DriftCheck
 from mlaudit.checks.fairness import FairnessCheck
 from mlaudit.checks.probes import ProbesCheck
+from mlaudit.checks.pins import PinsCheck
 
 REGISTRY: dict[str, type[Check[Any]]] = {
     WeightsCheck.id: WeightsCheck,
@@ -23,4 +24,5 @@ REGISTRY: dict[str, type[Check[Any]]] = {
     DriftCheck.id: DriftCheck,
     FairnessCheck.id: FairnessCheck,
     ProbesCheck.id: ProbesCheck,
+    PinsCheck.id: PinsCheck,
 }

@@ -1,0 +1,153 @@
+"""Which files are dependency sources, and the scan of a set of them (check and hook share it)."""
+
+from __future__ import annotations
+
+import enum
+import posixpath
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlaudit.globs import compile_globs
+from mlaudit.pins.conda_env import is_conda_env_path, scan_conda_env
+from mlaudit.pins.dockerfile import is_dockerfile_path, scan_dockerfile
+from mlaudit.pins.hf_downloads import scan_python
+from mlaudit.pins.lock_files import is_toml_lock, read_toml_lock
+from mlaudit.pins.pinned_package import PinnedPackage
+from mlaudit.pins.pyproject_deps import scan_pyproject
+from mlaudit.pins.requirements_file import RequirementsScan, scan_requirements
+from mlaudit.pins.rules import FindingList, PinRules
+from mlaudit.pins.workflows import is_workflow_path, scan_workflow
+
+
+class SourceKind(str, enum.Enum):
+    """The kinds of files the ``pins`` check reads."""
+
+    REQUIREMENTS = "requirements"
+    PYPROJECT = "pyproject"
+    LOCK = "lock"
+    CONDA = "conda"
+    WORKFLOW = "workflow"
+    DOCKERFILE = "dockerfile"
+    PYTHON = "python"
+
+
+PACKAGE_KINDS = frozenset({SourceKind.REQUIREMENTS, SourceKind.PYPROJECT, SourceKind.LOCK, SourceKind.CONDA})
+"""The kinds that pin Python packages (what ``vulns`` audits)."""
+
+
+def classifier(rules: PinRules) -> Callable[[str], SourceKind | None]:
+    """A function telling the kind of a POSIX relative path (None: not a dependency source)."""
+    is_requirements = compile_globs(rules.options.requirements)
+
+    def kind_of(rel: str) -> SourceKind | None:
+        name = posixpath.basename(rel)
+        if is_requirements(rel):
+            return SourceKind.REQUIREMENTS
+        if name == "pyproject.toml":
+            return SourceKind.PYPROJECT
+        if is_toml_lock(rel):
+            return SourceKind.LOCK
+        if is_workflow_path(rel):
+            return SourceKind.WORKFLOW
+        if is_conda_env_path(rel):
+            return SourceKind.CONDA
+        if is_dockerfile_path(rel):
+            return SourceKind.DOCKERFILE
+        if name.endswith(".py"):
+            return SourceKind.PYTHON
+        return None
+
+    return kind_of
+
+
+@dataclass
+class PinsScan:
+    """Everything the sources said: findings, exact pins (for ``vulns``), files read per kind."""
+
+    findings: FindingList = field(default_factory=FindingList)
+    pinned: list[PinnedPackage] = field(default_factory=list)
+    sources: dict[str, list[str]] = field(default_factory=dict)
+    locks: list[str] = field(default_factory=list)
+
+
+class PinsScanner:
+    """Scans dependency sources of one repository; requirements includes are followed once each."""
+
+    def __init__(self, root: Path, rules: PinRules, kinds: frozenset[SourceKind] | None = None) -> None:
+        self.root = root
+        self.rules = rules
+        self.kinds = kinds
+        self.kind_of = classifier(rules)
+        self._requirements: dict[str, RequirementsScan] = {}
+
+    def scan(self, paths: Iterable[str]) -> PinsScan:
+        """Scan every path that is a dependency source of a wanted kind."""
+        out = PinsScan()
+        for rel in paths:
+            kind = self.kind_of(rel)
+            if kind is None or (self.kinds is not None and kind not in self.kinds):
+                continue
+            if kind is SourceKind.REQUIREMENTS:
+                self._requirements_tree(rel, out)
+                continue
+            out.sources.setdefault(kind.value, []).append(rel)
+            self._scan_one(kind, rel, out)
+        return out
+
+    def _scan_one(self, kind: SourceKind, rel: str, out: PinsScan) -> None:
+        if kind is SourceKind.PYPROJECT:
+            pyproject = scan_pyproject(self.root, rel, self.rules)
+            out.findings.extend(pyproject.findings)
+            out.pinned.extend(pyproject.pinned)
+            out.locks.extend(pyproject.locks)
+        elif kind is SourceKind.LOCK:
+            lock, problem, line = read_toml_lock(self.root, rel)
+            if lock is None:
+                out.findings.add(self.rules.finding(
+                    "pins.invalid-file", rel, line, f"{rel}: {problem}", "regenerate the lock file", key="lock"))
+            else:
+                out.pinned.extend(lock.pinned)
+        elif kind is SourceKind.CONDA:
+            conda = scan_conda_env(self.root, rel, self.rules)
+            out.findings.extend(conda.findings)
+            out.pinned.extend(conda.pinned)
+        elif kind is SourceKind.WORKFLOW:
+            out.findings.extend(scan_workflow(self.root, rel, self.rules))
+        elif kind is SourceKind.DOCKERFILE:
+            out.findings.extend(scan_dockerfile(self.root, rel, self.rules))
+        elif kind is SourceKind.PYTHON:
+            out.findings.extend(scan_python(self.root, rel, self.rules))
+
+    def _requirements_tree(self, rel: str, out: PinsScan) -> None:
+        pending = [rel]
+        while pending:
+            current = pending.pop()
+            if current in self._requirements:
+                continue
+            scan = self._scan_requirements(current)
+            out.sources.setdefault(SourceKind.REQUIREMENTS.value, []).append(current)
+            out.findings.extend(scan.findings)
+            out.pinned.extend(scan.pinned)
+            pending.extend(scan.includes)
+            pending.extend(scan.constraints)
+
+    def _scan_requirements(self, rel: str, depth: int = 0) -> RequirementsScan:
+        cached = self._requirements.get(rel)
+        if cached is not None:
+            return cached
+        scan = scan_requirements(self.root, rel, self.rules)
+        self._requirements[rel] = scan
+        if scan.constraints and depth < 10:
+            # Names a -c file pins need no pin of their own: rescan with them.
+            from packaging.utils import canonicalize_name
+
+            pins = frozenset(
+                canonicalize_name(p.name)
+                for c in scan.constraints if c != rel
+                for p in self._scan_requirements(c, depth + 1).pinned
+            )
+            if pins:
+                scan = scan_requirements(self.root, rel, self.rules, constraint_pins=pins)
+                self._requirements[rel] = scan
+        return scan
