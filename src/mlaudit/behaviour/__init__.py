@@ -26,4 +26,4 @@ def require_configuration(ctx: AuditContext, section: str, present: bool, needs:
     dataset); without them the check does not apply, which is never a pass.
     """
     if section not in ctx.config.tables or not present:
-        raise CheckSkipped(f"not configured: set {needs} in [{ctx.config.prefix or 'tool.mlaudit.'}{section}]")
+        raise CheckSkipped(f"not configured: set {needs} in [{ctx.config.prefix}{section}]")

@@ -1,0 +1,165 @@
+"""The ``performance`` check and ``mlaudit baseline``, with real evaluation commands (subprocesses)."""
+
+from __future__ import annotations
+
+import json
+import random
+
+from conftest import run_mlaudit
+
+from mlaudit.model import Status
+
+METRICS_SCRIPT = """
+import json, sys
+print("loading model...", file=sys.stderr)
+print(json.dumps({"metrics": {"accuracy": ACC, "loss": 0.42, "f1": {"macro": 0.8}, "name": "demo"}}))
+"""
+
+
+def write_samples(project, rel: str, correct: int, total: int) -> None:
+    rows = [1] * correct + [0] * (total - correct)
+    random.Random(0).shuffle(rows)
+    project.write(rel, "".join(json.dumps({"correct": bool(r)}) + "\n" for r in rows))
+
+
+def eval_project(project, accuracy: float, *, samples: str = "", tolerance: float = 0.005) -> None:
+    command = project.script("evaluate.py", METRICS_SCRIPT.replace("ACC", repr(accuracy)))
+    samples_line = f'samples = "{samples}"\nsamples_field = "correct"' if samples else ""
+    project.config(f"""
+        [performance]
+        command = "{command}"
+        baseline = "baseline.json"
+        timeout = 30
+        [performance.metrics.accuracy]
+        abs_tolerance = {tolerance}
+        {samples_line}
+        [performance.metrics.loss]
+        direction = "lower"
+        rel_tolerance = 0.1
+    """)
+
+
+def test_not_configured_is_skipped(project) -> None:
+    project.config("fail_on = 'high'\n")
+    result = project.check("performance")
+    assert result.status is Status.SKIPPED
+    assert result.summary.startswith("not configured")
+
+
+def test_baseline_update_then_pass_then_regression(project, rules_of) -> None:
+    eval_project(project, 0.86)
+    assert rules_of(project.check("performance")) == ["performance.no-baseline"]
+
+    proc = run_mlaudit("baseline", "update", str(project.root))
+    assert proc.returncode == 0, proc.stderr
+    assert "added    accuracy = 0.86" in proc.stdout
+    assert "added    f1.macro = 0.8" in proc.stdout  # nested metrics are flattened
+    assert json.loads((project.root / "baseline.json").read_text())["metrics"]["accuracy"] == 0.86
+
+    result = project.check("performance")
+    assert result.status is Status.PASS, result.summary
+    assert {v["name"]: v["verdict"] for v in result.evidence["verdicts"]} == {"accuracy": "ok", "loss": "ok"}
+
+    eval_project(project, 0.80)  # six points worse, no per-sample results: a regression
+    result = project.check("performance")
+    assert result.status is Status.FAIL
+    assert rules_of(result) == ["performance.regression"]
+    assert "'accuracy' regressed: 0.8 vs baseline 0.86" in result.findings[0].message
+
+    proc = run_mlaudit("baseline", "update", str(project.root))
+    assert "changed  accuracy: 0.86 -> 0.8 (-0.06)" in proc.stdout
+    proc = run_mlaudit("baseline", "update", str(project.root))
+    assert "is up to date" in proc.stdout
+
+
+def test_one_point_drop_within_noise_passes_but_not_without_samples(project) -> None:
+    project.write("baseline.json", json.dumps({"metrics": {"accuracy": 0.86, "loss": 0.42}}))
+    write_samples(project, "per_sample.jsonl", 340, 400)  # 0.85 over 400 samples: ±0.035 of noise
+    eval_project(project, 0.85, samples="per_sample.jsonl")
+    result = project.check("performance")
+    assert result.status is Status.PASS, result.findings
+    verdict = next(v for v in result.evidence["verdicts"] if v["name"] == "accuracy")
+    assert verdict["verdict"] == "within-noise"
+    assert verdict["interval"]["low"] < 0.85 < verdict["interval"]["high"] and verdict["interval"]["high"] > 0.855
+
+    eval_project(project, 0.85)  # the same drop with no per-sample results cannot be told from a regression
+    assert project.check("performance").status is Status.FAIL
+
+
+def test_drop_beyond_noise_fails_even_with_samples(project, rules_of) -> None:
+    project.write("baseline.json", json.dumps({"metrics": {"accuracy": 0.86, "loss": 0.42}}))
+    write_samples(project, "per_sample.jsonl", 300, 400)  # 0.75: far outside the interval
+    eval_project(project, 0.75, samples="per_sample.jsonl")
+    result = project.check("performance")
+    assert rules_of(result) == ["performance.regression"]
+    assert "interval" in result.findings[0].message
+
+
+def test_latency_percentiles_from_timings(project, rules_of) -> None:
+    project.write("baseline.json", json.dumps({"metrics": {"latency_p50": 10.0, "latency_p95": 20.0,
+                                                           "latency_p99": 30.0}}))
+    timings = [10.0] * 90 + [80.0] * 10  # p95 jumps to 80 ms
+    project.write("timings.csv", "request,latency_ms\n" + "".join(f"{i},{t}\n" for i, t in enumerate(timings)))
+    project.write("metrics.json", json.dumps({"accuracy": 0.9}))
+    project.config("""
+        [performance]
+        metrics_file = "metrics.json"
+        baseline = "baseline.json"
+        latency_file = "timings.csv"
+        latency_field = "latency_ms"
+        [performance.metrics.latency_p50]
+        direction = "lower"
+        abs_tolerance = 2.0
+        [performance.metrics.latency_p95]
+        direction = "lower"
+        abs_tolerance = 5.0
+    """)
+    result = project.check("performance")
+    assert result.evidence["metrics"]["latency_p50"] == 10.0
+    assert result.evidence["metrics"]["latency_p95"] == 80.0
+    assert rules_of(result) == ["performance.regression"]
+    assert result.findings[0].key == "latency_p95"
+
+
+def test_missing_metric_is_a_finding(project, rules_of) -> None:
+    project.write("baseline.json", json.dumps({"metrics": {"accuracy": 0.86}}))
+    project.write("metrics.json", json.dumps({"loss": 0.3}))
+    project.config('[performance]\nmetrics_file = "metrics.json"\nbaseline = "baseline.json"\n'
+                   "[performance.metrics.accuracy]\n")
+    assert rules_of(project.check("performance")) == ["performance.missing-metric"]
+
+
+def test_hanging_crashing_and_garbage_commands_are_errors_and_the_audit_goes_on(project) -> None:
+    project.write("baseline.json", json.dumps({"metrics": {"accuracy": 0.86}}))
+    project.write("ref.csv", "x\n" + "".join(f"{i % 7}\n" for i in range(300)))
+    scripts = {
+        "hang": "import sys, time\nprint('warming up the GPU', file=sys.stderr, flush=True)\ntime.sleep(60)\n",
+        "crash": "import sys\nprint('Traceback: CUDA out of memory', file=sys.stderr)\nsys.exit(3)\n",
+        "garbage": "import sys\nprint('eval done', file=sys.stderr)\nprint('accuracy: 0.9 (not json)')\n",
+        "nonumbers": "print('{\"model\": \"x\"}')\n",
+    }
+    expected = {
+        "hang": ("did not finish within 1 s", "warming up the GPU"),
+        "crash": ("exited with 3", "CUDA out of memory"),
+        "garbage": ("did not print JSON", "eval done"),
+        "nonumbers": ("no numeric metrics", ""),
+    }
+    for name, body in scripts.items():
+        command = project.script(f"{name}.py", body)
+        project.config(f"""
+            [performance]
+            command = "{command}"
+            baseline = "baseline.json"
+            timeout = 1
+            [drift]
+            reference = "ref.csv"
+            current = "ref.csv"
+        """)
+        report = project.audit(["performance", "drift"])
+        performance, drift = report.check("performance"), report.check("drift")
+        assert performance.status is Status.ERROR, (name, performance.summary)
+        reason, stderr = expected[name]
+        assert reason in performance.summary
+        assert stderr in performance.summary
+        assert drift.status is Status.PASS  # the audit went on
+
