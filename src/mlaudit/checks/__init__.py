@@ -12,6 +12,7 @@ from typing import Any
 
 from mlaudit.checks.interface import Check
 from mlaudit.checks.weights import WeightsCheck
+from mlaudit.checks.licenses import LicensesCheck
 from mlaudit.checks.performance import PerformanceCheck
 from mlaudit.checks.drift import DriftCheck
 from mlaudit.checks.fairness import FairnessCheck
@@ -20,6 +21,7 @@ from mlaudit.checks.pins import PinsCheck
 
 REGISTRY: dict[str, type[Check[Any]]] = {
     WeightsCheck.id: WeightsCheck,
+    LicensesCheck.id: LicensesCheck,
     PerformanceCheck.id: PerformanceCheck,
     DriftCheck.id: DriftCheck,
     FairnessCheck.id: FairnessCheck,

@@ -1,0 +1,76 @@
+"""The ``licenses`` check: every component's licence, judged against the project's licence and intent.
+
+Components: the project, its dependencies (installed metadata and/or the
+requirements as pip resolves them), the model, its base models and datasets
+(model card), and the repository's files (scancode-toolkit, only contents not
+scanned before). Every component appears in the evidence with its verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from mlaudit.checks.interface import Check, Outcome
+from mlaudit.context import AuditContext
+from mlaudit.licenses.options import LicensesOptions
+from mlaudit.model import Pillar
+
+
+def _has_weights(ctx: AuditContext) -> bool:
+    from mlaudit.checks.weights import WeightsOptions, find_weight_files
+
+    return bool(find_weight_files(ctx, ctx.section("weights", WeightsOptions)))
+
+
+class LicensesCheck(Check[LicensesOptions]):
+    """Licence facts normalised to SPDX, with a verdict and its reason per component."""
+
+    id = "licenses"
+    title = "Licence compliance"
+    pillar = Pillar.COMPLIANCE
+    options_type = LicensesOptions
+
+    def run(self, ctx: AuditContext, options: LicensesOptions) -> Outcome:
+        from mlaudit.licenses.assessment import audit_licenses
+
+        incomplete: list[str] = []
+        scanner = None
+        if options.scan_files:
+            scanner = _file_scanner(ctx, options, incomplete)
+        result = audit_licenses(
+            ctx.root, ctx.files, options, offline=ctx.offline, cache_dir=ctx.cache_dir,
+            scan=scanner is not None, resolve=True, has_weights=_has_weights(ctx), scan_files=scanner,
+        )
+        rows = [j.to_evidence() for j in result.judged]
+        verdicts: dict[str, int] = {}
+        for row in rows:
+            verdicts[row["verdict"]] = verdicts.get(row["verdict"], 0) + 1
+        evidence: dict[str, Any] = {
+            "project_license": result.project_license,
+            "intent": {"commercial": options.commercial, "distribute": options.distribute,
+                       "distribute_weights": options.distribute_weights, "linking": options.linking},
+            "verdicts": verdicts,
+            "components": rows,
+            **result.facts,
+        }
+        counted = ", ".join(f"{n} {v}" for v, n in sorted(verdicts.items())) or "no components"
+        summary = f"{len(rows)} component(s) under {result.project_license or 'an undeclared licence'}: {counted}"
+        return Outcome(findings=result.findings, summary=summary, evidence=evidence,
+                       incomplete=(*incomplete, *result.incomplete))
+
+
+def _file_scanner(ctx: AuditContext, options: LicensesOptions, incomplete: list[str]) -> Any:
+    try:
+        from mlaudit.licenses.file_scan import cache_path, scan_files
+        from mlaudit.licenses.scan_cache import ScanCache
+
+        cache = ScanCache(cache_path(ctx.cache_dir))
+    except ImportError:
+        incomplete.append("files not scanned: scancode-toolkit is not installed (pip install 'mlaudit[full]')")
+        return None
+
+    def scan(files: Sequence[str]) -> Any:
+        return scan_files(ctx.root, files, cache, workers=options.scan_workers, max_bytes=options.max_file_bytes)
+
+    return scan

@@ -1,0 +1,187 @@
+"""Licences of Python dependencies, from package metadata: installed, or as pip resolves them.
+
+Two sources, neither of which runs code from the audited repository:
+
+- an installed environment (``site_packages``), read with ``importlib.metadata``;
+- the requirement files, resolved without installing by
+  ``pip install --dry-run --ignore-installed --only-binary :all: --report``
+  (wheels only, so no ``setup.py`` of any package runs). This needs the package
+  index, so it is skipped when offline; its report is cached under the
+  requirements' content digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mlaudit.licenses.compatibility import ComponentKind
+from mlaudit.licenses.components import Component
+from mlaudit.licenses.normalize import Normalized, normalize_classifiers, normalize_expression
+
+MAX_INCLUDE_DEPTH = 5
+
+
+def license_from_metadata(expression: str | None, license_field: str | None,
+                          classifiers: Iterable[str]) -> tuple[Normalized, str]:
+    """A package's licence by precedence: ``License-Expression``, ``License``, classifiers."""
+    if expression and expression.strip():
+        return normalize_expression(expression), "License-Expression"
+    from_field = normalize_expression(license_field) if license_field and license_field.strip() else None
+    if from_field is not None and from_field.known:
+        return from_field, "License"
+    from_classifiers = normalize_classifiers(classifiers)
+    if from_classifiers is not None and from_classifiers.expression:
+        return from_classifiers, "classifiers"
+    if from_field is not None and from_field.expression:
+        return from_field, "License"
+    return Normalized(license_field or "", None, (license_field,) if license_field else ()), "none"
+
+
+def installed_components(site_packages: Sequence[Path]) -> list[Component]:
+    """Every distribution installed in ``site_packages`` folders, with its licence."""
+    from importlib.metadata import distributions
+
+    found: dict[str, Component] = {}
+    for dist in distributions(path=[str(p) for p in site_packages]):
+        meta = dist.metadata
+        name = meta.get("Name")
+        if not name:
+            continue
+        normalized, field_name = license_from_metadata(
+            meta.get("License-Expression"), meta.get("License"), meta.get_all("Classifier") or ()
+        )
+        key = _canonical_name(name)
+        found.setdefault(key, Component(ComponentKind.DEPENDENCY, name, normalized,
+                                        source=f"installed metadata ({field_name})",
+                                        version=meta.get("Version") or ""))
+    return sorted(found.values(), key=lambda c: c.name.lower())
+
+
+def _canonical_name(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Dependencies pip resolved for the requirement files, or why it could not."""
+
+    components: tuple[Component, ...] = ()
+    problem: str | None = None
+    from_cache: bool = False
+
+
+def requirement_lines(root: Path, files: Sequence[str], extra: Sequence[str] = ()) -> list[str]:
+    """Requirement specifiers of ``files`` (and ``extra``), without options, local paths or URLs.
+
+    Local paths and editable installs would make pip build the audited project;
+    URLs would fetch arbitrary code: both are left out (the rest still resolves).
+    """
+    lines: list[str] = list(extra)
+    seen: set[Path] = set()
+
+    def read(path: Path, depth: int) -> None:
+        if depth > MAX_INCLUDE_DEPTH or path in seen or not path.is_file():
+            return
+        seen.add(path)
+        text = path.read_text(encoding="utf-8", errors="replace").replace("\\\n", " ")
+        for raw in text.splitlines():
+            line = re.sub(r"(^|\s)#.*$", "", raw).strip()
+            include = re.match(r"^(-r|--requirement|-c|--constraint)\s*=?\s*(\S+)", line)
+            if include:
+                target = (path.parent / include.group(2)).resolve()
+                if target.is_relative_to(root.resolve()):
+                    read(target, depth + 1)
+                continue
+            line = re.split(r"\s--?\w", " " + line)[0].strip()
+            if not line or line.startswith(("-", ".", "/")) or "://" in line or " @ " in line:
+                continue
+            lines.append(line)
+
+    for name in files:
+        read(root / name, 0)
+    return lines
+
+
+def resolve_requirements(lines: Sequence[str], *, offline: bool, cache_dir: Path,
+                         timeout: float = 300) -> Resolution:
+    """Resolve ``lines`` with pip's dry run and read each package's licence from its metadata."""
+    if not lines:
+        return Resolution()
+    body = "\n".join(sorted(set(lines))) + "\n"
+    digest = hashlib.sha256(f"{sys.version_info[:2]}\n{body}".encode()).hexdigest()[:32]
+    cache_file = cache_dir / "licenses" / f"pip-report-{digest}.json"
+    report = _read_cached(cache_file)
+    if report is not None:
+        return Resolution(_components_from_report(report), from_cache=True)
+    if offline:
+        return Resolution(problem="resolving requirements needs the package index, and the audit is offline")
+    with tempfile.TemporaryDirectory(prefix="mlaudit-pip-") as tmp:
+        req = Path(tmp) / "requirements.txt"
+        req.write_text(body, encoding="utf-8")
+        out = Path(tmp) / "report.json"
+        cmd = [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
+               "--only-binary", ":all:", "--disable-pip-version-check", "--report", str(out), "-r", str(req)]
+        env = {**os.environ, "PIP_NO_INPUT": "1"}
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, check=False)
+        except subprocess.TimeoutExpired:
+            return Resolution(problem=f"pip could not resolve the requirements within {timeout:.0f} s")
+        if proc.returncode != 0 or not out.is_file():
+            detail = _last_error_line(proc.stderr)
+            return Resolution(problem=f"pip could not resolve the requirements: {detail}")
+        try:
+            report = json.loads(out.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            return Resolution(problem=f"pip wrote an unreadable report: {exc}")
+    _write_cached(cache_file, report)
+    return Resolution(_components_from_report(report))
+
+
+def _last_error_line(stderr: str) -> str:
+    lines = [line.strip() for line in stderr.splitlines() if line.strip() and "is ignored" not in line]
+    errors = [line for line in lines if line.startswith("ERROR")]
+    return (errors or lines or ["no output"])[-1][:300]
+
+
+def _components_from_report(report: Mapping[str, Any]) -> tuple[Component, ...]:
+    out = []
+    for item in report.get("install", ()):
+        meta = item.get("metadata", {}) if isinstance(item, Mapping) else {}
+        name = meta.get("name")
+        if not isinstance(name, str):
+            continue
+        normalized, field_name = license_from_metadata(
+            meta.get("license_expression"), meta.get("license"), meta.get("classifier") or ()
+        )
+        out.append(Component(ComponentKind.DEPENDENCY, name, normalized, version=str(meta.get("version", "")),
+                             source=f"pip report ({field_name})"))
+    return tuple(sorted(out, key=lambda c: c.name.lower()))
+
+
+def _read_cached(path: Path) -> Mapping[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("install"), list) else None
+
+
+def _write_cached(path: Path, report: Mapping[str, Any]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".pip-report-", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"install": report.get("install", [])}, handle)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs the next run a resolution
