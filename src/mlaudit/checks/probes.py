@@ -149,11 +149,11 @@ def _run_probes(ctx: AuditContext, options: ProbesOptions) -> tuple[list[ProbeVe
             errors.append(f"probe {probe.id}: {exc.diagnostics()}")
             consecutive += 1
             if consecutive >= CONSECUTIVE_ERRORS_TO_STOP:
-                errors.append(f"stopped after {consecutive} failed calls in a row")
                 break
     incomplete: tuple[str, ...] = ()
     if errors:
-        incomplete = (f"{len(errors)} problem(s) calling the model; first: {errors[0]}",)
+        stopped = f"stopped after {consecutive} failed calls in a row, " if consecutive >= CONSECUTIVE_ERRORS_TO_STOP else ""
+        incomplete = (f"{stopped}{len(errors)} problem(s) calling the model; first: {errors[0]}",)
     return verdicts, incomplete, sent, planned
 
 
