@@ -50,6 +50,8 @@ class GeneralOptions:
     """Never reach the network; checks that need it use local data or say skipped."""
     cache_dir: str | None = None
     """Where caches live; default ``$MLAUDIT_CACHE_DIR`` or ``~/.cache/mlaudit``."""
+    advisory_db: str | None = None
+    """A local OSV/PyPA advisory database (folder with ``vulns/``) for offline, reproducible CVE audits."""
 
 
 # Sections that are not a check's options (waivers, data sources, ...) register

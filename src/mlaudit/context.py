@@ -37,6 +37,7 @@ class AuditContext:
         offline: bool | None = None,
         changed_files: frozenset[str] | None = None,
         cache_dir: Path | None = None,
+        advisory_db: Path | None = None,
     ) -> None:
         self.root = root.resolve()
         self.config = config
@@ -45,6 +46,10 @@ class AuditContext:
         """POSIX relative paths changed (hooks, pull requests), or None for the whole repository."""
         self.cache_dir = cache_dir or default_cache_dir(config)
         self._excluded = compile_globs(config.general.exclude)
+        configured_db = config.general.advisory_db
+        self.advisory_db = advisory_db or (
+            (self.root / Path(configured_db).expanduser()) if configured_db else None)
+        """Local advisory database (``--advisory-db`` or ``advisory_db``), or None for the public service."""
 
     def section(self, name: str, cls: type[T]) -> T:
         """The validated options of configuration section ``name``."""

@@ -18,6 +18,7 @@ from mlaudit.checks.drift import DriftCheck
 from mlaudit.checks.fairness import FairnessCheck
 from mlaudit.checks.probes import ProbesCheck
 from mlaudit.checks.pins import PinsCheck
+from mlaudit.checks.vulns import VulnsCheck
 
 REGISTRY: dict[str, type[Check[Any]]] = {
     WeightsCheck.id: WeightsCheck,
@@ -27,4 +28,5 @@ REGISTRY: dict[str, type[Check[Any]]] = {
     FairnessCheck.id: FairnessCheck,
     ProbesCheck.id: ProbesCheck,
     PinsCheck.id: PinsCheck,
+    VulnsCheck.id: VulnsCheck,
 }

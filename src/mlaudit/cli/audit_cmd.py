@@ -25,6 +25,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--offline", action="store_true", help="never reach the network")
     parser.add_argument("--only", help="comma-separated check ids to run (e.g. weights,pins)")
     parser.add_argument("--config", type=Path, help="configuration file (default: found in PATH)")
+    parser.add_argument("--advisory-db", type=Path, metavar="PATH",
+                        help="audit dependencies against this local OSV/PyPA advisory database (offline)")
     configure_evidence(parser)
 
 
@@ -40,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{root}: not a directory")
     config = load_config(root, args.config)
     only = [c.strip() for c in args.only.split(",") if c.strip()] if args.only else None
-    ctx = AuditContext(root, config, offline=True if args.offline else None)
+    ctx = AuditContext(root, config, offline=True if args.offline else None,
+                       advisory_db=args.advisory_db.resolve() if args.advisory_db else None)
     fail_on = Severity(args.fail_on) if args.fail_on else None
     report = run_audit(ctx, only=only, fail_on=fail_on)
     color = args.output is None and sys.stdout.isatty()

@@ -1,0 +1,93 @@
+"""The ``vulns`` check: no pinned version has a known vulnerability (pip-audit over every source).
+
+Against the public OSV service by default, or, with ``--advisory-db PATH`` /
+``advisory_db``, against a local PyPA advisory-db snapshot served on loopback
+(offline, reproducible); the report records which database and which snapshot.
+Action/CLI only: a commit hook must not wait on a network service.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlaudit.checks.interface import Check, Outcome
+from mlaudit.context import AuditContext
+from mlaudit.errors import CheckError, CheckSkipped
+from mlaudit.model import Pillar
+from mlaudit.vulns.options import VulnsOptions
+
+
+class VulnsCheck(Check[VulnsOptions]):
+    """Known vulnerabilities (PYSEC/GHSA/CVE) of the exactly pinned Python packages."""
+
+    id = "vulns"
+    title = "Known vulnerabilities"
+    pillar = Pillar.SECURITY
+    options_type = VulnsOptions
+
+    def run(self, ctx: AuditContext, options: VulnsOptions) -> Outcome:
+        from mlaudit.pins.rules import PinRules, PinsOptions
+        from mlaudit.pins.sources import PACKAGE_KINDS, PinsScanner
+        from mlaudit.vulns.pip_audit_runner import pip_audit_available
+
+        pins_options = ctx.section("pins", PinsOptions)
+        scan = PinsScanner(ctx.root, PinRules(pins_options), PACKAGE_KINDS).scan(ctx.files)
+        if not scan.pinned:
+            raise CheckSkipped("no exactly pinned Python packages to audit (see the pins check)")
+        if not pip_audit_available():
+            raise CheckError("pip-audit is not installed: pip install 'mlaudit[full]'")
+        db_path = ctx.advisory_db
+        if db_path is None and ctx.offline:
+            raise CheckSkipped("offline and no local advisory database: pass --advisory-db PATH "
+                               "or set advisory_db in [tool.mlaudit]")
+        if db_path is not None:
+            return self._with_local_db(ctx, options, scan)
+        database = {"kind": "service", "url": options.osv_url}
+        return self._audit(ctx, options, scan, options.osv_url, database, database["url"],
+                           max_age_s=options.cache_hours * 3600)
+
+    def _with_local_db(self, ctx: AuditContext, options: VulnsOptions, scan: Any) -> Outcome:
+        from mlaudit.vulns.advisory_db import snapshot_of
+        from mlaudit.vulns.osv_server import LocalOsvServer
+
+        path = ctx.advisory_db
+        assert path is not None
+        if not (path / "vulns").is_dir():
+            raise CheckError(f"advisory database {path} has no vulns/ folder (expected a PyPA "
+                             "advisory-db checkout: vulns/<package>/*.yaml)")
+        snapshot = snapshot_of(path)
+        with LocalOsvServer(path) as server:
+            database = {"kind": "local", "path": str(path), "snapshot": snapshot, "served_at": server.query_url}
+            return self._audit(ctx, options, scan, server.query_url, database, f"{path}@{snapshot}",
+                               max_age_s=None)
+
+    def _audit(self, ctx: AuditContext, options: VulnsOptions, scan: Any, osv_url: str,
+               database: dict[str, Any], cache_id: str, *, max_age_s: float | None) -> Outcome:
+        from mlaudit.vulns.answer_cache import AnswerCache
+        from mlaudit.vulns.audit import audit_pins
+
+        cache = AnswerCache(ctx.cache_dir / "vulns" / "answers.json", cache_id, max_age_s=max_age_s)
+        result = audit_pins(scan.pinned, osv_url, cache, options, database,
+                            ctx.cache_dir / "vulns" / "pip-audit")
+        unpinned = [f for f in scan.findings if f.rule in ("pins.unpinned", "pins.pyproject-range")]
+        evidence = {
+            "database": database,
+            "sources": sorted({p.path for p in scan.pinned}),
+            "packages_audited": result.audited,
+            "answers_from_cache": result.from_cache,
+            "pip_audit_runs": result.pip_audit_runs,
+            "ignored": result.ignored,
+            "not_audited": result.not_audited,
+            "unpinned_not_audited": len(unpinned),
+        }
+        incomplete = tuple(result.errors)
+        if result.not_audited:
+            incomplete += (f"{len(result.not_audited)} package(s) could not be audited: "
+                           + "; ".join(result.not_audited[:5]),)
+        where = database.get("path") or database.get("url")
+        summary = (f"{len(result.findings)} known vulnerability(ies) in {result.audited} pinned package(s) "
+                   f"checked against {where}")
+        if unpinned:
+            summary += f"; {len(unpinned)} unpinned requirement(s) not audited (see pins)"
+        return Outcome(findings=tuple(result.findings), summary=summary, evidence=evidence,
+                       incomplete=incomplete)

@@ -1,0 +1,155 @@
+"""A local OSV advisory database (a PyPA advisory-db checkout: ``vulns/<package>/*.yaml``).
+
+Advisories are read lazily, one package folder at a time, so answering a query
+costs a few YAML files, not the whole database. Version matching follows the OSV
+schema: explicit ``versions`` lists, and ``ECOSYSTEM`` ranges whose events
+(``introduced``, ``fixed``, ``last_affected``) are compared with ``packaging``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import subprocess
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+MAX_ADVISORY_BYTES = 1_000_000
+
+
+def _json_safe(value: Any) -> Any:
+    """YAML dates and timestamps as RFC 3339 strings (what OSV JSON carries)."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat() + "T00:00:00Z"
+    if isinstance(value, Mapping):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _version(text: str) -> Any | None:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
+
+
+def _in_range(events: list[Mapping[str, Any]], version: Any) -> bool:
+    """OSV ``ECOSYSTEM`` range evaluation: walk the events in version order."""
+    keyed = []
+    for event in events:
+        for kind in ("introduced", "fixed", "last_affected", "limit"):
+            if kind in event:
+                raw = str(event[kind])
+                at = None if raw == "0" else _version(raw)
+                if raw != "0" and at is None:
+                    continue  # an unparsable event version cannot be placed
+                keyed.append((kind, at))
+    affected = False
+    for kind, at in sorted(keyed, key=lambda e: (e[1] is not None, e[1] or 0)):  # type: ignore[arg-type]
+        if kind == "introduced" and (at is None or version >= at):
+            affected = True
+        elif kind == "fixed" and at is not None and version >= at:
+            affected = False
+        elif kind == "last_affected" and at is not None and version > at:
+            affected = False
+    return affected
+
+
+def affects(advisory: Mapping[str, Any], name: str, version: str) -> bool:
+    """True when ``advisory`` lists ``name`` (canonical) at ``version`` as affected."""
+    from packaging.utils import canonicalize_name
+
+    parsed = _version(version)
+    for entry in advisory.get("affected") or []:
+        package = entry.get("package") or {}
+        if package.get("ecosystem") != "PyPI" or canonicalize_name(str(package.get("name", ""))) != name:
+            continue
+        listed = [str(v) for v in entry.get("versions") or []]
+        if version in listed or (parsed is not None and any(_version(v) == parsed for v in listed)):
+            return True
+        if parsed is None:
+            continue
+        for rng in entry.get("ranges") or []:
+            if rng.get("type") in ("ECOSYSTEM", "SEMVER") and _in_range(rng.get("events") or [], parsed):
+                return True
+    return False
+
+
+class AdvisoryDatabase:
+    """The advisories of a database folder, indexed by canonical package name."""
+
+    def __init__(self, path: Path) -> None:
+        from packaging.utils import canonicalize_name
+
+        self.path = path
+        vulns = path / "vulns"
+        if not vulns.is_dir():
+            raise FileNotFoundError(f"{path}: not an advisory database (no vulns/ folder)")
+        self._folders = {canonicalize_name(p.name): p for p in vulns.iterdir() if p.is_dir()}
+        self._loaded: dict[str, list[dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def advisories_for(self, name: str) -> list[dict[str, Any]]:
+        """Every advisory in the folder of package ``name`` (canonical), parsed once."""
+        with self._lock:
+            cached = self._loaded.get(name)
+            if cached is None:
+                cached = self._read(self._folders.get(name))
+                self._loaded[name] = cached
+            return cached
+
+    def _read(self, folder: Path | None) -> list[dict[str, Any]]:
+        import yaml
+
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        out: list[dict[str, Any]] = []
+        if folder is None:
+            return out
+        for file in sorted(folder.iterdir()):
+            if file.suffix not in (".yaml", ".yml", ".json") or file.stat().st_size > MAX_ADVISORY_BYTES:
+                continue
+            try:
+                data = yaml.load(file.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe loader
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                continue  # one broken advisory must not hide the others
+            if isinstance(data, dict) and "id" in data:
+                out.append(_json_safe(data))
+        return out
+
+    def query(self, name: str, version: str) -> list[dict[str, Any]]:
+        """The advisories affecting ``name`` at ``version`` (withdrawn ones left out)."""
+        from packaging.utils import canonicalize_name
+
+        canonical = canonicalize_name(name)
+        return [a for a in self.advisories_for(canonical)
+                if not a.get("withdrawn") and affects(a, canonical, version)]
+
+
+def snapshot_of(path: Path) -> str:
+    """Which snapshot of the database: ``git:<commit>`` if it is a Git checkout, else a digest
+    of its advisory files (``files-sha256:<hex>``: every relative path and its content)."""
+    try:
+        proc = subprocess.run(["git", "-C", str(path), "rev-parse", "--show-toplevel", "HEAD"],
+                              capture_output=True, text=True, check=False, timeout=30)
+        lines = proc.stdout.split()
+        if proc.returncode == 0 and len(lines) == 2 and Path(lines[0]).resolve() == path.resolve():
+            return f"git:{lines[1]}"
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    digest = hashlib.sha256()
+    vulns = path / "vulns"
+    for file in sorted(vulns.rglob("*")):
+        if file.is_file():
+            digest.update(file.relative_to(path).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return f"files-sha256:{digest.hexdigest()}"

@@ -1,0 +1,75 @@
+"""Answers of the vulnerability database, cached by (package, version, database).
+
+A local snapshot never changes its answers, so they are kept for good; a public
+service learns new advisories, so its answers expire after ``max_age_s``. The
+file is replaced atomically and merged on save, so two audits at once lose
+nothing; a corrupt file is discarded, never trusted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from mlaudit.vulns.pip_audit_runner import Advisory
+
+
+def _key(name: str, version: str) -> str:
+    return f"{name}=={version}"
+
+
+class AnswerCache:
+    """``get``/``put`` advisories of (canonical name, version) for one database id."""
+
+    def __init__(self, path: Path, database: str, *, max_age_s: float | None) -> None:
+        self.path = path
+        self.database = database
+        self.max_age_s = max_age_s
+        self._entries: dict[str, Any] = self._load().get(database, {})
+        self._new: dict[str, Any] = {}
+
+    def _load(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) and all(isinstance(v, dict) for v in data.values()) else {}
+
+    def get(self, name: str, version: str) -> tuple[Advisory, ...] | None:
+        """The cached advisories, or None when unknown or expired."""
+        entry = self._new.get(_key(name, version)) or self._entries.get(_key(name, version))
+        if not isinstance(entry, dict):
+            return None
+        if self.max_age_s is not None and time.time() - float(entry.get("at", 0)) >= self.max_age_s:
+            return None
+        try:
+            return tuple(Advisory.from_json(v) for v in entry["vulns"])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def put(self, name: str, version: str, advisories: tuple[Advisory, ...]) -> None:
+        """Remember an answer (saved by ``save``)."""
+        self._new[_key(name, version)] = {"at": time.time(), "vulns": [a.to_json() for a in advisories]}
+
+    def save(self) -> None:
+        """Merge new answers into the file on disk, atomically."""
+        if not self._new:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        data = self._load()
+        data.setdefault(self.database, {}).update(self._new)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".answers-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh)
+            os.replace(tmp, self.path)
+        except OSError:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        self._entries.update(self._new)
+        self._new = {}

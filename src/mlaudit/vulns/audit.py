@@ -1,0 +1,115 @@
+"""Audit exact pins source by source: cached answers first, pip-audit for the rest, findings mapped
+back to the file and line that pin each package."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlaudit.model import Finding
+from mlaudit.pins.pinned_package import PinnedPackage
+from mlaudit.vulns.answer_cache import AnswerCache
+from mlaudit.vulns.options import VulnsOptions
+from mlaudit.vulns.pip_audit_runner import Advisory, PipAuditFailure, run_pip_audit
+
+
+@dataclass
+class VulnAudit:
+    """What the audit found, ignored, could not audit, and how it got its answers."""
+
+    findings: list[Finding] = field(default_factory=list)
+    ignored: list[dict[str, Any]] = field(default_factory=list)
+    not_audited: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    audited: int = 0
+    from_cache: int = 0
+    pip_audit_runs: int = 0
+
+
+def _batches(packages: Sequence[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """Split so each name appears once per pip-audit run (markers may pin two versions)."""
+    batches: list[list[tuple[str, str]]] = []
+    for pair in packages:
+        for batch in batches:
+            if all(n != pair[0] for n, _ in batch):
+                batch.append(pair)
+                break
+        else:
+            batches.append([pair])
+    return batches
+
+
+def audit_pins(pins: Sequence[PinnedPackage], osv_url: str, cache: AnswerCache, options: VulnsOptions,
+               database: dict[str, Any], pip_audit_cache: Path) -> VulnAudit:
+    """Audit every pin; the source order of ``pins`` decides the order of pip-audit runs."""
+    from packaging.utils import canonicalize_name
+
+    result = VulnAudit()
+    answers: dict[tuple[str, str], tuple[Advisory, ...]] = {}
+    failed: dict[tuple[str, str], str] = {}
+    by_source: dict[str, list[tuple[str, str]]] = {}
+    for pin in pins:
+        key = (canonicalize_name(pin.name), pin.version)
+        if key in answers or key in by_source.get(pin.path, []):
+            continue
+        cached = cache.get(*key)
+        if cached is not None:
+            answers[key] = cached
+            result.from_cache += 1
+        else:
+            by_source.setdefault(pin.path, []).append(key)
+    for source, keys in by_source.items():
+        todo = [k for k in keys if k not in answers and k not in failed]
+        for batch in _batches(todo):
+            try:
+                answer = run_pip_audit(batch, osv_url, timeout=options.timeout, cache_dir=pip_audit_cache)
+            except PipAuditFailure as exc:
+                result.errors.append(f"{source}: {exc}")
+                failed.update({k: str(exc) for k in batch})
+                continue
+            result.pip_audit_runs += 1
+            for key, advisories in answer.advisories.items():
+                answers[key] = advisories
+                cache.put(*key, advisories)
+            for key, reason in answer.skipped.items():
+                failed[key] = reason
+                result.not_audited.append(f"{key[0]}=={key[1]} ({source}): {reason}")
+    cache.save()
+    result.audited = len(answers)
+    for pin in pins:
+        key = (canonicalize_name(pin.name), pin.version)
+        for advisory in answers.get(key, ()):
+            _report(pin, key[0], advisory, options, database, result)
+    return result
+
+
+def _report(pin: PinnedPackage, name: str, advisory: Advisory, options: VulnsOptions,
+            database: dict[str, Any], result: VulnAudit) -> None:
+    ids = (advisory.id, *advisory.aliases)
+    waived = options.ignored(ids)
+    if waived is not None:
+        result.ignored.append({"id": advisory.id, "package": name, "version": pin.version,
+                               "path": pin.path, "line": pin.line, "reason": waived.reason})
+        return
+    aliases = [a for a in advisory.aliases if a.startswith(("CVE-", "GHSA-", "PYSEC-"))]
+    shown = f"{advisory.id} ({', '.join(aliases)})" if aliases else advisory.id
+    fixed = ", ".join(advisory.fix_versions)
+    remediation = (f"upgrade to {pin.name}=={advisory.fix_versions[0]} or later (fixed in {fixed})"
+                   if advisory.fix_versions else "no fixed version is known: remove the package or ignore "
+                   "the advisory with a reason in [tool.mlaudit.vulns]")
+    description = advisory.description if len(advisory.description) <= 160 \
+        else advisory.description[:157] + "..."
+    result.findings.append(Finding(
+        rule="vulns.known-vulnerability",
+        severity=options.severity,
+        message=f"{pin.name} {pin.version} is affected by {shown}: {description}",
+        path=pin.path,
+        line=pin.line,
+        remediation=remediation,
+        key=f"{name}:{advisory.id}",
+        details={"package": name, "version": pin.version, "id": advisory.id,
+                 "aliases": list(advisory.aliases), "fix_versions": list(advisory.fix_versions),
+                 "database": database.get("url") or database.get("path")},
+    ))
