@@ -34,10 +34,14 @@ class AuditAttestation:
     signer: str
 
 
+def canonical_report(report_json: dict[str, Any]) -> str:
+    """The report's canonical JSON text (sorted keys, no spaces)."""
+    return json.dumps(report_json, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def report_digest(report_json: dict[str, Any]) -> str:
-    """SHA-256 of the report's canonical JSON (sorted keys, no spaces)."""
-    raw = json.dumps(report_json, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    """SHA-256 of the report's canonical JSON."""
+    return hashlib.sha256(canonical_report(report_json).encode("utf-8")).hexdigest()
 
 
 class _StatementPayload:
@@ -48,7 +52,12 @@ class _StatementPayload:
 
 
 def build_statement(report_json: dict[str, Any], subject_name: str, root_digest: str) -> Any:
-    """The in-toto statement over the model digest, the report in its predicate."""
+    """The in-toto statement over the model digest, the report in its predicate.
+
+    The report travels as its canonical JSON text: the statement is a protobuf
+    ``Struct`` on the way to the signer, which would turn every integer into a
+    float and change the report's digest.
+    """
     from in_toto_attestation.v1 import statement
 
     subject = statement.ResourceDescriptor(name=subject_name, digest={"sha256": root_digest}).pb
@@ -56,7 +65,7 @@ def build_statement(report_json: dict[str, Any], subject_name: str, root_digest:
         "status": report_json["status"],
         "reportSha256": report_digest(report_json),
         "tool": report_json["tool"],
-        "report": report_json,
+        "report": canonical_report(report_json),
     }
     return statement.Statement(subjects=[subject], predicate_type=PREDICATE_TYPE, predicate=predicate)
 
@@ -81,7 +90,7 @@ def verify_attestation(path: Path, expected: ExpectedSigner) -> AuditAttestation
             raise SignatureInvalid(f"{path}: not an mlaudit audit attestation ({data.get('predicateType')!r})")
         subject = data["subject"][0]
         predicate = data["predicate"]
-        report = predicate["report"]
+        report = json.loads(predicate["report"])
     except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
         raise SignatureInvalid(f"{path}: malformed attestation statement ({exc})") from None
     if report_digest(report) != predicate.get("reportSha256") or report.get("status") != predicate.get("status"):

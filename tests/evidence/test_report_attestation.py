@@ -1,0 +1,100 @@
+"""`mlaudit audit --sign` attests the report about the weights; `mlaudit verify --attestation` is the gate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import run_mlaudit
+
+
+def _key_pair(directory: Path) -> tuple[Path, Path]:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    private, public = directory / "audit.key", directory / "audit.pub"
+    private.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+    public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                     serialization.PublicFormat.SubjectPublicKeyInfo))
+    return private, public
+
+
+@pytest.fixture
+def audited(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
+    """A model with a manifest, audited and signed: (model, attestation, public key, private key)."""
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "model.safetensors").write_bytes(b"weights-v1" * 1000)
+    assert run_mlaudit("hash", str(model), "--update").returncode == 0
+    private, public = _key_pair(tmp_path)
+    attestation = tmp_path / "out" / "attestation.json"
+    proc = run_mlaudit("audit", str(model), "--only", "weights", "--format", "json", "--output",
+                       str(tmp_path / "out" / "report.json"), "--sign", "--key", str(private),
+                       "--attestation", str(attestation))
+    assert proc.returncode == 0, proc.stderr
+    assert "signed report attestation for weights sha256:" in proc.stderr
+    return model, attestation, public, private
+
+
+def test_attestation_is_an_in_toto_statement_about_the_root_digest(audited: tuple[Path, Path, Path, Path]) -> None:
+    import base64
+
+    model, attestation, _public, _private = audited
+    bundle = json.loads(attestation.read_text())
+    statement = json.loads(base64.b64decode(bundle["dsseEnvelope"]["payload"]))
+    manifest = json.loads((model / "weights.lock.json").read_text())
+    assert statement["_type"] == "https://in-toto.io/Statement/v1"
+    assert statement["subject"][0]["digest"]["sha256"] == manifest["root_digest"]["sha256"]
+    assert statement["predicate"]["status"] == "pass"
+    report = json.loads((attestation.parent / "report.json").read_text())
+    assert json.loads(statement["predicate"]["report"]) == report
+
+
+def test_gate_accepts_the_audited_weights(audited: tuple[Path, Path, Path, Path]) -> None:
+    model, attestation, public, _private = audited
+    proc = run_mlaudit("verify", str(model), "--attestation", str(attestation), "--public-key", str(public))
+    assert proc.returncode == 0, proc.stderr
+    assert "audit pass of model" in proc.stdout
+
+
+def test_gate_refuses_changed_weights(audited: tuple[Path, Path, Path, Path]) -> None:
+    model, attestation, public, _private = audited
+    (model / "model.safetensors").write_bytes(b"weights-v2" * 1000)
+    proc = run_mlaudit("verify", str(model), "--attestation", str(attestation), "--public-key", str(public))
+    assert proc.returncode == 1
+    assert "the weights on disk have root digest" in proc.stderr
+
+
+def test_gate_refuses_a_failed_audit(audited: tuple[Path, Path, Path, Path], tmp_path: Path) -> None:
+    model, _attestation, public, private = audited
+    (model / "extra.safetensors").write_bytes(b"unrecorded")
+    failed = tmp_path / "failed.json"
+    proc = run_mlaudit("audit", str(model), "--only", "weights", "--sign", "--key", str(private),
+                       "--attestation", str(failed))
+    assert proc.returncode == 1
+    proc = run_mlaudit("verify", str(model), "--attestation", str(failed), "--public-key", str(public))
+    assert proc.returncode == 1
+    assert "status 'fail'" in proc.stderr
+
+
+def test_gate_refuses_an_edited_attestation_and_a_wrong_key(audited: tuple[Path, Path, Path, Path],
+                                                            tmp_path: Path) -> None:
+    import base64
+
+    model, attestation, public, _private = audited
+    bundle = json.loads(attestation.read_text())
+    statement = json.loads(base64.b64decode(bundle["dsseEnvelope"]["payload"]))
+    statement["predicate"]["status"] = "pass"
+    statement["predicate"]["report"] = statement["predicate"]["report"].replace('"fail"', '"pass"')
+    bundle["dsseEnvelope"]["payload"] = base64.b64encode(json.dumps(statement).encode()).decode()
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(bundle))
+    proc = run_mlaudit("verify", str(model), "--attestation", str(edited), "--public-key", str(public))
+    assert proc.returncode == 1
+    assert "verification failed" in proc.stderr
+    _other_private, other_public = _key_pair(tmp_path)
+    proc = run_mlaudit("verify", str(model), "--attestation", str(attestation), "--public-key", str(other_public))
+    assert proc.returncode == 1
