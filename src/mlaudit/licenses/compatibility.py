@@ -157,7 +157,8 @@ def _decide_alternative(alt: list[_Term], label: str, kind: ComponentKind, inten
     chosen = " AND ".join(t.text for t in alt)
     worst = max((_decide_term(t, label, kind, intent, project_alts) for t in alt), key=lambda d: d.verdict.rank)
     clash = _inner_clash(alt, label)
-    if clash is not None and clash.verdict.rank > worst.verdict.rank:
+    # A clash inside the component says more than its clash with the project: it wins a tie.
+    if clash is not None and clash.verdict.rank >= worst.verdict.rank:
         worst = clash
     return Decision(worst.verdict, worst.reason, chosen, worst.license_class)
 
