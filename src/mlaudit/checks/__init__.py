@@ -19,6 +19,7 @@ from mlaudit.checks.fairness import FairnessCheck
 from mlaudit.checks.probes import ProbesCheck
 from mlaudit.checks.pins import PinsCheck
 from mlaudit.checks.vulns import VulnsCheck
+from mlaudit.checks.serialization import SerializationCheck
 
 REGISTRY: dict[str, type[Check[Any]]] = {
     WeightsCheck.id: WeightsCheck,
@@ -29,4 +30,5 @@ REGISTRY: dict[str, type[Check[Any]]] = {
     ProbesCheck.id: ProbesCheck,
     PinsCheck.id: PinsCheck,
     VulnsCheck.id: VulnsCheck,
+    SerializationCheck.id: SerializationCheck,
 }

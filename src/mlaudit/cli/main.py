@@ -24,6 +24,7 @@ EXIT_INTERNAL = 3
 COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("mlaudit.cli.audit_cmd", "audit a model repository and report by the policy"),
     "hash": ("mlaudit.cli.hash_cmd", "list, check or update the weight manifest"),
+    "scan": ("mlaudit.cli.scan_cmd", "scan model files for code that runs when they are loaded"),
     "sign": ("mlaudit.cli.sign_cmd", "sign the model (OpenSSF Model Signing model.sig) with a key or Sigstore"),
     "verify": ("mlaudit.cli.verify_cmd", "verify model.sig (mlaudit or model_signing) against the files on disk"),
     "log": ("mlaudit.cli.log_cmd", "verify a hash-chained audit log (mlaudit audit --log)"),

@@ -1,0 +1,50 @@
+"""``mlaudit-unsafe-models``: staged model files must not carry code that runs when they are loaded.
+
+Scans the staged weight files (and the files the ``include`` globs of
+``[tool.mlaudit.serialization]`` name) without loading them: pickle imports
+judged by the allow/deny policy, PyTorch/Keras/NumPy archives, GGUF chat
+templates, ONNX external data, SavedModel ops, safetensors headers. Prints one
+line per finding and fails the commit when there is one.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from mlaudit.cli.main import handle_errors
+
+
+def scan_staged_models(filenames: Sequence[str]) -> int:
+    """Scan the given files; return the hook's exit code (1 when anything was found)."""
+    from mlaudit.checks.weights import WeightsOptions
+    from mlaudit.config import load_config
+    from mlaudit.context import AuditContext
+    from mlaudit.hook_runtime import print_findings, relative_paths, repo_root
+    from mlaudit.serialization.batch import drop_excluded, extra_model_files, scan_files
+    from mlaudit.serialization.options import SerializationOptions
+    from mlaudit.weights.discovery import WeightDetector
+
+    root = repo_root()
+    ctx = AuditContext(root, load_config(root))
+    options = ctx.section("serialization", SerializationOptions)
+    weights = ctx.section("weights", WeightsOptions)
+    detector = WeightDetector(weights.include, weights.exclude, by_content=weights.detect_by_content)
+    staged = [p for p in relative_paths(root, filenames) if not ctx.is_excluded(p)]
+    files = drop_excluded([*detector.select(root, staged), *extra_model_files(staged, options)], options)
+    if not files:
+        return 0
+    reports = scan_files(root, files, options, ctx.cache_dir)
+    return 1 if print_findings(f for r in reports for f in r.findings) else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Hook entry point."""
+    parser = argparse.ArgumentParser(prog="mlaudit-unsafe-models", description=__doc__)
+    parser.add_argument("filenames", nargs="*", help="staged files (pre-commit passes them)")
+    args = parser.parse_args(argv)
+    return handle_errors(lambda: scan_staged_models(args.filenames))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

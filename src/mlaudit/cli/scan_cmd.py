@@ -1,0 +1,75 @@
+"""``mlaudit scan FILE...``: scan model files (or folders of them) for code that runs when they are loaded."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from mlaudit.errors import UsageError
+from mlaudit.model import Severity
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``mlaudit scan``."""
+    parser.add_argument("paths", nargs="+", metavar="FILE", help="model files, or folders to search for them")
+    parser.add_argument("--fail-on", choices=[s.value for s in Severity], default="medium",
+                        help="exit 1 on findings of this severity or worse (default: medium)")
+    parser.add_argument("--format", choices=["text", "json"], default="text", help="output format")
+    parser.add_argument("--config", type=Path, help="configuration file (default: found in the current folder)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print one line per finding (or JSON); exit 1 when one is at ``--fail-on`` or worse, or nothing was scanned."""
+    from mlaudit.config import load_config
+    from mlaudit.hook_runtime import print_findings
+    from mlaudit.serialization.batch import scan_files
+    from mlaudit.serialization.options import SerializationOptions
+
+    options = load_config(Path.cwd(), args.config).section("serialization", SerializationOptions)
+    files = _expand(args.paths, options)
+    if not files:
+        raise UsageError("no model files among the given paths")
+    reports = scan_files(Path.cwd(), files, options, cache_dir=None)
+    findings = [f for r in reports for f in r.findings]
+    if args.format == "json":
+        json.dump({"files": [{"path": r.path, "parsers": r.parsers, "complete": r.complete,
+                              "findings": [f.to_json() for f in r.findings]} for r in reports]},
+                  sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print_findings(findings)
+    understood = sum(1 for r in reports if r.parsers)
+    complete = sum(1 for r in reports if r.complete)
+    print(f"mlaudit scan: {len(reports)} file(s), {complete} fully scanned, "
+          f"{len(reports) - understood} not understood, {len(findings)} finding(s)", file=sys.stderr)
+    threshold = Severity(args.fail_on)
+    if understood == 0:
+        return 1  # a run that scanned nothing is never clean
+    return 1 if any(f.severity.at_least(threshold) for f in findings) else 0
+
+
+def _expand(paths: list[str], options: object) -> list[str]:
+    """Files as given; folders searched for weight files and the ``include`` globs."""
+    from mlaudit.serialization.batch import extra_model_files
+    from mlaudit.serialization.options import SerializationOptions
+    from mlaudit.weights.discovery import WeightDetector
+
+    assert isinstance(options, SerializationOptions)
+    detector = WeightDetector()
+    out: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(str(Path(d) / f) for d, _, names in os.walk(path) for f in names)
+            rel = [os.path.relpath(p) for p in found]
+            chosen = set(detector.select(Path.cwd(), rel)) | set(extra_model_files(
+                [Path(p).as_posix() for p in rel], options))
+            out.extend(p for p in rel if p in chosen or Path(p).as_posix() in chosen)
+        elif path.exists():
+            out.append(os.path.relpath(path))
+        else:
+            raise UsageError(f"{raw}: no such file or folder")
+    return out

@@ -1,0 +1,70 @@
+"""Keras model configurations (``config.json`` of ``.keras``, ``model_config`` of ``.h5``): code they carry.
+
+A ``Lambda`` layer stores a Python function (marshalled bytecode, base64) that
+runs when the model is loaded with ``safe_mode=False`` or by older Keras;
+a ``module`` outside Keras names code that deserialization imports. The JSON is
+walked iteratively, so deep nesting cannot exhaust the stack.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+_MAX_NODES = 5_000_000
+_KERAS_MODULES = ("keras", "tf_keras", "tensorflow.keras", "keras_hub", "keras_nlp", "keras_cv")
+
+
+@dataclass(frozen=True)
+class KerasConstruct:
+    """Something in a Keras config that runs or imports code."""
+
+    kind: str  # "lambda" | "module" | "invalid"
+    detail: str
+
+
+def keras_constructs(text: str | bytes) -> list[KerasConstruct]:
+    """Lambda layers, serialized functions and non-Keras modules of a Keras JSON configuration."""
+    try:
+        config = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        return [KerasConstruct("invalid", f"configuration is not valid JSON ({type(exc).__name__})")]
+    out: list[KerasConstruct] = []
+    seen: set[tuple[str, str]] = set()
+    pending: list[object] = [config]
+    visited = 0
+    while pending:
+        node = pending.pop()
+        visited += 1
+        if visited > _MAX_NODES:
+            out.append(KerasConstruct("invalid", f"configuration larger than {_MAX_NODES} nodes"))
+            break
+        if isinstance(node, list):
+            pending.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        pending.extend(node.values())
+        found = _judge(node)
+        if found is not None and (found.kind, found.detail) not in seen:
+            seen.add((found.kind, found.detail))
+            out.append(found)
+    return out
+
+
+def _judge(node: dict[str, object]) -> KerasConstruct | None:
+    class_name = node.get("class_name")
+    name = (node.get("config") or {}).get("name", "") if isinstance(node.get("config"), dict) else ""
+    if class_name == "Lambda" or class_name == "__lambda__" or node.get("function_type") == "lambda":
+        return KerasConstruct("lambda", f"Lambda layer '{name}'" if name else "serialized Python lambda")
+    module = node.get("module")
+    if isinstance(module, str) and class_name is not None and not _is_keras(module):
+        if module == "builtins" and class_name in ("function", "tuple", "list", "dict"):
+            return KerasConstruct("lambda", f"serialized Python {class_name} in '{name or class_name}'") \
+                if class_name == "function" else None
+        return KerasConstruct("module", f"{module}.{class_name}")
+    return None
+
+
+def _is_keras(module: str) -> bool:
+    return any(module == m or module.startswith(m + ".") for m in _KERAS_MODULES)

@@ -1,0 +1,112 @@
+"""Which model format a file really is, from its content; and what its name claims it is.
+
+Content decides the parser; the extension only sets an expectation, and a
+file whose content contradicts its name is reported as mislabelled (a
+``.safetensors`` that is really a pickle is scanned as a pickle). Formats
+without magic bytes (protobuf, protocol 0/1 pickles, msgpack) are recognised
+by name and then validated by their parser.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+
+from mlaudit.formats.pickle_opcodes import OPCODES
+
+HEAD_SIZE = 512
+
+_HDF5 = b"\x89HDF\r\n\x1a\n"
+_XZ = b"\xfd7zXZ\x00"
+_MAX_SAFETENSORS_HEADER = 100 * 1024 * 1024
+
+# extension -> formats its content may be (missing: no expectation, e.g. ``.bin``)
+EXPECTED: dict[str, frozenset[str]] = {
+    ".safetensors": frozenset({"safetensors"}),
+    ".npy": frozenset({"numpy"}),
+    ".npz": frozenset({"zip"}),
+    ".gguf": frozenset({"gguf"}),
+    ".h5": frozenset({"hdf5"}),
+    ".hdf5": frozenset({"hdf5"}),
+    ".keras": frozenset({"zip", "hdf5"}),
+    ".onnx": frozenset({"onnx"}),
+    ".tflite": frozenset({"tflite"}),
+    ".msgpack": frozenset({"msgpack"}),
+    ".pt": frozenset({"zip", "pickle"}),
+    ".pth": frozenset({"zip", "pickle"}),
+    ".ckpt": frozenset({"zip", "pickle"}),
+    ".pkl": frozenset({"pickle", "gzip", "bz2", "xz", "zlib"}),
+    ".pickle": frozenset({"pickle", "gzip", "bz2", "xz", "zlib"}),
+    ".joblib": frozenset({"pickle", "gzip", "bz2", "xz", "zlib"}),
+    ".pb": frozenset({"savedmodel"}),
+    ".zip": frozenset({"zip"}),
+    ".tar": frozenset({"tar"}),
+    ".gz": frozenset({"gzip"}),
+    ".tgz": frozenset({"gzip"}),
+    ".bz2": frozenset({"bz2"}),
+    ".xz": frozenset({"xz"}),
+}
+
+# Names whose content has no magic: the parser decides whether it understood them.
+_PICKLE_NAMES = frozenset({".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt", ".bin", ".dat", ".p"})
+
+
+def extension(name: str) -> str:
+    """The lower-case extension of a path's last component."""
+    return os.path.splitext(name.rsplit("/", 1)[-1])[1].lower()
+
+
+def detect_format(head: bytes, name: str) -> str | None:
+    """The format named by ``head`` (the first ``HEAD_SIZE`` bytes), falling back on ``name``."""
+    fmt = _by_magic(head)
+    if fmt is not None:
+        return fmt
+    base = name.rsplit("/", 1)[-1]
+    ext = extension(base)
+    if base == "saved_model.pb":
+        return "savedmodel"
+    if ext == ".onnx":
+        return "onnx"
+    if ext == ".msgpack" and head[:1] and (0x80 <= head[0] <= 0x8F or head[0] in (0xDE, 0xDF)):
+        return "msgpack"
+    if ext in _PICKLE_NAMES and head[:1] and head[0] in OPCODES and head[0] != 0x80:
+        return "pickle"  # protocol 0/1 pickles have no header
+    return None
+
+
+def _by_magic(head: bytes) -> str | None:
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "zip"
+    if head.startswith(b"\x93NUMPY"):
+        return "numpy"
+    if head.startswith(b"GGUF"):
+        return "gguf"
+    if head.startswith(_HDF5):
+        return "hdf5"
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if head.startswith(b"BZh") and len(head) > 3 and head[3:4].isdigit():
+        return "bz2"
+    if head.startswith(_XZ):
+        return "xz"
+    if len(head) >= 8 and head[4:8] == b"TFL3":
+        return "tflite"
+    if len(head) >= 2 and head[0] == 0x80 and 0 <= head[1] <= 5:
+        return "pickle"
+    if len(head) >= 262 and head[257:262] == b"ustar":
+        return "tar"
+    if len(head) >= 9 and head[8:9] == b"{":
+        (header_len,) = struct.unpack("<Q", head[:8])
+        if 2 <= header_len <= _MAX_SAFETENSORS_HEADER:
+            return "safetensors"
+    if len(head) >= 2 and head[0] == 0x78 and (head[0] * 256 + head[1]) % 31 == 0:
+        return "zlib"  # joblib's default compressor writes a bare zlib stream
+    return None
+
+
+def mislabelled(name: str, fmt: str | None) -> frozenset[str] | None:
+    """The formats ``name`` promises when ``fmt`` is not one of them, else None."""
+    expected = EXPECTED.get(extension(name))
+    if expected is None or fmt is None or fmt in expected:
+        return None
+    return expected

@@ -1,0 +1,111 @@
+"""The symbolic values the pickle walker keeps on its stack: just enough to resolve imports.
+
+The walker never builds real objects. It keeps small literals (strings, ints,
+short tuples, small dicts) because imports can be spelled with them
+(``STACK_GLOBAL`` takes its module and name from the stack or the memo) and
+because joblib's array wrapper declares in a literal dict how many raw bytes
+follow. Everything else collapses to ``OPAQUE``. Containers stop being tracked
+past ``MAX_TRACKED_ITEMS`` so a hostile pickle cannot make the walker hold a
+copy of its data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+MAX_TRACKED_ITEMS = 64
+MAX_TRACKED_STR = 4096
+
+
+class Opaque:
+    """A value the walker does not track."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "OPAQUE"
+
+
+OPAQUE = Opaque()
+
+
+@dataclass(frozen=True)
+class GlobalRef:
+    """A callable or class the pickle imports: ``module.name`` at a byte offset."""
+
+    module: str
+    name: str
+    offset: int
+    opcode: str
+
+    @property
+    def dotted(self) -> str:
+        """``module.name``."""
+        return f"{self.module}.{self.name}"
+
+
+@dataclass
+class Instance:
+    """The result of calling or instantiating a ``GlobalRef`` (REDUCE, NEWOBJ, OBJ, INST)."""
+
+    cls: GlobalRef
+    args: Value = OPAQUE
+    state: Value = OPAQUE
+
+
+@dataclass
+class TrackedList:
+    """A list or set the walker still follows (few, small items)."""
+
+    items: list[Value] = field(default_factory=list)
+    overflowed: bool = False
+
+
+@dataclass
+class TrackedDict:
+    """A dict with hashable literal keys that the walker still follows."""
+
+    items: dict[object, Value] = field(default_factory=dict)
+
+
+class Mark:
+    """The MARK sentinel on the stack (also kept on a separate mark stack)."""
+
+    __slots__ = ()
+
+
+MARK = Mark()
+
+Value = Union[str, bytes, int, float, bool, None, tuple, GlobalRef, Instance, TrackedList, TrackedDict,
+              Opaque]
+
+
+def small_str(value: str) -> Value:
+    """Keep short strings (import names), drop long ones (data)."""
+    return value if len(value) <= MAX_TRACKED_STR else OPAQUE
+
+
+def make_tuple(items: list[Value]) -> Value:
+    """A tracked tuple, or OPAQUE when it is too long to matter."""
+    return tuple(items) if len(items) <= MAX_TRACKED_ITEMS else OPAQUE
+
+
+def list_extend(target: Value, items: list[Value]) -> None:
+    """APPEND/APPENDS/ADDITEMS on a tracked list; past the limit its items are no longer kept."""
+    if isinstance(target, TrackedList) and not target.overflowed:
+        if len(target.items) + len(items) > MAX_TRACKED_ITEMS:
+            target.items = []
+            target.overflowed = True
+        else:
+            target.items.extend(items)
+
+
+def dict_update(target: Value, pairs: list[Value]) -> None:
+    """SETITEM/SETITEMS on a tracked dict (keys that are not literals are ignored)."""
+    if not isinstance(target, TrackedDict):
+        return
+    for i in range(0, len(pairs) - 1, 2):
+        key = pairs[i]
+        if isinstance(key, (str, int, bytes, bool)) and len(target.items) < MAX_TRACKED_ITEMS:
+            target.items[key] = pairs[i + 1]

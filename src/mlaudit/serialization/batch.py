@@ -1,0 +1,60 @@
+"""Scanning a set of repository files with the configured policy (shared by the check, the hook and the CLI)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from mlaudit.globs import compile_globs
+from mlaudit.serialization.file_report import FileReport
+from mlaudit.serialization.options import SerializationOptions
+from mlaudit.serialization.policy import ImportPolicy
+from mlaudit.serialization.scanner import ModelScanner, ScanSettings
+
+
+def settings_from_options(options: SerializationOptions) -> ScanSettings:
+    """The scanner settings the options describe."""
+    policy = ImportPolicy(options.allow, options.deny, unknown_severity=options.unknown_import_severity)
+    return ScanSettings(
+        policy=policy,
+        mislabelled_severity=options.mislabelled_severity,
+        unscanned_severity=options.unscanned_severity,
+        max_depth=options.max_archive_depth,
+        max_expanded_bytes=options.max_expanded_mb << 20,
+    )
+
+
+def extra_model_files(paths: Iterable[str], options: SerializationOptions) -> list[str]:
+    """Files the ``include`` globs add to the weight files."""
+    included = compile_globs(options.include)
+    return [p for p in paths if included(p)]
+
+
+def drop_excluded(paths: Iterable[str], options: SerializationOptions) -> list[str]:
+    """``paths`` without the ``exclude`` globs, sorted and unique."""
+    excluded = compile_globs(options.exclude)
+    return sorted({p for p in paths if not excluded(p)})
+
+
+def scan_files(root: Path, rel_paths: Sequence[str], options: SerializationOptions,
+               cache_dir: Path | None = None) -> list[FileReport]:
+    """Scan each file (relative to ``root``), reusing cached results of unchanged files when allowed."""
+    scanner = ModelScanner(settings_from_options(options))
+    cache = None
+    if options.cache and cache_dir is not None:
+        from mlaudit.serialization.scan_cache import ScanCache
+
+        cache = ScanCache(cache_dir, root, options)
+    reports = []
+    for rel in rel_paths:
+        cached = cache.get(rel) if cache else None
+        if cached is not None:
+            reports.append(cached)
+            continue
+        report = scanner.scan_path(root / rel, rel)
+        if cache:
+            cache.put(rel, report)
+        reports.append(report)
+    if cache:
+        cache.save()
+    return reports

@@ -1,0 +1,106 @@
+"""The default-deny import policy: every global a pickle imports is allowed, dangerous or unknown.
+
+The deny-list gives the severity of known-dangerous callables and always wins;
+the allow-list holds what real checkpoints import (``import_lists``) plus the
+project's ``allow`` entries; anything else is unknown (a finding of the
+configured severity). Python 2 spellings (``__builtin__``, ``copy_reg``, ...)
+are judged under both names, as ``pickle`` maps them when loading. Names
+reaching through Python internals (``__globals__``, ``__subclasses__``...)
+are dangerous unless allow-listed exactly.
+"""
+
+from __future__ import annotations
+
+import _compat_pickle
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from mlaudit.model import Severity
+from mlaudit.serialization.import_lists import ALLOWED, DENIED
+
+VerdictKind = Literal["allowed", "dangerous", "unknown"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How the policy judges one import."""
+
+    kind: VerdictKind
+    severity: Severity | None
+    reason: str
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    """``a.b.*`` one plain attribute of a.b; ``a.**`` anything below a; ``a.pre*`` names starting with pre."""
+    if pattern.endswith(".**"):
+        return re.compile(re.escape(pattern[:-3]) + r"\.[A-Za-z0-9_.]+")
+    if "*" in pattern:
+        head, _, tail = pattern.rpartition(".")
+        return re.compile(re.escape(head) + r"\." + re.escape(tail).replace(r"\*", r"[A-Za-z0-9_]*"))
+    return re.compile(re.escape(pattern))
+
+
+class ImportPolicy:
+    """Judges ``module.name`` pairs against the deny-list, the allow-list and the user's additions."""
+
+    def __init__(
+        self,
+        allow: Iterable[str] = (),
+        deny: Iterable[str] = (),
+        *,
+        unknown_severity: Severity = Severity.MEDIUM,
+        deny_severity: Severity = Severity.HIGH,
+    ) -> None:
+        allowed = [*ALLOWED, *allow]
+        self._exact_allowed = frozenset(p for p in allowed if "*" not in p)
+        wild = [_compile(p).pattern for p in allowed if "*" in p]
+        self._wild_allowed = re.compile("^(?:" + "|".join(wild) + ")$") if wild else None
+        self._denied: list[tuple[str, Severity, str]] = list(DENIED)
+        self._denied += [(p, deny_severity, "denied by the project's configuration") for p in deny]
+        self.unknown_severity = unknown_severity
+
+    def judge(self, module: str, name: str) -> Verdict:
+        """The verdict for ``module.name`` (Python 2 names judged as their Python 3 equivalents too)."""
+        verdicts = [self._judge_one(module, name)]
+        mapped = _py3_spelling(module, name)
+        if mapped != (module, name):
+            verdicts.append(self._judge_one(*mapped))
+        worst = max(verdicts, key=_badness)
+        if worst.kind == "dangerous":
+            return worst
+        # Either spelling being allow-listed is enough: pickle loads the mapped one.
+        return next((v for v in verdicts if v.kind == "allowed"), worst)
+
+    def _judge_one(self, module: str, name: str) -> Verdict:
+        dotted = f"{module}.{name}"
+        for pattern, severity, why in self._denied:
+            if _below(dotted, pattern):
+                return Verdict("dangerous", severity, why)
+        if dotted in self._exact_allowed:
+            return Verdict("allowed", None, "allow-listed")
+        if any(part.startswith("__") and part.endswith("__") for part in name.split(".")):
+            return Verdict("dangerous", Severity.HIGH,
+                           "reaches Python internals through a special attribute, a known sandbox escape")
+        if "." not in name and self._wild_allowed is not None and self._wild_allowed.match(dotted):
+            return Verdict("allowed", None, "allow-listed")
+        return Verdict("unknown", self.unknown_severity,
+                       "is not on the allow-list of what model checkpoints import; "
+                       "loading the file imports and may call it")
+
+
+def _below(dotted: str, pattern: str) -> bool:
+    return dotted == pattern or dotted.startswith(pattern + ".")
+
+
+def _badness(verdict: Verdict) -> int:
+    base = {"allowed": 0, "unknown": 1, "dangerous": 2}[verdict.kind]
+    return base * 10 + (verdict.severity.rank if verdict.severity else 0)
+
+
+def _py3_spelling(module: str, name: str) -> tuple[str, str]:
+    mapped = _compat_pickle.NAME_MAPPING.get((module, name))
+    if mapped is not None:
+        return mapped
+    return _compat_pickle.IMPORT_MAPPING.get(module, module), name

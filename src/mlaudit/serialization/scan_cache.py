@@ -1,0 +1,103 @@
+"""The scan cache: findings of files unchanged since their last scan, so the hook and the audit do not rescan.
+
+Keyed like the weight hash cache (``mlaudit.store.hash_cache.stat_key``: size,
+mtime, ctime, inode), per repository root and per policy (the options and the
+mlaudit version are part of the file name, so changing the allow-list or
+upgrading rescans everything). Files changed within the timestamp granularity
+of the scan are not stored ("racily clean"). Written atomically; a corrupt
+cache is ignored and rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from mlaudit import __version__
+from mlaudit.model import Finding, Severity
+from mlaudit.options import options_to_json
+from mlaudit.serialization.file_report import FileReport
+from mlaudit.serialization.options import SerializationOptions
+from mlaudit.store.hash_cache import RACY_WINDOW_NS, stat_key
+
+CACHE_VERSION = 1
+
+
+class ScanCache:
+    """Cached ``FileReport``s of one repository under one policy."""
+
+    def __init__(self, cache_dir: Path, root: Path, options: SerializationOptions) -> None:
+        policy = json.dumps([CACHE_VERSION, __version__, options_to_json(options)], sort_keys=True)
+        key = hashlib.sha256(f"{root.resolve()}\0{policy}".encode("utf-8", "surrogateescape")).hexdigest()[:24]
+        self.path = cache_dir / "serialization" / f"{key}.json"
+        self._root = root
+        self._entries = self._read()
+        self._dirty = False
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def get(self, rel: str) -> FileReport | None:
+        """The cached report of ``rel`` when the file is unchanged, else None."""
+        entry = self._entries.get(rel)
+        if not isinstance(entry, dict):
+            return None
+        try:
+            if list(stat_key(os.stat(self._root / rel))) != entry["stat"]:
+                return None
+            report = FileReport(rel, parsers=list(entry["parsers"]), unscanned=list(entry["unscanned"]))
+            report.findings = [_finding(f) for f in entry["findings"]]
+        except (OSError, KeyError, TypeError, ValueError):
+            return None
+        return report
+
+    def put(self, rel: str, report: FileReport) -> None:
+        """Remember ``report`` for the file as it is now (unless it changed too recently to trust)."""
+        try:
+            st = os.stat(self._root / rel)
+        except OSError:
+            return
+        if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < RACY_WINDOW_NS:
+            return
+        self._entries[rel] = {
+            "stat": list(stat_key(st)),
+            "parsers": report.parsers,
+            "unscanned": report.unscanned,
+            "findings": [_finding_json(f) for f in report.findings],
+        }
+        self._dirty = True
+
+    def save(self) -> None:
+        """Write the cache atomically (merged with entries another process saved meanwhile)."""
+        if not self._dirty:
+            return
+        merged = {**self._read(), **self._entries}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".scan-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(merged, fh)
+            os.replace(tmp, self.path)
+        except OSError:
+            return  # a cache that cannot be written only costs a rescan
+
+
+def _finding_json(finding: Finding) -> dict[str, Any]:
+    return {"rule": finding.rule, "severity": finding.severity.value, "message": finding.message,
+            "path": finding.path, "remediation": finding.remediation, "key": finding.key,
+            "details": dict(finding.details)}
+
+
+def _finding(data: dict[str, Any]) -> Finding:
+    return Finding(rule=data["rule"], severity=Severity(data["severity"]), message=data["message"],
+                   path=data["path"], remediation=data["remediation"], key=data["key"],
+                   details=data["details"])
