@@ -47,9 +47,20 @@ def logical_lines(script: str, first_line: int) -> Iterator[tuple[int, str]]:
         yield start, " ".join(buffer)
 
 
+_PREFIX_COMMANDS = frozenset({"sudo", "env", "time", "exec", "command", "nice"})
+_EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
+
+
 def install_arguments(tokens: list[str]) -> list[str] | None:
-    """The arguments after ``pip install`` / ``python -m pip install`` / ``uv pip install``, else None."""
-    for i, token in enumerate(tokens):
+    """The arguments after ``pip install`` / ``python -m pip install`` / ``uv pip install``, else None.
+
+    The installer must be the command itself (after ``sudo``, ``env`` and ``VAR=value``
+    prefixes), so ``echo pip install x`` is text, not an install.
+    """
+    start = 0
+    while start < len(tokens) and (tokens[start] in _PREFIX_COMMANDS or re.match(r"^\w+=", tokens[start])):
+        start += 1
+    for i, token in enumerate(tokens[start : start + 1], start):
         rest: list[str] | None = None
         if _PIP.match(token) and tokens[i + 1 : i + 2] == ["install"]:
             rest = tokens[i + 2 :]
@@ -114,7 +125,8 @@ def scan_script(script: str, first_line: int, rel: str, rules: PinRules, where: 
             continue
         for command in _SEPARATORS.split(command_line):
             try:
-                tokens = shlex.split(command, comments=True)
+                # ${{ expr }} is one opaque value (a variable for the shell's purposes).
+                tokens = shlex.split(_EXPRESSION.sub("$GITHUB_EXPRESSION", command), comments=True)
             except ValueError:
                 continue  # unbalanced quotes: a shell would fail too
             args = install_arguments(tokens)

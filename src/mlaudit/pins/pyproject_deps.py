@@ -91,8 +91,8 @@ def scan_pyproject(root: Path, rel: str, rules: PinRules) -> PyprojectScan:
             ref = req.url.rsplit("@", 1)[-1] if "@" in req.url.split("://", 1)[-1] else ""
             if req.url.startswith("file:") or is_commit_sha(ref) or "sha256=" in req.url:
                 continue
-        if kind == "library" and not group.startswith("dependency-groups."):
-            continue
+        if kind == "library":
+            continue  # a library publishes ranges on purpose; its users pin them
         _check_locked(scan, rules, rel, where, group, dep, canonicalize_name(req.name), locks)
     return scan
 

@@ -80,6 +80,7 @@ class PinsScanner:
         self.kinds = kinds
         self.kind_of = classifier(rules)
         self._requirements: dict[str, RequirementsScan] = {}
+        self._reported: set[str] = set()
 
     def scan(self, paths: Iterable[str]) -> PinsScan:
         """Scan every path that is a dependency source of a wanted kind."""
@@ -123,8 +124,9 @@ class PinsScanner:
         pending = [rel]
         while pending:
             current = pending.pop()
-            if current in self._requirements:
+            if current in self._reported:
                 continue
+            self._reported.add(current)
             scan = self._scan_requirements(current)
             out.sources.setdefault(SourceKind.REQUIREMENTS.value, []).append(current)
             out.findings.extend(scan.findings)
