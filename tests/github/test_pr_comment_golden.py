@@ -64,7 +64,10 @@ def reports() -> tuple[Report, Report]:
                 "old.bin": {"size": 5, "sha256": "c" * 64}}}),
             check("serialization", Pillar.SECURITY, Status.WARN, (PICKLE,)),
             check("licenses", Pillar.COMPLIANCE, Status.PASS, (), {
-                "dependencies": {"numpy": "BSD-3-Clause", "leftpad": {"license": "MIT"}}, "model": "Apache-2.0"}),
+                "dependencies": {"numpy": "BSD-3-Clause", "leftpad": {"license": "MIT"}}, "model": "Apache-2.0",
+                "project_license": "MIT",
+                "components": [{"kind": "weights", "name": "model.safetensors", "license": "Apache-2.0",
+                                "verdict": "allow"}]}),
         ),
     )
     head = Report(
@@ -75,7 +78,10 @@ def reports() -> tuple[Report, Report]:
                 "adapter.bin": {"size": 3, "sha256": "d" * 64}}}),
             check("serialization", Pillar.SECURITY, Status.WARN, (PICKLE,)),
             check("licenses", Pillar.COMPLIANCE, Status.FAIL, (GPL, NO_CARD), {
-                "dependencies": {"numpy": "BSD-3-Clause", "gpl-lib": "GPL-3.0-only"}, "model": "Apache-2.0"}),
+                "dependencies": {"numpy": "BSD-3-Clause", "gpl-lib": "GPL-3.0-only"}, "model": "Apache-2.0",
+                "project_license": "MIT",
+                "components": [{"kind": "weights", "name": "model.safetensors", "license": "CC-BY-NC-4.0",
+                                "verdict": "deny"}]}),
             check("performance", Pillar.PERFORMANCE, Status.PASS, ()),
             check("fairness", Pillar.BIAS_SAFETY, Status.SKIPPED, (), summary="no predictions file configured"),
         ),
@@ -123,7 +129,8 @@ def test_model_sections() -> None:
     assert rows[Pillar.BIAS_SAFETY].status is Status.SKIPPED and rows[Pillar.PERFORMANCE].total == 0
     base, head = reports()
     assert [(c.component, c.old, c.new) for c in license_changes(base, head)] == [
-        ("dependencies/gpl-lib", None, "GPL-3.0-only"), ("dependencies/leftpad", "MIT", None)]
+        ("dependencies/gpl-lib", None, "GPL-3.0-only"), ("dependencies/leftpad", "MIT", None),
+        ("weights/model.safetensors", "Apache-2.0", "CC-BY-NC-4.0")]
 
 
 def test_untrusted_text_cannot_break_the_table() -> None:

@@ -19,6 +19,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="fail on findings of this severity or worse (default: config, else high)")
     parser.add_argument("--only", help="comma-separated check ids to run")
     parser.add_argument("--offline", action="store_true", help="never reach the network (except the GitHub API)")
+    parser.add_argument("--advisory-db", type=Path, metavar="PATH",
+                        help="audit dependencies against this local OSV/PyPA advisory database (offline)")
     parser.add_argument("--comment", choices=["always", "on-failure", "never"], default="always",
                         help="when to post the pull-request comment (default: always)")
     parser.add_argument("--sarif", help="where to write SARIF, or 'off' (default: REPORT_DIR/mlaudit.sarif)")
@@ -62,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
         artifact_url=args.artifact_url,
         issue_checks=tuple(split_checks(args.issue_checks) or ("vulns",)),
         comment_limit=args.comment_limit,
+        advisory_db=args.advisory_db.resolve() if args.advisory_db else None,
     )
 
     def emit(line: str) -> None:

@@ -47,6 +47,7 @@ class RunSettings:
     artifact_url: str = ""
     issue_checks: tuple[str, ...] = ("vulns",)
     comment_limit: int = COMMENT_LIMIT
+    advisory_db: Path | None = None
 
 
 def audit_tree(root: Path, settings: RunSettings) -> Report:
@@ -55,7 +56,8 @@ def audit_tree(root: Path, settings: RunSettings) -> Report:
     from mlaudit.context import AuditContext
     from mlaudit.engine import run_audit
 
-    ctx = AuditContext(root, load_config(root, settings.config), offline=True if settings.offline else None)
+    ctx = AuditContext(root, load_config(root, settings.config), offline=True if settings.offline else None,
+                       advisory_db=settings.advisory_db)
     return run_audit(ctx, only=list(settings.only) if settings.only else None, fail_on=settings.fail_on)
 
 

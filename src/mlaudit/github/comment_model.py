@@ -154,9 +154,10 @@ def _int(value: object) -> int | None:
 def _license_map(check: CheckResult | None) -> dict[str, str]:
     """``component -> SPDX expression`` from the licenses check's evidence.
 
-    The evidence is read generously: any table whose values are expressions
-    (strings) or objects with ``license``/``expression``/``spdx`` is taken, keyed
-    ``table/component``; a top-level ``project``/``model`` string too.
+    Reads ``project_license`` and the ``components`` rows (``kind``, ``name``,
+    ``license``) the licenses check records, and, generously, any other table
+    of ``name -> expression`` (or ``{license|expression|spdx: ...}``), keyed
+    ``table/name``.
     """
     if check is None:
         return {}
@@ -164,14 +165,18 @@ def _license_map(check: CheckResult | None) -> dict[str, str]:
     for section, value in check.evidence.items():
         if isinstance(value, str) and section in ("project", "model", "project_license", "model_license"):
             found[section] = value
-        if not isinstance(value, Mapping):
-            continue
-        for name, item in value.items():
-            expr = item if isinstance(item, str) else next(
-                (item[k] for k in ("license", "expression", "spdx") if isinstance(item, Mapping)
-                 and isinstance(item.get(k), str)), None)
-            if isinstance(expr, str):
-                found[f"{section}/{name}"] = expr
+        elif isinstance(value, list):
+            for row in value:
+                if isinstance(row, Mapping) and isinstance(row.get("name"), str) and isinstance(row.get("license"), str):
+                    kind = row.get("kind") if isinstance(row.get("kind"), str) else section
+                    found[f"{kind}/{row['name']}"] = row["license"]
+        elif isinstance(value, Mapping):
+            for name, item in value.items():
+                expr = item if isinstance(item, str) else next(
+                    (item[k] for k in ("license", "expression", "spdx") if isinstance(item, Mapping)
+                     and isinstance(item.get(k), str)), None)
+                if isinstance(expr, str):
+                    found[f"{section}/{name}"] = expr
     return found
 
 
