@@ -22,6 +22,7 @@ from mlaudit.errors import ConfigError
 from mlaudit.model import Severity
 from mlaudit.options import options_to_json, parse_options
 from mlaudit.signing.options import SigningOptions
+from mlaudit.waivers import WaiverOptions
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -60,6 +61,12 @@ SECTIONS: dict[str, type[Any]] = {
     "signing": SigningOptions,
 }
 
+# Sections that are arrays of tables (``[[tool.mlaudit.waivers]]``): each entry is
+# validated against the type; read them with ``Config.entries``.
+ARRAY_SECTIONS: dict[str, type[Any]] = {
+    "waivers": WaiverOptions,
+}
+
 
 def _section_types() -> dict[str, type[Any]]:
     from mlaudit.checks import REGISTRY
@@ -94,10 +101,27 @@ class Config:
         self._parsed[name] = options
         return options
 
+    def entries(self, name: str, cls: type[T]) -> tuple[T, ...]:
+        """The entries of array section ``name`` (``[[...]]``), each validated against ``cls``."""
+        cached = self._parsed.get(name)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        raw = self.tables.get(name, [])
+        where = f"{self.prefix}{name}"
+        if not isinstance(raw, list):
+            raise ConfigError(f"{self.source}: '{where}' must be an array of tables ([[{where}]])")
+        items = tuple(
+            parse_options(cls, item, where=f"{where}[{i}]", source=self.source) for i, item in enumerate(raw)
+        )
+        self._parsed[name] = items
+        return items
+
     def validate(self) -> None:
         """Validate every section now, so a typo anywhere fails before the audit runs."""
         for name, cls in _section_types().items():
             self.section(name, cls)
+        for name, cls in ARRAY_SECTIONS.items():
+            self.entries(name, cls)
 
     def digest(self) -> str:
         """SHA-256 of the effective configuration (for the audit log and evidence)."""
@@ -159,10 +183,10 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
     else:
         path, table, prefix = find_config(root)
     source = str(path) if path else "(defaults)"
-    section_names = set(_section_types())
+    section_names = set(_section_types()) | set(ARRAY_SECTIONS)
     general_table = {k: v for k, v in table.items() if k not in section_names}
     sections = {k: v for k, v in table.items() if k in section_names}
-    where = prefix.rstrip(".") or "(top level)"
+    where = prefix.rstrip(".")
     for key, value in general_table.items():
         if isinstance(value, Mapping):
             known = ", ".join(sorted(section_names))

@@ -42,6 +42,10 @@ def _describe(value: object) -> str:
     return type(value).__name__
 
 
+def _join(where: str, key: object) -> str:
+    return f"{where}.{key}" if where else str(key)
+
+
 def parse_options(cls: type[T], table: object, *, where: str, source: str) -> T:
     """Build the options dataclass ``cls`` from ``table``.
 
@@ -51,7 +55,7 @@ def parse_options(cls: type[T], table: object, *, where: str, source: str) -> T:
     if not dataclasses.is_dataclass(cls):
         raise TypeError(f"{cls!r} is not an options dataclass")
     if not isinstance(table, Mapping):
-        raise ConfigError(f"{source}: [{where}] must be a table, got {_describe(table)}")
+        raise ConfigError(f"{source}: [{where or 'top level'}] must be a table, got {_describe(table)}")
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
     known = {name.replace("_", "-"): name for name in fields} | {name: name for name in fields}
@@ -61,13 +65,13 @@ def parse_options(cls: type[T], table: object, *, where: str, source: str) -> T:
         if name is None:
             choices = ", ".join(sorted(fields)) or "none"
             raise ConfigError(
-                f"{source}: unknown key '{where}.{raw_key}' (known keys: {choices})"
+                f"{source}: unknown key '{_join(where, raw_key)}' (known keys: {choices})"
             )
-        values[name] = _coerce(hints[name], raw_value, where=f"{where}.{raw_key}", source=source)
+        values[name] = _coerce(hints[name], raw_value, where=_join(where, raw_key), source=source)
     try:
         return cls(**values)
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{source}: [{where}] {exc}") from None
+        raise ConfigError(f"{source}: [{where or 'top level'}] {exc}") from None
 
 
 def _coerce(tp: Any, value: object, *, where: str, source: str) -> Any:
@@ -109,7 +113,7 @@ def _coerce(tp: Any, value: object, *, where: str, source: str) -> Any:
             raise ConfigError(f"{source}: '{where}' must be a table, got {_describe(value)}")
         value_type = args[1] if len(args) == 2 else Any
         return {
-            str(k): _coerce(value_type, v, where=f"{where}.{k}", source=source)
+            str(k): _coerce(value_type, v, where=_join(where, k), source=source)
             for k, v in value.items()
         }
     if dataclasses.is_dataclass(tp) and isinstance(tp, type):

@@ -59,17 +59,29 @@ class HashResult:
     bytes_hashed: int = 0
 
 
-def sha256_file(path: str | os.PathLike[str], progress: Callable[[int], None] | None = None) -> str:
-    """SHA-256 hex digest of one file, read in large chunks into a reused buffer."""
+def sha256_file(
+    path: str | os.PathLike[str],
+    progress: Callable[[int], None] | None = None,
+    *,
+    limit: int | None = None,
+) -> str:
+    """SHA-256 hex digest of one file, read in large chunks into a reused buffer.
+
+    ``limit`` stops after that many bytes: a file that keeps growing while it is
+    read (a log, a download in progress) must not keep the hash running forever.
+    """
     hasher = hashlib.sha256()
     buf = bytearray(CHUNK_SIZE)
     view = memoryview(buf)
+    remaining = limit
     with open(path, "rb", buffering=0) as fh:
-        while True:
-            n = fh.readinto(buf)
+        while remaining is None or remaining > 0:
+            n = fh.readinto(buf if remaining is None or remaining >= CHUNK_SIZE else view[:remaining])
             if not n:
                 break
             hasher.update(view[:n])
+            if remaining is not None:
+                remaining -= n
             if progress is not None:
                 progress(n)
     return hasher.hexdigest()
@@ -191,7 +203,7 @@ def _hash_one(
 ) -> FileDigest | HashProblem:
     full = os.path.join(root, rel)
     try:
-        digest = sha256_file(full, progress)
+        digest = sha256_file(full, progress, limit=before.st_size)
         after = os.stat(full)
     except FileNotFoundError:
         return HashProblem(rel, "vanished", "file vanished while being hashed")
