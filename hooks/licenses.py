@@ -31,8 +31,16 @@ def check_licenses(filenames: Sequence[str], *, resolve: bool, offline: bool) ->
     is_requirements = compile_globs(options.requirements)
     staged_requirements = any(is_requirements(p) for p in staged)
     has_weights = bool(find_weight_files(ctx, ctx.section("weights", WeightsOptions)))
-    result = audit_licenses(root, ctx.files, options, offline=ctx.offline, cache_dir=ctx.cache_dir, scan=False,
-                            resolve=resolve and staged_requirements, has_weights=has_weights)
+    result = audit_licenses(
+        root,
+        ctx.files,
+        options,
+        offline=ctx.offline,
+        cache_dir=ctx.cache_dir,
+        scan=False,
+        resolve=resolve and staged_requirements,
+        has_weights=has_weights,
+    )
     threshold = ctx.config.general.fail_on
     print_findings(result.findings)
     for reason in result.incomplete:
@@ -49,7 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-resolve", action="store_true", help="do not resolve requirement files with pip")
     parser.add_argument("--offline", action="store_true", help="never reach the package index")
     args = parser.parse_args(argv)
-    return handle_errors(lambda: check_licenses(args.filenames, resolve=not args.no_resolve, offline=args.offline))
+    return handle_errors(
+        lambda: check_licenses(args.filenames, resolve=not args.no_resolve, offline=args.offline)
+    )
 
 
 if __name__ == "__main__":

@@ -9,8 +9,14 @@ import pytest
 from mlaudit.licenses.compatibility import ComponentKind, Intent, Verdict, decide
 from mlaudit.licenses.normalize import normalize_hub_license
 
-DEP, FILE, MODEL, BASE, DATA, PROJ = (ComponentKind.DEPENDENCY, ComponentKind.FILE, ComponentKind.MODEL,
-                                      ComponentKind.BASE_MODEL, ComponentKind.DATASET, ComponentKind.PROJECT)
+DEP, FILE, MODEL, BASE, DATA, PROJ = (
+    ComponentKind.DEPENDENCY,
+    ComponentKind.FILE,
+    ComponentKind.MODEL,
+    ComponentKind.BASE_MODEL,
+    ComponentKind.DATASET,
+    ComponentKind.PROJECT,
+)
 P, R, C, D = Verdict.PASS, Verdict.NEEDS_REVIEW, Verdict.CONFLICT, Verdict.DENIED
 
 APACHE = Intent(project_license="Apache-2.0")
@@ -40,7 +46,14 @@ CASES: list[tuple[str, str, ComponentKind, Intent, Verdict, str]] = [
     ("gpl3-and-apache-ok-in-gpl3", "GPL-3.0-only AND Apache-2.0", DEP, GPL3, P, ""),
     ("gpl3-dep-in-apache", "GPL-3.0-only", DEP, APACHE, C, "distributed as a whole"),
     ("gpl3-dep-in-mit", "GPL-3.0-or-later", DEP, MIT, C, "GPL-3.0-or-later"),
-    ("gpl3-dep-not-distributed", "GPL-3.0-only", DEP, replace(APACHE, distribute=False), P, "not distributed"),
+    (
+        "gpl3-dep-not-distributed",
+        "GPL-3.0-only",
+        DEP,
+        replace(APACHE, distribute=False),
+        P,
+        "not distributed",
+    ),
     ("gpl3-dep-in-gpl3", "GPL-3.0-only", DEP, GPL3, P, "fits"),
     ("gpl2only-dep-in-gpl3", "GPL-2.0-only", DEP, GPL3, C, ""),
     ("gpl2plus-dep-in-gpl3", "GPL-2.0-or-later", DEP, GPL3, P, ""),
@@ -87,19 +100,40 @@ CASES: list[tuple[str, str, ComponentKind, Intent, Verdict, str]] = [
     ("deny-by-id", "MIT", DEP, replace(MIT, deny=frozenset({"mit"})), D, "deny list"),
     ("deny-by-class", "AGPL-3.0-only", DEP, replace(AGPL3, deny=frozenset({"network-copyleft"})), D, "deny"),
     ("allow-by-class", "GPL-3.0-only", DEP, replace(MIT, allow=frozenset({"strong-copyleft"})), P, "allow"),
-    ("or-with-denied-alternative", "MIT OR GPL-3.0-only", DEP, replace(MIT, deny=frozenset({"gpl-3.0-only"})),
-     P, "MIT"),
+    (
+        "or-with-denied-alternative",
+        "MIT OR GPL-3.0-only",
+        DEP,
+        replace(MIT, deny=frozenset({"gpl-3.0-only"})),
+        P,
+        "MIT",
+    ),
     ("and-with-nc-commercial", "Apache-2.0 AND CC-BY-NC-4.0", MODEL, COMMERCIAL, C, "CC-BY-NC-4.0"),
     ("nested-dnf", "(MIT OR GPL-2.0-only) AND Apache-2.0", DEP, MIT, P, "MIT AND Apache-2.0"),
-    ("nested-dnf-gpl2-project", "(GPL-2.0-only OR GPL-3.0-only) AND Apache-2.0", DEP, GPL3, P, "GPL-3.0-only"),
-    ("gpl-with-nc-inside", "GPL-3.0-only AND CC-BY-NC-4.0", DEP, replace(GPL3, commercial=False), C, "forbids"),
+    (
+        "nested-dnf-gpl2-project",
+        "(GPL-2.0-only OR GPL-3.0-only) AND Apache-2.0",
+        DEP,
+        GPL3,
+        P,
+        "GPL-3.0-only",
+    ),
+    (
+        "gpl-with-nc-inside",
+        "GPL-3.0-only AND CC-BY-NC-4.0",
+        DEP,
+        replace(GPL3, commercial=False),
+        C,
+        "forbids",
+    ),
     ("dual-project", "GPL-3.0-only", DEP, Intent(project_license="MIT OR GPL-3.0-or-later"), P, ""),
     ("unparsable", "MIT AND AND", DEP, MIT, R, ""),
 ]
 
 
-@pytest.mark.parametrize(("expression", "kind", "intent", "expected", "word"),
-                         [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("expression", "kind", "intent", "expected", "word"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
 def test_verdict(expression: str, kind: ComponentKind, intent: Intent, expected: Verdict, word: str) -> None:
     decision = decide(expression, name="x", kind=kind, intent=intent)
     assert decision.verdict is expected, decision.reason
@@ -114,4 +148,6 @@ def test_table_is_large_enough_and_covers_every_verdict() -> None:
 
 def test_conflict_reason_names_component_and_project() -> None:
     decision = decide("GPL-3.0-only", name="x", kind=DEP, intent=APACHE)
-    assert decision.reason.startswith("GPL-3.0-only dependency `x` in an Apache-2.0 project distributed as a whole")
+    assert decision.reason.startswith(
+        "GPL-3.0-only dependency `x` in an Apache-2.0 project distributed as a whole"
+    )

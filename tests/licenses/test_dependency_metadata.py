@@ -28,11 +28,15 @@ def test_installed_environment_metadata() -> None:
 
 
 def test_metadata_precedence() -> None:
-    normalized, field = license_from_metadata("MIT OR Apache-2.0", "BSD", ["License :: OSI Approved :: ISC License"])
+    normalized, field = license_from_metadata(
+        "MIT OR Apache-2.0", "BSD", ["License :: OSI Approved :: ISC License"]
+    )
     assert (normalized.expression, field) == ("MIT OR Apache-2.0", "License-Expression")
     normalized, field = license_from_metadata(None, "Apache 2.0", [])
     assert (normalized.expression, field) == ("Apache-2.0", "License")
-    normalized, field = license_from_metadata(None, "see LICENSE file please", ["License :: OSI Approved :: MIT License"])
+    normalized, field = license_from_metadata(
+        None, "see LICENSE file please", ["License :: OSI Approved :: MIT License"]
+    )
     assert (normalized.expression, field) == ("MIT", "classifiers")
     normalized, field = license_from_metadata(None, None, [])
     assert normalized.expression is None and field == "none"
@@ -58,7 +62,9 @@ def test_offline_never_runs_pip(tmp_path: Path) -> None:
 def test_pip_dry_run_report_then_cache(tmp_path: Path) -> None:
     """Resolves from the package index (PyPI is reachable here); the second call reads the cache offline."""
     first = resolve_requirements(["six==1.16.0"], offline=False, cache_dir=tmp_path, timeout=120)
-    if first.problem and ("No matching distribution" in first.problem or "connection" in first.problem.lower()):
+    if first.problem and (
+        "No matching distribution" in first.problem or "connection" in first.problem.lower()
+    ):
         pytest.skip(f"package index not reachable: {first.problem}")
     assert first.problem is None
     six = {c.name: c for c in first.components}["six"]
@@ -69,6 +75,7 @@ def test_pip_dry_run_report_then_cache(tmp_path: Path) -> None:
 
 
 def test_unresolvable_requirement_is_a_problem(tmp_path: Path) -> None:
-    result = resolve_requirements(["surely-no-such-package-mlaudit==0.0.1"], offline=False, cache_dir=tmp_path,
-                                  timeout=120)
+    result = resolve_requirements(
+        ["surely-no-such-package-mlaudit==0.0.1"], offline=False, cache_dir=tmp_path, timeout=120
+    )
     assert result.problem is not None and result.components == ()

@@ -7,6 +7,7 @@ import sysconfig
 from pathlib import Path
 
 from conftest import git, init_repo, run_mlaudit
+
 from mlaudit.config import load_config
 from mlaudit.context import AuditContext
 from mlaudit.engine import run_audit
@@ -16,12 +17,15 @@ from mlaudit.render.markdown import render_markdown
 NO_SCAN = "scan_files = false\nresolve = false\n"
 
 
-def _repo(root: Path, card: str | None, config: str = NO_SCAN, weights: bool = True,
-          project: str = "Apache-2.0") -> Path:
+def _repo(
+    root: Path, card: str | None, config: str = NO_SCAN, weights: bool = True, project: str = "Apache-2.0"
+) -> Path:
     init_repo(root)
     (root / "pyproject.toml").write_text(
-        f'[project]\nname = "demo"\nversion = "1"\nlicense = "{project}"\n\n[tool.mlaudit.licenses]\n{config}',
-        encoding="utf-8")
+        f'[project]\nname = "demo"\nversion = "1"\nlicense = "{project}"\n\n'
+        f"[tool.mlaudit.licenses]\n{config}",
+        encoding="utf-8",
+    )
     if card is not None:
         (root / "README.md").write_text(card, encoding="utf-8")
     if weights:
@@ -67,8 +71,10 @@ def test_unknown_licence_id(tmp_path: Path) -> None:
 
 
 def test_unknown_licence_fails_when_the_policy_says_so(tmp_path: Path) -> None:
-    result = _licenses(_repo(tmp_path / "r", "---\nlicense: acme-weights-1.0\n---\n",
-                             NO_SCAN + 'unknown = "fail"\n'), tmp_path)
+    result = _licenses(
+        _repo(tmp_path / "r", "---\nlicense: acme-weights-1.0\n---\n", NO_SCAN + 'unknown = "fail"\n'),
+        tmp_path,
+    )
     assert result.status is Status.FAIL
     assert [f.severity.value for f in result.findings if f.rule == "licenses.unknown"] == ["high"]
 
@@ -121,11 +127,19 @@ def test_offline_with_requirements_is_incomplete_not_pass(tmp_path: Path) -> Non
 def test_full_audit_scans_files_with_scancode(tmp_path: Path) -> None:
     root = _repo(tmp_path / "r", "---\nlicense: apache-2.0\n---\n", "resolve = false\n")
     (root / "vendor").mkdir()
-    (root / "vendor" / "gpl_helper.py").write_text("# SPDX-License-Identifier: GPL-3.0-only\nx = 1\n",
-                                                   encoding="utf-8")
+    (root / "vendor" / "gpl_helper.py").write_text(
+        "# SPDX-License-Identifier: GPL-3.0-only\nx = 1\n", encoding="utf-8"
+    )
     git(root, "add", "-A")
-    proc = run_mlaudit("audit", str(root), "--only", "licenses", "--format", "json",
-                       env={"MLAUDIT_CACHE_DIR": str(tmp_path / "cache")})
+    proc = run_mlaudit(
+        "audit",
+        str(root),
+        "--only",
+        "licenses",
+        "--format",
+        "json",
+        env={"MLAUDIT_CACHE_DIR": str(tmp_path / "cache")},
+    )
     assert proc.returncode == 1, proc.stderr
     check = json.loads(proc.stdout)["checks"][0]
     conflict = [f for f in check["findings"] if f["rule"] == "licenses.conflict"]

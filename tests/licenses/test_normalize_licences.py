@@ -9,18 +9,21 @@ from mlaudit.licenses.normalize import normalize_classifiers, normalize_expressi
 from mlaudit.licenses.project_facts import license_file_by_title
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("Apache 2.0", "Apache-2.0"),
-    ("Apache License, Version 2.0", "Apache-2.0"),
-    ("MIT License", "MIT"),
-    ("LGPL", "LGPL-2.0-or-later"),
-    ("GPLv3+", "GPL-3.0-or-later"),
-    ("gpl-2.0-plus", "GPL-2.0-or-later"),  # a scancode key
-    ("MIT OR GPL-3.0-only", "MIT OR GPL-3.0-only"),
-    ("(MIT OR apache 2.0) AND BSD-3-Clause", "(MIT OR Apache-2.0) AND BSD-3-Clause"),
-    ("GPL-2.0-or-later WITH Classpath-exception-2.0", "GPL-2.0-or-later WITH Classpath-exception-2.0"),
-    ("new BSD", "BSD-3-Clause"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Apache 2.0", "Apache-2.0"),
+        ("Apache License, Version 2.0", "Apache-2.0"),
+        ("MIT License", "MIT"),
+        ("LGPL", "LGPL-2.0-or-later"),
+        ("GPLv3+", "GPL-3.0-or-later"),
+        ("gpl-2.0-plus", "GPL-2.0-or-later"),  # a scancode key
+        ("MIT OR GPL-3.0-only", "MIT OR GPL-3.0-only"),
+        ("(MIT OR apache 2.0) AND BSD-3-Clause", "(MIT OR Apache-2.0) AND BSD-3-Clause"),
+        ("GPL-2.0-or-later WITH Classpath-exception-2.0", "GPL-2.0-or-later WITH Classpath-exception-2.0"),
+        ("new BSD", "BSD-3-Clause"),
+    ],
+)
 def test_messy_strings_become_spdx(raw: str, expected: str) -> None:
     normalized = normalize_expression(raw)
     assert normalized.expression == expected
@@ -41,31 +44,40 @@ def test_partly_unknown_expression_keeps_known_parts() -> None:
 
 
 def test_licence_text_in_license_field() -> None:
-    text = "MIT License\n\nCopyright (c) 2024 someone\n\nPermission is hereby granted, free of charge, ..." * 3
+    text = (
+        "MIT License\n\nCopyright (c) 2024 someone\n\nPermission is hereby granted, free of charge, ..." * 3
+    )
     assert normalize_expression(text).expression == "MIT"
     assert normalize_expression("Some long custom terms\n" * 40).expression is None
 
 
 def test_classifiers() -> None:
-    result = normalize_classifiers([
-        "License :: OSI Approved :: MIT License",
-        "License :: OSI Approved :: GNU General Public License v2 or later (GPLv2+)",
-        "Programming Language :: Python",
-    ])
+    result = normalize_classifiers(
+        [
+            "License :: OSI Approved :: MIT License",
+            "License :: OSI Approved :: GNU General Public License v2 or later (GPLv2+)",
+            "Programming Language :: Python",
+        ]
+    )
     assert result is not None and result.expression == "MIT OR GPL-2.0-or-later"
     assert normalize_classifiers(["Programming Language :: Python"]) is None
-    lgpl = normalize_classifiers(["License :: OSI Approved :: GNU Library or Lesser General Public License (LGPL)"])
+    lgpl = normalize_classifiers(
+        ["License :: OSI Approved :: GNU Library or Lesser General Public License (LGPL)"]
+    )
     assert lgpl is not None and lgpl.expression == "LGPL-2.0-or-later"
 
 
-@pytest.mark.parametrize(("hub_id", "name", "expected", "note"), [
-    ("gpl-3.0", None, "GPL-3.0-only", "-only or -or-later"),
-    ("openrail", None, "LicenseRef-OpenRAIL", "family"),
-    ("llama2", None, "LicenseRef-scancode-llama-2-license-2023", ""),
-    ("other", "llama3", "LicenseRef-Llama-3", ""),
-    ("cc-by-nc-4.0", None, "CC-BY-NC-4.0", ""),
-    ("apache-2.0", None, "Apache-2.0", ""),
-])
+@pytest.mark.parametrize(
+    ("hub_id", "name", "expected", "note"),
+    [
+        ("gpl-3.0", None, "GPL-3.0-only", "-only or -or-later"),
+        ("openrail", None, "LicenseRef-OpenRAIL", "family"),
+        ("llama2", None, "LicenseRef-scancode-llama-2-license-2023", ""),
+        ("other", "llama3", "LicenseRef-Llama-3", ""),
+        ("cc-by-nc-4.0", None, "CC-BY-NC-4.0", ""),
+        ("apache-2.0", None, "Apache-2.0", ""),
+    ],
+)
 def test_hub_ids(hub_id: str, name: str | None, expected: str, note: str) -> None:
     normalized = normalize_hub_license(hub_id, name)
     assert normalized.expression == expected

@@ -39,8 +39,15 @@ class LicensesCheck(Check[LicensesOptions]):
         if options.scan_files:
             scanner = _file_scanner(ctx, options, incomplete)
         result = audit_licenses(
-            ctx.root, ctx.files, options, offline=ctx.offline, cache_dir=ctx.cache_dir,
-            scan=scanner is not None, resolve=True, has_weights=_has_weights(ctx), scan_files=scanner,
+            ctx.root,
+            ctx.files,
+            options,
+            offline=ctx.offline,
+            cache_dir=ctx.cache_dir,
+            scan=scanner is not None,
+            resolve=True,
+            has_weights=_has_weights(ctx),
+            scan_files=scanner,
         )
         rows = [j.to_evidence() for j in result.judged]
         verdicts: dict[str, int] = {}
@@ -48,16 +55,26 @@ class LicensesCheck(Check[LicensesOptions]):
             verdicts[row["verdict"]] = verdicts.get(row["verdict"], 0) + 1
         evidence: dict[str, Any] = {
             "project_license": result.project_license,
-            "intent": {"commercial": options.commercial, "distribute": options.distribute,
-                       "distribute_weights": options.distribute_weights, "linking": options.linking},
+            "intent": {
+                "commercial": options.commercial,
+                "distribute": options.distribute,
+                "distribute_weights": options.distribute_weights,
+                "linking": options.linking,
+            },
             "verdicts": verdicts,
             "components": rows,
             **result.facts,
         }
         counted = ", ".join(f"{n} {v}" for v, n in sorted(verdicts.items())) or "no components"
-        summary = f"{len(rows)} component(s) under {result.project_license or 'an undeclared licence'}: {counted}"
-        return Outcome(findings=result.findings, summary=summary, evidence=evidence,
-                       incomplete=(*incomplete, *result.incomplete))
+        summary = (
+            f"{len(rows)} component(s) under {result.project_license or 'an undeclared licence'}: {counted}"
+        )
+        return Outcome(
+            findings=result.findings,
+            summary=summary,
+            evidence=evidence,
+            incomplete=(*incomplete, *result.incomplete),
+        )
 
 
 def _file_scanner(ctx: AuditContext, options: LicensesOptions, incomplete: list[str]) -> Any:
@@ -67,10 +84,14 @@ def _file_scanner(ctx: AuditContext, options: LicensesOptions, incomplete: list[
 
         cache = ScanCache(cache_path(ctx.cache_dir))
     except ImportError:
-        incomplete.append("files not scanned: scancode-toolkit is not installed (pip install 'mlaudit[full]')")
+        incomplete.append(
+            "files not scanned: scancode-toolkit is not installed (pip install 'mlaudit[full]')"
+        )
         return None
 
     def scan(files: Sequence[str]) -> Any:
-        return scan_files(ctx.root, files, cache, workers=options.scan_workers, max_bytes=options.max_file_bytes)
+        return scan_files(
+            ctx.root, files, cache, workers=options.scan_workers, max_bytes=options.max_file_bytes
+        )
 
     return scan

@@ -139,7 +139,10 @@ def parse_model_card(text: str, path: str | None = None) -> ModelCardResult:
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     if end is None:
         return ModelCardError(
-            path, CardErrorKind.UNTERMINATED, f"{shown}: front matter opened on line 1 is never closed by '---'", 1
+            path,
+            CardErrorKind.UNTERMINATED,
+            f"{shown}: front matter opened on line 1 is never closed by '---'",
+            1,
         )
     try:
         meta = yaml.safe_load("\n".join(lines[1:end]))
@@ -148,7 +151,9 @@ def parse_model_card(text: str, path: str | None = None) -> ModelCardResult:
         line = mark.line + 2 if mark is not None else None  # +1 for 1-based, +1 for the opening '---'
         reason = exc.problem or exc.context or "invalid YAML"
         where = f" line {line}" if line else ""
-        return ModelCardError(path, CardErrorKind.MALFORMED_YAML, f"{shown}{where}: malformed YAML: {reason}", line)
+        return ModelCardError(
+            path, CardErrorKind.MALFORMED_YAML, f"{shown}{where}: malformed YAML: {reason}", line
+        )
     except yaml.YAMLError as exc:
         return ModelCardError(path, CardErrorKind.MALFORMED_YAML, f"{shown}: malformed YAML: {exc}", None)
     if meta is None:
@@ -174,7 +179,9 @@ def _card_from_mapping(meta: dict[Any, Any], path: str | None) -> ModelCard:
             return (value.strip(),) if value.strip() else ()
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return tuple(v.strip() for v in value if v.strip())
-        problems.append(CardProblem(key, f"'{key}' must be a string or a list of strings, not {_kind(value)}"))
+        problems.append(
+            CardProblem(key, f"'{key}' must be a string or a list of strings, not {_kind(value)}")
+        )
         return ()
 
     def string(key: str) -> str | None:

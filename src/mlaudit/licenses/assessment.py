@@ -43,9 +43,18 @@ class _Collected:
     facts: dict[str, Any] = field(default_factory=dict)
 
 
-def audit_licenses(root: Path, files: Sequence[str], options: LicensesOptions, *, offline: bool,
-                   cache_dir: Path, scan: bool, resolve: bool, has_weights: bool,
-                   scan_files: Callable[[Sequence[str]], Any] | None = None) -> LicenseAudit:
+def audit_licenses(
+    root: Path,
+    files: Sequence[str],
+    options: LicensesOptions,
+    *,
+    offline: bool,
+    cache_dir: Path,
+    scan: bool,
+    resolve: bool,
+    has_weights: bool,
+    scan_files: Callable[[Sequence[str]], Any] | None = None,
+) -> LicenseAudit:
     """Collect and judge every licensed component of the repository at ``root``."""
     out = _Collected()
     project = project_license(root, tuple(files), options.project)
@@ -54,45 +63,67 @@ def audit_licenses(root: Path, files: Sequence[str], options: LicensesOptions, *
         project = project or _project_from_scan(out.components)
     project_expr = project.license.expression if project else None
     if project is None:
-        out.findings.append(Finding(
-            rule="licenses.no-project-license", severity=Severity.LOW, key="project",
-            message="the project declares no licence (pyproject.toml, LICENSE file or [tool.mlaudit.licenses] "
-                    "project): copyleft components cannot be checked against it",
-            remediation="add a LICENSE file and `license = \"<SPDX id>\"` to pyproject.toml"))
+        out.findings.append(
+            Finding(
+                rule="licenses.no-project-license",
+                severity=Severity.LOW,
+                key="project",
+                message="the project declares no licence (pyproject.toml, LICENSE file or "
+                "[tool.mlaudit.licenses] project): copyleft components cannot be checked against it",
+                remediation='add a LICENSE file and `license = "<SPDX id>"` to pyproject.toml',
+            )
+        )
     else:
         out.components.insert(0, project)
     _add_card_components(out, root, options, has_weights)
     _add_dependencies(out, root, files, options, offline=offline, cache_dir=cache_dir, resolve=resolve)
     intent = options.intent(project_expr)
-    judged = tuple(JudgedComponent(c, decide(c.license.expression, name=c.name, kind=c.kind, intent=intent))
-                   for c in out.components)
+    judged = tuple(
+        JudgedComponent(c, decide(c.license.expression, name=c.name, kind=c.kind, intent=intent))
+        for c in out.components
+    )
     findings = list(out.findings)
     findings.extend(f for j in judged if (f := verdict_finding(j, intent)) is not None)
     findings.extend(base_model_findings(judged))
     return LicenseAudit(judged, tuple(findings), project_expr, tuple(out.incomplete), out.facts)
 
 
-def _add_file_components(out: _Collected, scan_files: Callable[[Sequence[str]], Any],
-                         files: Sequence[str], project: Component | None) -> None:
+def _add_file_components(
+    out: _Collected,
+    scan_files: Callable[[Sequence[str]], Any],
+    files: Sequence[str],
+    project: Component | None,
+) -> None:
     result = scan_files(files)
-    out.facts["scan"] = {"scanned": len(result.scanned), "from_cache": result.from_cache,
-                         "skipped": result.skipped, "seconds": round(result.seconds, 3)}
+    out.facts["scan"] = {
+        "scanned": len(result.scanned),
+        "from_cache": result.from_cache,
+        "skipped": result.skipped,
+        "seconds": round(result.seconds, 3),
+    }
     if result.errors:
         out.incomplete.append(f"{len(result.errors)} file(s) could not be scanned: {result.errors[0]}")
     for detection in result.detections:
         if project is not None and detection.path == project.path:
             continue
-        out.components.append(Component(ComponentKind.FILE, detection.path,
-                                        normalize_expression(detection.expression), source="scancode",
-                                        path=detection.path))
+        out.components.append(
+            Component(
+                ComponentKind.FILE,
+                detection.path,
+                normalize_expression(detection.expression),
+                source="scancode",
+                path=detection.path,
+            )
+        )
 
 
 def _project_from_scan(components: list[Component]) -> Component | None:
     for c in components:
         if "/" not in c.name and is_license_file(c.name) and c.license.expression:
             components.remove(c)
-            return Component(ComponentKind.PROJECT, "project", c.license, source=f"{c.name} (scancode)",
-                             path=c.path)
+            return Component(
+                ComponentKind.PROJECT, "project", c.license, source=f"{c.name} (scancode)", path=c.path
+            )
     return None
 
 
@@ -100,10 +131,16 @@ def _add_card_components(out: _Collected, root: Path, options: LicensesOptions, 
     path = find_model_card(root)
     if path is None:
         if has_weights:
-            out.findings.append(Finding(
-                rule="licenses.model-card", severity=Severity.MEDIUM, key="missing", path="README.md",
-                message="weight files but no model card (README.md): the model's licence is not declared",
-                remediation="add a README.md with YAML front matter: `license: <Hub licence id>`"))
+            out.findings.append(
+                Finding(
+                    rule="licenses.model-card",
+                    severity=Severity.MEDIUM,
+                    key="missing",
+                    path="README.md",
+                    message="weight files but no model card (README.md): the model's licence is not declared",
+                    remediation="add a README.md with YAML front matter: `license: <Hub licence id>`",
+                )
+            )
         return
     rel = path.relative_to(root).as_posix()
     card = read_model_card(path, rel)
@@ -113,13 +150,25 @@ def _add_card_components(out: _Collected, root: Path, options: LicensesOptions, 
     out.findings.extend(card_findings(card, has_weights))
     if not card.licenses and not has_weights:
         return  # a plain README with front matter but no model
-    facts = card_components(card, root.name or "model", base_model_licenses=options.base_model_licenses,
-                            dataset_licenses=options.dataset_licenses)
+    facts = card_components(
+        card,
+        root.name or "model",
+        base_model_licenses=options.base_model_licenses,
+        dataset_licenses=options.dataset_licenses,
+    )
     out.components.extend((facts.model, *facts.base_models, *facts.datasets))
 
 
-def _add_dependencies(out: _Collected, root: Path, files: Sequence[str], options: LicensesOptions, *,
-                      offline: bool, cache_dir: Path, resolve: bool) -> None:
+def _add_dependencies(
+    out: _Collected,
+    root: Path,
+    files: Sequence[str],
+    options: LicensesOptions,
+    *,
+    offline: bool,
+    cache_dir: Path,
+    resolve: bool,
+) -> None:
     deps: dict[str, Component] = {}
     if options.site_packages:
         folders = [root / p if not Path(p).is_absolute() else Path(p) for p in options.site_packages]
@@ -133,18 +182,28 @@ def _add_dependencies(out: _Collected, root: Path, files: Sequence[str], options
     out.facts["requirement_files"] = req_files
     if resolve and options.resolve and req_files:
         lines = requirement_lines(root, req_files)
-        resolution = resolve_requirements(lines, offline=offline, cache_dir=cache_dir,
-                                          timeout=options.resolve_timeout)
+        resolution = resolve_requirements(
+            lines, offline=offline, cache_dir=cache_dir, timeout=options.resolve_timeout
+        )
         out.facts["resolved_from_cache"] = resolution.from_cache
         if resolution.problem:
-            out.incomplete.append(f"dependencies of {', '.join(req_files)} not examined: {resolution.problem}")
+            out.incomplete.append(
+                f"dependencies of {', '.join(req_files)} not examined: {resolution.problem}"
+            )
         for c in resolution.components:
-            deps.setdefault(c.name.lower(), Component(c.kind, c.name, c.license, c.source, c.version,
-                                                      path=req_files[0]))
+            deps.setdefault(
+                c.name.lower(), Component(c.kind, c.name, c.license, c.source, c.version, path=req_files[0])
+            )
     overrides = {k.lower(): v for k, v in options.packages.items()}
     for key, c in sorted(deps.items()):
         if key in overrides:
-            c = Component(c.kind, c.name, normalize_expression(overrides[key]),
-                          "[tool.mlaudit.licenses] packages", c.version, c.path)
+            c = Component(
+                c.kind,
+                c.name,
+                normalize_expression(overrides[key]),
+                "[tool.mlaudit.licenses] packages",
+                c.version,
+                c.path,
+            )
         out.components.append(c)
     out.facts["dependencies"] = len(deps)

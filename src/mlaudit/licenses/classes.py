@@ -37,11 +37,20 @@ _FAMILIES: tuple[tuple[re.Pattern[str], LicenseClass], ...] = tuple(
         (r"^LicenseRef-(scancode-)?llama-license-2023$|^LicenseRef-Llama-1$", LicenseClass.NON_COMMERCIAL),
         (r"^LicenseRef-(DeepFloyd|Apple-AMLR|scancode-apple-amlr)", LicenseClass.NON_COMMERCIAL),
         (r"^LicenseRef-(Proprietary|scancode-proprietary)", LicenseClass.PROPRIETARY),
-        (r"^LicenseRef-(scancode-)?(llama|gemma|.*open-?rail|.*-rail-|stable-diffusion|falcon|"
-         r"nvidia-open-model|Qwen|tongyi|deepseek|Llama-)", LicenseClass.USE_RESTRICTED),
+        (
+            r"^LicenseRef-(scancode-)?(llama|gemma|.*open-?rail|.*-rail-|stable-diffusion|falcon|"
+            r"nvidia-open-model|Qwen|tongyi|deepseek|Llama-)",
+            LicenseClass.USE_RESTRICTED,
+        ),
         (r"^(GPL-|LicenseRef-GPL)", LicenseClass.STRONG_COPYLEFT),
-        (r"^(LGPL-|MPL-|EPL-|CDDL-|CC-BY-SA-|CDLA-Sharing|OSL-|EUPL-|LicenseRef-LGPL)", LicenseClass.WEAK_COPYLEFT),
-        (r"^(CC0-1\.0|Unlicense|0BSD|LicenseRef-BSD-unspecified|LicenseRef-Public-Domain)$", LicenseClass.PERMISSIVE),
+        (
+            r"^(LGPL-|MPL-|EPL-|CDDL-|CC-BY-SA-|CDLA-Sharing|OSL-|EUPL-|LicenseRef-LGPL)",
+            LicenseClass.WEAK_COPYLEFT,
+        ),
+        (
+            r"^(CC0-1\.0|Unlicense|0BSD|LicenseRef-BSD-unspecified|LicenseRef-Public-Domain)$",
+            LicenseClass.PERMISSIVE,
+        ),
         (r"^LicenseRef-(mlaudit-)?unknown", LicenseClass.UNKNOWN),
     )
 )

@@ -18,8 +18,18 @@ from mlaudit.licenses.classes import LicenseClass
 _GNU = re.compile(r"^(A?GPL|LGPL)-(\d)\.\d(-only|-or-later|\+)?$")
 
 # Permissive licences with terms the GPL versions treat as additional restrictions.
-_NOT_IN_GPL2 = frozenset({"Apache-2.0", "Apache-1.1", "Apache-1.0", "BSD-4-Clause", "OpenSSL", "MS-PL",
-                          "SSLeay-standalone", "PHP-3.01"})
+_NOT_IN_GPL2 = frozenset(
+    {
+        "Apache-2.0",
+        "Apache-1.1",
+        "Apache-1.0",
+        "BSD-4-Clause",
+        "OpenSSL",
+        "MS-PL",
+        "SSLeay-standalone",
+        "PHP-3.01",
+    }
+)
 _NOT_IN_GPL3 = frozenset({"Apache-1.1", "Apache-1.0", "BSD-4-Clause", "OpenSSL", "MS-PL", "PHP-3.01"})
 _RESTRICTIVE = frozenset({LicenseClass.NON_COMMERCIAL, LicenseClass.USE_RESTRICTED, LicenseClass.PROPRIETARY})
 
@@ -50,7 +60,9 @@ def _gpl_versions_accepting(inner: str) -> set[int] | None:
     return out
 
 
-def can_carry(outer: str, outer_cls: LicenseClass, inner: str, inner_cls: LicenseClass) -> tuple[bool | None, str]:
+def can_carry(
+    outer: str, outer_cls: LicenseClass, inner: str, inner_cls: LicenseClass
+) -> tuple[bool | None, str]:
     """Whether code under ``inner`` may be part of a whole under copyleft ``outer``, and why."""
     if outer == inner:
         return True, f"both are {outer}"
@@ -86,11 +98,17 @@ def can_carry(outer: str, outer_cls: LicenseClass, inner: str, inner_cls: Licens
         return False, f"{inner} and {outer} share no GPL version"
     base = inner.split(" WITH ")[0]
     if base == "MPL-2.0":
-        return (True, "MPL-2.0 names the GPL as a secondary licence") if majors & {2, 3} else (
-            None, "MPL-2.0 with a non-GPL copyleft licence")
+        return (
+            (True, "MPL-2.0 names the GPL as a secondary licence")
+            if majors & {2, 3}
+            else (None, "MPL-2.0 with a non-GPL copyleft licence")
+        )
     if base == "CC-BY-SA-4.0":
-        return (True, "CC-BY-SA-4.0 is one-way compatible with GPLv3") if 3 in majors else (
-            False, "CC-BY-SA-4.0 is compatible with GPLv3 only")
+        return (
+            (True, "CC-BY-SA-4.0 is one-way compatible with GPLv3")
+            if 3 in majors
+            else (False, "CC-BY-SA-4.0 is compatible with GPLv3 only")
+        )
     if re.match(r"^(EPL|CDDL|MPL-1\.|OSL|CPL)", base):
         return False, f"the FSF lists {base} as incompatible with the GPL"
     return None, f"no known rule combines {inner} with {outer}"

@@ -22,17 +22,21 @@ import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlaudit.licenses.compatibility import ComponentKind
 from mlaudit.licenses.components import Component
 from mlaudit.licenses.normalize import Normalized, normalize_classifiers, normalize_expression
 
+if TYPE_CHECKING:
+    from importlib.metadata import PackageMetadata
+
 MAX_INCLUDE_DEPTH = 5
 
 
-def license_from_metadata(expression: str | None, license_field: str | None,
-                          classifiers: Iterable[str]) -> tuple[Normalized, str]:
+def license_from_metadata(
+    expression: str | None, license_field: str | None, classifiers: Iterable[str]
+) -> tuple[Normalized, str]:
     """A package's licence by precedence: ``License-Expression``, ``License``, classifiers."""
     if expression and expression.strip():
         return normalize_expression(expression), "License-Expression"
@@ -54,17 +58,29 @@ def installed_components(site_packages: Sequence[Path]) -> list[Component]:
     found: dict[str, Component] = {}
     for dist in distributions(path=[str(p) for p in site_packages]):
         meta = dist.metadata
-        name = meta.get("Name")
+        name = _field(meta, "Name")
         if not name:
             continue
         normalized, field_name = license_from_metadata(
-            meta.get("License-Expression"), meta.get("License"), meta.get_all("Classifier") or ()
+            _field(meta, "License-Expression"), _field(meta, "License"), meta.get_all("Classifier") or ()
         )
         key = _canonical_name(name)
-        found.setdefault(key, Component(ComponentKind.DEPENDENCY, name, normalized,
-                                        source=f"installed metadata ({field_name})",
-                                        version=meta.get("Version") or ""))
+        found.setdefault(
+            key,
+            Component(
+                ComponentKind.DEPENDENCY,
+                name,
+                normalized,
+                source=f"installed metadata ({field_name})",
+                version=_field(meta, "Version") or "",
+            ),
+        )
     return sorted(found.values(), key=lambda c: c.name.lower())
+
+
+def _field(meta: PackageMetadata, name: str) -> str | None:
+    values = meta.get_all(name)
+    return str(values[0]) if values else None
 
 
 def _canonical_name(name: str) -> str:
@@ -112,8 +128,9 @@ def requirement_lines(root: Path, files: Sequence[str], extra: Sequence[str] = (
     return lines
 
 
-def resolve_requirements(lines: Sequence[str], *, offline: bool, cache_dir: Path,
-                         timeout: float = 300) -> Resolution:
+def resolve_requirements(
+    lines: Sequence[str], *, offline: bool, cache_dir: Path, timeout: float = 300
+) -> Resolution:
     """Resolve ``lines`` with pip's dry run and read each package's licence from its metadata."""
     if not lines:
         return Resolution()
@@ -129,8 +146,22 @@ def resolve_requirements(lines: Sequence[str], *, offline: bool, cache_dir: Path
         req = Path(tmp) / "requirements.txt"
         req.write_text(body, encoding="utf-8")
         out = Path(tmp) / "report.json"
-        cmd = [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
-               "--only-binary", ":all:", "--disable-pip-version-check", "--report", str(out), "-r", str(req)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--ignore-installed",
+            "--quiet",
+            "--only-binary",
+            ":all:",
+            "--disable-pip-version-check",
+            "--report",
+            str(out),
+            "-r",
+            str(req),
+        ]
         env = {**os.environ, "PIP_NO_INPUT": "1"}
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, check=False)
@@ -163,8 +194,15 @@ def _components_from_report(report: Mapping[str, Any]) -> tuple[Component, ...]:
         normalized, field_name = license_from_metadata(
             meta.get("license_expression"), meta.get("license"), meta.get("classifier") or ()
         )
-        out.append(Component(ComponentKind.DEPENDENCY, name, normalized, version=str(meta.get("version", "")),
-                             source=f"pip report ({field_name})"))
+        out.append(
+            Component(
+                ComponentKind.DEPENDENCY,
+                name,
+                normalized,
+                version=str(meta.get("version", "")),
+                source=f"pip report ({field_name})",
+            )
+        )
     return tuple(sorted(out, key=lambda c: c.name.lower()))
 
 

@@ -72,9 +72,15 @@ def _is_binary(path: Path) -> bool:
     return b"\0" in head
 
 
-def scan_files(root: Path, paths: Sequence[str], cache: ScanCache, *, workers: int = 0,
-               max_bytes: int = 1_000_000,
-               progress: Callable[[int, int], None] | None = None) -> FileScan:
+def scan_files(
+    root: Path,
+    paths: Sequence[str],
+    cache: ScanCache,
+    *,
+    workers: int = 0,
+    max_bytes: int = 1_000_000,
+    progress: Callable[[int, int], None] | None = None,
+) -> FileScan:
     """Licences of ``paths`` (POSIX, relative to ``root``); only contents not in ``cache`` are scanned."""
     started = time.perf_counter()
     candidates = [p for p in paths if _scannable(p)]
@@ -107,7 +113,7 @@ def scan_files(root: Path, paths: Sequence[str], cache: ScanCache, *, workers: i
     scanned: list[str] = []
     if todo:
         jobs = [(blob, str(root / rels[0])) for blob, rels in todo.items()]
-        for (blob, _), (result, error) in zip(jobs, _run(jobs, workers, progress)):
+        for (blob, _), (result, error) in zip(jobs, _run(jobs, workers, progress), strict=True):
             rels = todo[blob]
             if error is not None:
                 errors.append(f"{rels[0]}: scancode failed: {error}")
@@ -117,8 +123,14 @@ def scan_files(root: Path, paths: Sequence[str], cache: ScanCache, *, workers: i
             for rel in rels:
                 _collect(detections, rel, result)
     cache.save()
-    return FileScan(tuple(sorted(detections, key=lambda d: d.path)), tuple(sorted(scanned)), hits, skipped,
-                    tuple(errors), time.perf_counter() - started)
+    return FileScan(
+        tuple(sorted(detections, key=lambda d: d.path)),
+        tuple(sorted(scanned)),
+        hits,
+        skipped,
+        tuple(errors),
+        time.perf_counter() - started,
+    )
 
 
 def _collect(out: list[FileLicense], rel: str, scan: CachedScan) -> None:
@@ -126,8 +138,9 @@ def _collect(out: list[FileLicense], rel: str, scan: CachedScan) -> None:
         out.append(FileLicense(rel, scan.expression, scan.start_line, scan.license_text_percent))
 
 
-def _run(jobs: list[tuple[str, str]], workers: int,
-         progress: Callable[[int, int], None] | None) -> list[tuple[CachedScan, str | None]]:
+def _run(
+    jobs: list[tuple[str, str]], workers: int, progress: Callable[[int, int], None] | None
+) -> list[tuple[CachedScan, str | None]]:
     from licensedcode.cache import get_index
 
     get_index()  # load once here; forked workers inherit it

@@ -18,15 +18,23 @@ from mlaudit.licenses.components import JudgedComponent
 from mlaudit.licenses.model_facts import same_terms
 from mlaudit.model import Finding, Severity
 
-_INHERITED = frozenset({LicenseClass.NON_COMMERCIAL, LicenseClass.USE_RESTRICTED, LicenseClass.STRONG_COPYLEFT,
-                        LicenseClass.NETWORK_COPYLEFT, LicenseClass.WEAK_COPYLEFT, LicenseClass.PROPRIETARY})
+_INHERITED = frozenset(
+    {
+        LicenseClass.NON_COMMERCIAL,
+        LicenseClass.USE_RESTRICTED,
+        LicenseClass.STRONG_COPYLEFT,
+        LicenseClass.NETWORK_COPYLEFT,
+        LicenseClass.WEAK_COPYLEFT,
+        LicenseClass.PROPRIETARY,
+    }
+)
 """Base-model licence classes whose terms reach the derived weights."""
 
 _FIXES = {
-    ComponentKind.DEPENDENCY: "replace the dependency, choose another of its licences, or change the project's "
-                              "licence or intent in [tool.mlaudit.licenses]",
+    ComponentKind.DEPENDENCY: "replace the dependency, choose another of its licences, or change the "
+    "project's licence or intent in [tool.mlaudit.licenses]",
     ComponentKind.MODEL: "publish under terms the intent allows, or set commercial/distribute_weights to the "
-                         "real intent",
+    "real intent",
     ComponentKind.BASE_MODEL: "check the base model's licence and declare it in base_model_licenses",
     ComponentKind.DATASET: "declare the dataset's licence in dataset_licenses, or train without it",
 }
@@ -47,10 +55,22 @@ def verdict_finding(judged: JudgedComponent, intent: Intent) -> Finding | None:
     fix = _FIXES.get(c.kind, "change the licence of the file or remove it")
     if unknown and c.kind in (ComponentKind.DEPENDENCY, ComponentKind.FILE):
         fix = "find the real licence and declare it in [tool.mlaudit.licenses] packages, or allow it"
-    details = {"kind": c.kind.value, "component": c.name, "license": c.license.expression,
-               "declared": c.license.raw, "verdict": d.verdict.value}
-    return Finding(rule=rule, severity=severity, message=d.reason, path=c.path, remediation=fix,
-                   key=f"{c.kind.value}:{c.name}", details=details)
+    details = {
+        "kind": c.kind.value,
+        "component": c.name,
+        "license": c.license.expression,
+        "declared": c.license.raw,
+        "verdict": d.verdict.value,
+    }
+    return Finding(
+        rule=rule,
+        severity=severity,
+        message=d.reason,
+        path=c.path,
+        remediation=fix,
+        key=f"{c.kind.value}:{c.name}",
+        details=details,
+    )
 
 
 def card_findings(card: ModelCard | ModelCardError, has_weights: bool) -> list[Finding]:
@@ -60,16 +80,39 @@ def card_findings(card: ModelCard | ModelCardError, has_weights: bool) -> list[F
     if isinstance(card, ModelCardError):
         if card.kind is CardErrorKind.NO_FRONT_MATTER and not has_weights:
             return []  # a plain README of a repository without weights is not a model card
-        return [Finding(rule="licenses.model-card", severity=severity, path=card.path, line=card.line,
-                        message=f"{card.message}: the model's licence cannot be read", remediation=fix,
-                        key=card.kind.value)]
-    out = [Finding(rule="licenses.model-card", severity=severity, path=card.path,
-                   message=f"model card key {p.message}", remediation=fix, key=f"type:{p.key}")
-           for p in card.problems]
+        return [
+            Finding(
+                rule="licenses.model-card",
+                severity=severity,
+                path=card.path,
+                line=card.line,
+                message=f"{card.message}: the model's licence cannot be read",
+                remediation=fix,
+                key=card.kind.value,
+            )
+        ]
+    out = [
+        Finding(
+            rule="licenses.model-card",
+            severity=severity,
+            path=card.path,
+            message=f"model card key {p.message}",
+            remediation=fix,
+            key=f"type:{p.key}",
+        )
+        for p in card.problems
+    ]
     if not card.licenses and has_weights:
-        out.append(Finding(rule="licenses.model-card", severity=severity, path=card.path, key="no-license",
-                           message="the model card declares no `license`",
-                           remediation="add `license: <Hub licence id>` to the front matter"))
+        out.append(
+            Finding(
+                rule="licenses.model-card",
+                severity=severity,
+                path=card.path,
+                key="no-license",
+                message="the model card declares no `license`",
+                remediation="add `license: <Hub licence id>` to the front matter",
+            )
+        )
     return out
 
 
@@ -84,17 +127,28 @@ def base_model_findings(judged: Iterable[JudgedComponent]) -> list[Finding]:
         base = j.component
         if base.kind is not ComponentKind.BASE_MODEL or base.license.expression is None:
             continue
-        classes = {classify(part.strip("() ").split(" WITH ")[0])
-                   for part in base.license.expression.replace(" OR ", " AND ").split(" AND ")}
+        classes = {
+            classify(part.strip("() ").split(" WITH ")[0])
+            for part in base.license.expression.replace(" OR ", " AND ").split(" AND ")
+        }
         if not classes & _INHERITED or same_terms(model.license, base.license):
             continue
         published = model.license.expression or "no licence"
-        out.append(Finding(
-            rule="licenses.base-model", severity=Severity.HIGH, path=model.path, key=f"base:{base.name}",
-            message=f"the weights derive from `{base.name}` ({base.license.expression}) but are published under "
-                    f"{published}: the base model's terms still apply to the derived weights",
-            remediation=f"publish the weights under {base.license.expression} (or terms it allows) and keep "
-                        "its notices and use restrictions",
-            details={"base_model": base.name, "base_license": base.license.expression,
-                     "model_license": model.license.expression}))
+        out.append(
+            Finding(
+                rule="licenses.base-model",
+                severity=Severity.HIGH,
+                path=model.path,
+                key=f"base:{base.name}",
+                message=f"the weights derive from `{base.name}` ({base.license.expression}) but are "
+                f"published under {published}: the base model's terms still apply to the derived weights",
+                remediation=f"publish the weights under {base.license.expression} (or terms it allows) "
+                "and keep its notices and use restrictions",
+                details={
+                    "base_model": base.name,
+                    "base_license": base.license.expression,
+                    "model_license": model.license.expression,
+                },
+            )
+        )
     return out

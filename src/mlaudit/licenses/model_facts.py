@@ -41,17 +41,26 @@ class CardFacts:
     datasets: tuple[Component, ...] = ()
 
 
-def card_components(card: ModelCard, name: str, *, base_model_licenses: Mapping[str, str],
-                    dataset_licenses: Mapping[str, str]) -> CardFacts:
+def card_components(
+    card: ModelCard, name: str, *, base_model_licenses: Mapping[str, str], dataset_licenses: Mapping[str, str]
+) -> CardFacts:
     """The model, base-model and dataset components of ``card``."""
-    model = Component(ComponentKind.MODEL, name,
-                      normalize_hub_license(card.license, card.license_name, card.license_link),
-                      source=f"{card.path or 'model card'} front matter", path=card.path)
+    model = Component(
+        ComponentKind.MODEL,
+        name,
+        normalize_hub_license(card.license, card.license_name, card.license_link),
+        source=f"{card.path or 'model card'} front matter",
+        path=card.path,
+    )
     bases = tuple(_base_model(base, base_model_licenses, card.path) for base in card.base_models)
     datasets = tuple(
-        Component(ComponentKind.DATASET, ds, _declared(dataset_licenses.get(ds)),
-                  source="[tool.mlaudit.licenses] dataset_licenses" if ds in dataset_licenses else "not declared",
-                  path=card.path)
+        Component(
+            ComponentKind.DATASET,
+            ds,
+            _declared(dataset_licenses.get(ds)),
+            source="[tool.mlaudit.licenses] dataset_licenses" if ds in dataset_licenses else "not declared",
+            path=card.path,
+        )
         for ds in card.datasets
     )
     return CardFacts(model, bases, datasets)
@@ -65,17 +74,28 @@ def _declared(value: str | None) -> Normalized:
 
 def _base_model(base: str, declared: Mapping[str, str], card_path: str | None) -> Component:
     if base in declared:
-        return Component(ComponentKind.BASE_MODEL, base, normalize_hub_license(declared[base]),
-                         source="[tool.mlaudit.licenses] base_model_licenses", path=card_path)
+        return Component(
+            ComponentKind.BASE_MODEL,
+            base,
+            normalize_hub_license(declared[base]),
+            source="[tool.mlaudit.licenses] base_model_licenses",
+            path=card_path,
+        )
     for pattern, hub_id in _KNOWN_BASES:
         if pattern.search(base):
             normalized = normalize_hub_license(hub_id)
-            inferred = Normalized(hub_id, normalized.expression, normalized.unknown,
-                                  (*normalized.notes, f"licence inferred from the id '{base}'"))
-            return Component(ComponentKind.BASE_MODEL, base, inferred, source="inferred from the Hub id",
-                             path=card_path)
-    return Component(ComponentKind.BASE_MODEL, base, Normalized("", None, ()), source="not declared",
-                     path=card_path)
+            inferred = Normalized(
+                hub_id,
+                normalized.expression,
+                normalized.unknown,
+                (*normalized.notes, f"licence inferred from the id '{base}'"),
+            )
+            return Component(
+                ComponentKind.BASE_MODEL, base, inferred, source="inferred from the Hub id", path=card_path
+            )
+    return Component(
+        ComponentKind.BASE_MODEL, base, Normalized("", None, ()), source="not declared", path=card_path
+    )
 
 
 def card_error_message(error: ModelCardError) -> str:

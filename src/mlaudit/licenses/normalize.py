@@ -40,39 +40,98 @@ class Normalized:
         return self.expression is not None and not self.unknown
 
 
-_STOPWORDS = frozenset({"license", "licence", "licensed", "the", "software", "version", "under", "terms", "of"})
+_STOPWORDS = frozenset(
+    {"license", "licence", "licensed", "the", "software", "version", "under", "terms", "of"}
+)
 
 # Informal names (after ``_squash``) that SPDX lists no alias for.
 _ALIASES: dict[str, str] = {
-    "apache": "Apache-2.0", "apache 2": "Apache-2.0", "apache 2.0": "Apache-2.0", "apache2": "Apache-2.0",
-    "apache2.0": "Apache-2.0", "asl 2.0": "Apache-2.0", "apache v2": "Apache-2.0", "apache v2.0": "Apache-2.0",
-    "mit": "MIT", "expat": "MIT", "mit expat": "MIT", "mit 0": "MIT-0", "mit no attribution": "MIT-0",
-    "bsd": "LicenseRef-BSD-unspecified", "bsd 3 clause": "BSD-3-Clause", "3 clause bsd": "BSD-3-Clause",
-    "new bsd": "BSD-3-Clause", "modified bsd": "BSD-3-Clause", "bsd 3": "BSD-3-Clause", "bsd3": "BSD-3-Clause",
-    "bsd 2 clause": "BSD-2-Clause", "2 clause bsd": "BSD-2-Clause", "simplified bsd": "BSD-2-Clause",
-    "freebsd": "BSD-2-Clause", "bsd 2": "BSD-2-Clause",
-    "gpl": "GPL-1.0-or-later", "gnu gpl": "GPL-1.0-or-later", "gnu general public": "GPL-1.0-or-later",
-    "gplv2": "GPL-2.0-only", "gpl v2": "GPL-2.0-only", "gpl 2": "GPL-2.0-only", "gpl2": "GPL-2.0-only",
-    "gplv2+": "GPL-2.0-or-later", "gpl v2+": "GPL-2.0-or-later", "gpl 2+": "GPL-2.0-or-later",
-    "gplv3": "GPL-3.0-only", "gpl v3": "GPL-3.0-only", "gpl 3": "GPL-3.0-only", "gpl3": "GPL-3.0-only",
-    "gplv3+": "GPL-3.0-or-later", "gpl v3+": "GPL-3.0-or-later", "gpl 3+": "GPL-3.0-or-later",
-    "lgpl": "LGPL-2.0-or-later", "gnu lgpl": "LGPL-2.0-or-later",
-    "lgplv2": "LGPL-2.0-only", "lgplv2+": "LGPL-2.0-or-later", "lgpl 2.1": "LGPL-2.1-only",
-    "lgplv2.1": "LGPL-2.1-only", "lgplv2.1+": "LGPL-2.1-or-later", "lgpl 2.1+": "LGPL-2.1-or-later",
-    "lgplv3": "LGPL-3.0-only", "lgpl 3": "LGPL-3.0-only", "lgplv3+": "LGPL-3.0-or-later",
+    "apache": "Apache-2.0",
+    "apache 2": "Apache-2.0",
+    "apache 2.0": "Apache-2.0",
+    "apache2": "Apache-2.0",
+    "apache2.0": "Apache-2.0",
+    "asl 2.0": "Apache-2.0",
+    "apache v2": "Apache-2.0",
+    "apache v2.0": "Apache-2.0",
+    "mit": "MIT",
+    "expat": "MIT",
+    "mit expat": "MIT",
+    "mit 0": "MIT-0",
+    "mit no attribution": "MIT-0",
+    "bsd": "LicenseRef-BSD-unspecified",
+    "bsd 3 clause": "BSD-3-Clause",
+    "3 clause bsd": "BSD-3-Clause",
+    "new bsd": "BSD-3-Clause",
+    "modified bsd": "BSD-3-Clause",
+    "bsd 3": "BSD-3-Clause",
+    "bsd3": "BSD-3-Clause",
+    "bsd 2 clause": "BSD-2-Clause",
+    "2 clause bsd": "BSD-2-Clause",
+    "simplified bsd": "BSD-2-Clause",
+    "freebsd": "BSD-2-Clause",
+    "bsd 2": "BSD-2-Clause",
+    "gpl": "GPL-1.0-or-later",
+    "gnu gpl": "GPL-1.0-or-later",
+    "gnu general public": "GPL-1.0-or-later",
+    "gplv2": "GPL-2.0-only",
+    "gpl v2": "GPL-2.0-only",
+    "gpl 2": "GPL-2.0-only",
+    "gpl2": "GPL-2.0-only",
+    "gplv2+": "GPL-2.0-or-later",
+    "gpl v2+": "GPL-2.0-or-later",
+    "gpl 2+": "GPL-2.0-or-later",
+    "gplv3": "GPL-3.0-only",
+    "gpl v3": "GPL-3.0-only",
+    "gpl 3": "GPL-3.0-only",
+    "gpl3": "GPL-3.0-only",
+    "gplv3+": "GPL-3.0-or-later",
+    "gpl v3+": "GPL-3.0-or-later",
+    "gpl 3+": "GPL-3.0-or-later",
+    "lgpl": "LGPL-2.0-or-later",
+    "gnu lgpl": "LGPL-2.0-or-later",
+    "lgplv2": "LGPL-2.0-only",
+    "lgplv2+": "LGPL-2.0-or-later",
+    "lgpl 2.1": "LGPL-2.1-only",
+    "lgplv2.1": "LGPL-2.1-only",
+    "lgplv2.1+": "LGPL-2.1-or-later",
+    "lgpl 2.1+": "LGPL-2.1-or-later",
+    "lgplv3": "LGPL-3.0-only",
+    "lgpl 3": "LGPL-3.0-only",
+    "lgplv3+": "LGPL-3.0-or-later",
     "lgpl 3+": "LGPL-3.0-or-later",
-    "agpl": "AGPL-3.0-only", "agplv3": "AGPL-3.0-only", "agplv3+": "AGPL-3.0-or-later",
+    "agpl": "AGPL-3.0-only",
+    "agplv3": "AGPL-3.0-only",
+    "agplv3+": "AGPL-3.0-or-later",
     "gnu affero general public v3": "AGPL-3.0-only",
-    "mpl 2.0": "MPL-2.0", "mpl2": "MPL-2.0", "mpl 2": "MPL-2.0", "mozilla public 2.0": "MPL-2.0",
-    "psf": "PSF-2.0", "psfl": "PSF-2.0", "python foundation": "PSF-2.0", "psf 2.0": "PSF-2.0",
-    "isc": "ISC", "iscl": "ISC", "zlib": "Zlib", "zlib libpng": "Zlib", "upl": "UPL-1.0",
-    "public domain": "LicenseRef-Public-Domain", "cc0": "CC0-1.0", "cc0 1.0": "CC0-1.0",
-    "unlicense": "Unlicense", "wtfpl": "WTFPL", "boost": "BSL-1.0",
-    "proprietary": "LicenseRef-Proprietary", "other proprietary": "LicenseRef-Proprietary",
-    "commercial": "LicenseRef-Proprietary", "all rights reserved": "LicenseRef-Proprietary",
+    "mpl 2.0": "MPL-2.0",
+    "mpl2": "MPL-2.0",
+    "mpl 2": "MPL-2.0",
+    "mozilla public 2.0": "MPL-2.0",
+    "psf": "PSF-2.0",
+    "psfl": "PSF-2.0",
+    "python foundation": "PSF-2.0",
+    "psf 2.0": "PSF-2.0",
+    "isc": "ISC",
+    "iscl": "ISC",
+    "zlib": "Zlib",
+    "zlib libpng": "Zlib",
+    "upl": "UPL-1.0",
+    "public domain": "LicenseRef-Public-Domain",
+    "cc0": "CC0-1.0",
+    "cc0 1.0": "CC0-1.0",
+    "unlicense": "Unlicense",
+    "wtfpl": "WTFPL",
+    "boost": "BSL-1.0",
+    "proprietary": "LicenseRef-Proprietary",
+    "other proprietary": "LicenseRef-Proprietary",
+    "commercial": "LicenseRef-Proprietary",
+    "all rights reserved": "LicenseRef-Proprietary",
 }
 
-_NOTHING = frozenset({"", "unknown", "none", "n/a", "na", "unlicensed", "not specified", "see license", "other"})
+_NOTHING = frozenset(
+    {"", "unknown", "none", "n/a", "na", "unlicensed", "not specified", "see license", "other"}
+)
 _ASSUMED = {"apache": "Apache-2.0 assumed for an unversioned 'Apache' licence"}
 
 
@@ -134,9 +193,10 @@ def render_expression(node: object, renames: dict[str, str] | None = None) -> st
 
     names = renames or {}
     if isinstance(node, LicenseWithExceptionSymbol):
-        return f"{render_expression(node.license_symbol, names)} WITH {render_expression(node.exception_symbol, names)}"
+        licence = render_expression(node.license_symbol, names)
+        return f"{licence} WITH {render_expression(node.exception_symbol, names)}"
     if isinstance(node, LicenseSymbol):
-        return names.get(node.key, node.key)
+        return str(names.get(node.key, node.key))
     if isinstance(node, (AND, OR)):
         operator = " AND " if isinstance(node, AND) else " OR "
         parts = []
@@ -190,8 +250,9 @@ def normalize_classifiers(classifiers: Iterable[str]) -> Normalized | None:
     return Normalized("; ".join(raws), expression, tuple(unknown), notes)
 
 
-def normalize_hub_license(license_id: str | None, license_name: str | None = None,
-                          license_link: str | None = None) -> Normalized:
+def normalize_hub_license(
+    license_id: str | None, license_name: str | None = None, license_link: str | None = None
+) -> Normalized:
     """An expression for a model card's ``license`` (+ ``license_name``/``license_link`` for ``other``)."""
     if not license_id:
         return Normalized("", None, ())
@@ -199,17 +260,23 @@ def normalize_hub_license(license_id: str | None, license_name: str | None = Non
     if lowered == "other":
         if not license_name:
             link = f" (license_link: {license_link})" if license_link else ""
-            return Normalized(license_id, None, ("other",),
-                              notes=(f"license: other without license_name{link}",))
+            return Normalized(
+                license_id, None, ("other",), notes=(f"license: other without license_name{link}",)
+            )
         named = NAMED_LICENSES.get(license_name.strip().lower()) or (
             HUB_LICENSES[license_name.strip().lower()].expression
-            if license_name.strip().lower() in HUB_LICENSES else None
+            if license_name.strip().lower() in HUB_LICENSES
+            else None
         )
         if named:
             return Normalized(f"other ({license_name})", named)
         ref = "LicenseRef-" + re.sub(r"[^A-Za-z0-9.-]+", "-", license_name.strip()).strip("-")
-        return Normalized(f"other ({license_name})", ref, (ref,),
-                          notes=(f"license_name '{license_name}' is not a licence mlaudit knows",))
+        return Normalized(
+            f"other ({license_name})",
+            ref,
+            (ref,),
+            notes=(f"license_name '{license_name}' is not a licence mlaudit knows",),
+        )
     hub = HUB_LICENSES.get(lowered)
     if hub is not None:
         return Normalized(license_id, hub.expression, notes=(hub.note,) if hub.note else ())

@@ -53,9 +53,13 @@ def license_file_by_title(text: str) -> Normalized | None:
         return normalize_expression(header.group(1))
     for pattern, spdx in _TITLES:
         if pattern.search(head):
-            return Normalized(head.strip().splitlines()[0][:80] if head.strip() else "", spdx,
-                              notes=("recognised by its title; the GNU texts do not say -only or -or-later",)
-                              if spdx.startswith(("GPL", "LGPL", "AGPL")) else ())
+            return Normalized(
+                head.strip().splitlines()[0][:80] if head.strip() else "",
+                spdx,
+                notes=("recognised by its title; the GNU texts do not say -only or -or-later",)
+                if spdx.startswith(("GPL", "LGPL", "AGPL"))
+                else (),
+            )
     return None
 
 
@@ -71,23 +75,43 @@ def pyproject_license(root: Path) -> Component | None:
         return None
     value = project.get("license")
     if isinstance(value, str) and value.strip():
-        return Component(ComponentKind.PROJECT, "project", normalize_expression(value),
-                         source="pyproject.toml project.license", path="pyproject.toml")
+        return Component(
+            ComponentKind.PROJECT,
+            "project",
+            normalize_expression(value),
+            source="pyproject.toml project.license",
+            path="pyproject.toml",
+        )
     if isinstance(value, dict):
         if isinstance(value.get("text"), str) and value["text"].strip():
-            return Component(ComponentKind.PROJECT, "project", normalize_expression(value["text"]),
-                             source="pyproject.toml project.license.text", path="pyproject.toml")
+            return Component(
+                ComponentKind.PROJECT,
+                "project",
+                normalize_expression(value["text"]),
+                source="pyproject.toml project.license.text",
+                path="pyproject.toml",
+            )
         if isinstance(value.get("file"), str):
             found = read_license_file(root, value["file"])
             if found is not None:
-                return Component(ComponentKind.PROJECT, "project", found,
-                                 source=f"pyproject.toml project.license.file ({value['file']})", path=value["file"])
+                return Component(
+                    ComponentKind.PROJECT,
+                    "project",
+                    found,
+                    source=f"pyproject.toml project.license.file ({value['file']})",
+                    path=value["file"],
+                )
     classifiers = project.get("classifiers")
     if isinstance(classifiers, list):
         normalized = normalize_classifiers(c for c in classifiers if isinstance(c, str))
         if normalized is not None and normalized.expression:
-            return Component(ComponentKind.PROJECT, "project", normalized,
-                             source="pyproject.toml classifiers", path="pyproject.toml")
+            return Component(
+                ComponentKind.PROJECT,
+                "project",
+                normalized,
+                source="pyproject.toml classifiers",
+                path="pyproject.toml",
+            )
     return None
 
 
@@ -104,8 +128,12 @@ def read_license_file(root: Path, rel_path: str) -> Normalized | None:
 def project_license(root: Path, files: tuple[str, ...], declared: str = "") -> Component | None:
     """The project's licence: configuration, then ``pyproject.toml``, then a top-level licence file."""
     if declared:
-        return Component(ComponentKind.PROJECT, "project", normalize_expression(declared),
-                         source="[tool.mlaudit.licenses] project")
+        return Component(
+            ComponentKind.PROJECT,
+            "project",
+            normalize_expression(declared),
+            source="[tool.mlaudit.licenses] project",
+        )
     from_pyproject = pyproject_license(root)
     if from_pyproject is not None:
         return from_pyproject

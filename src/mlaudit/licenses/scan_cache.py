@@ -22,7 +22,7 @@ _BLOB = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 
 @dataclass(frozen=True)
 class CachedScan:
-    """scancode's answer for one content: its SPDX expression (None when none), first line, share of licence text."""
+    """scancode's answer for one content: SPDX expression or None, first line, share of licence text."""
 
     expression: str | None
     start_line: int | None
@@ -47,9 +47,12 @@ class ScanCache:
         except (OSError, ValueError):
             self.rebuilt = True
             return {}
-        entries = data.get("entries") if isinstance(data, dict) and data.get("version") == CACHE_VERSION else None
+        entries = (
+            data.get("entries") if isinstance(data, dict) and data.get("version") == CACHE_VERSION else None
+        )
         if not isinstance(entries, dict) or not all(
-            isinstance(k, str) and _BLOB.match(k) and isinstance(v, list) and len(v) == 4 for k, v in entries.items()
+            isinstance(k, str) and _BLOB.match(k) and isinstance(v, list) and len(v) == 4
+            for k, v in entries.items()
         ):
             self.rebuilt = True
             return {}
