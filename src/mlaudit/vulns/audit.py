@@ -1,4 +1,4 @@
-"""Audit exact pins source by source: cached answers first, pip-audit for the rest, findings mapped
+"""Audit exact pins from every source: cached answers first, pip-audit for the rest, findings mapped
 back to the file and line that pin each package."""
 
 from __future__ import annotations
@@ -41,9 +41,19 @@ def _batches(packages: Sequence[tuple[str, str]]) -> list[list[tuple[str, str]]]
     return batches
 
 
+def _is_pep440(version: str) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        Version(version)
+    except InvalidVersion:
+        return False
+    return True
+
+
 def audit_pins(pins: Sequence[PinnedPackage], osv_url: str, cache: AnswerCache, options: VulnsOptions,
                database: dict[str, Any], pip_audit_cache: Path) -> VulnAudit:
-    """Audit every pin; the source order of ``pins`` decides the order of pip-audit runs."""
+    """Audit every pin (cached answers first) and map advisories to the lines that pin them."""
     from packaging.utils import canonicalize_name
 
     result = VulnAudit()
@@ -52,7 +62,12 @@ def audit_pins(pins: Sequence[PinnedPackage], osv_url: str, cache: AnswerCache, 
     by_source: dict[str, list[tuple[str, str]]] = {}
     for pin in pins:
         key = (canonicalize_name(pin.name), pin.version)
-        if key in answers or key in by_source.get(pin.path, []):
+        if key in answers or key in failed or key in by_source.get(pin.path, []):
+            continue
+        if not _is_pep440(pin.version):
+            # pip-audit cannot place such a version and would abort the whole batch.
+            failed[key] = f"version {pin.version!r} is not a PEP 440 version"
+            result.not_audited.append(f"{key[0]}=={pin.version} ({pin.path}): {failed[key]}")
             continue
         cached = cache.get(*key)
         if cached is not None:
@@ -60,22 +75,26 @@ def audit_pins(pins: Sequence[PinnedPackage], osv_url: str, cache: AnswerCache, 
             result.from_cache += 1
         else:
             by_source.setdefault(pin.path, []).append(key)
-    for source, keys in by_source.items():
-        todo = [k for k in keys if k not in answers and k not in failed]
-        for batch in _batches(todo):
-            try:
-                answer = run_pip_audit(batch, osv_url, timeout=options.timeout, cache_dir=pip_audit_cache)
-            except PipAuditFailure as exc:
-                result.errors.append(f"{source}: {exc}")
-                failed.update({k: str(exc) for k in batch})
-                continue
-            result.pip_audit_runs += 1
-            for key, advisories in answer.advisories.items():
-                answers[key] = advisories
-                cache.put(*key, advisories)
-            for key, reason in answer.skipped.items():
-                failed[key] = reason
-                result.not_audited.append(f"{key[0]}=={key[1]} ({source}): {reason}")
+    # One pip-audit run covers every source: its start-up (1-3 s of imports) dominates
+    # the cost, and findings are mapped back to each file and line here, not by pip-audit.
+    todo = list(dict.fromkeys(k for keys in by_source.values() for k in keys))
+    sources_of = {k: sorted(src for src, keys in by_source.items() if k in keys) for k in todo}
+    for batch in _batches(todo):
+        try:
+            answer = run_pip_audit(batch, osv_url, timeout=options.timeout, cache_dir=pip_audit_cache)
+        except PipAuditFailure as exc:
+            involved = sorted({src for k in batch for src in sources_of[k]})
+            result.errors.append(f"{exc} (sources not audited: {', '.join(involved)})")
+            failed.update({k: str(exc) for k in batch})
+            continue
+        result.pip_audit_runs += 1
+        for key, advisories in answer.advisories.items():
+            answers[key] = advisories
+            cache.put(*key, advisories)
+        for key, reason in answer.skipped.items():
+            failed[key] = reason
+            where = ", ".join(sources_of.get(key, []))
+            result.not_audited.append(f"{key[0]}=={key[1]} ({where}): {reason}")
     cache.save()
     result.audited = len(answers)
     for pin in pins:
