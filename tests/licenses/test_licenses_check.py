@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sysconfig
 from pathlib import Path
 
-from conftest import git, init_repo, run_mlaudit
+import pytest
+from conftest import git, init_repo
 
 from mlaudit.config import load_config
 from mlaudit.context import AuditContext
@@ -124,25 +124,31 @@ def test_offline_with_requirements_is_incomplete_not_pass(tmp_path: Path) -> Non
     assert "offline" in result.summary
 
 
-def test_full_audit_scans_files_with_scancode(tmp_path: Path) -> None:
+@pytest.fixture(scope="session")
+def scancode_index() -> None:
+    """scancode's licence index, loaded once per session (it is cached in the process)."""
+    pytest.importorskip("scancode")
+    from licensedcode.cache import get_index
+
+    get_index()
+
+
+def test_full_audit_scans_files_with_scancode(tmp_path: Path, scancode_index: None) -> None:
     root = _repo(tmp_path / "r", "---\nlicense: apache-2.0\n---\n", "resolve = false\n")
     (root / "vendor").mkdir()
     (root / "vendor" / "gpl_helper.py").write_text(
         "# SPDX-License-Identifier: GPL-3.0-only\nx = 1\n", encoding="utf-8"
     )
     git(root, "add", "-A")
-    proc = run_mlaudit(
-        "audit",
-        str(root),
-        "--only",
-        "licenses",
-        "--format",
-        "json",
-        env={"MLAUDIT_CACHE_DIR": str(tmp_path / "cache")},
-    )
-    assert proc.returncode == 1, proc.stderr
-    check = json.loads(proc.stdout)["checks"][0]
+    ctx = AuditContext(root, load_config(root), cache_dir=tmp_path / "cache")
+    report = run_audit(ctx, only=["licenses"])
+    check = report.to_json()["checks"][0]
+    assert report.status is Status.FAIL
     conflict = [f for f in check["findings"] if f["rule"] == "licenses.conflict"]
     assert [f["path"] for f in conflict] == ["vendor/gpl_helper.py"]
     assert "GPL-3.0-only file `vendor/gpl_helper.py` in an Apache-2.0 project" in conflict[0]["message"]
     assert check["evidence"]["scan"]["scanned"] >= 2
+    # The second audit reads every file from the scan cache.
+    again = run_audit(AuditContext(root, load_config(root), cache_dir=tmp_path / "cache"), only=["licenses"])
+    evidence = again.to_json()["checks"][0]["evidence"]
+    assert evidence["scan"]["scanned"] == 0 and evidence["scan"]["from_cache"] >= 2
