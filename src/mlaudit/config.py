@@ -69,7 +69,7 @@ ARRAY_SECTIONS: dict[str, type[Any]] = {
 
 
 def _section_types() -> dict[str, type[Any]]:
-    from mlaudit.checks import REGISTRY
+    from mlaudit.registry import REGISTRY
 
     types = {check_id: check.options_type for check_id, check in REGISTRY.items()}
     types.update(SECTIONS)
@@ -118,7 +118,16 @@ class Config:
 
     def validate(self) -> None:
         """Validate every section now, so a typo anywhere fails before the audit runs."""
-        for name, cls in _section_types().items():
+        types = _section_types()
+        known = set(types) | set(ARRAY_SECTIONS)
+        for name in self.tables:
+            if name not in known:
+                names = ", ".join(sorted(known))
+                raise ConfigError(f"{self.source}: unknown section [{self.prefix}{name}] (known sections: {names})")
+        for name in self.general.disable:
+            if name not in types:
+                raise ConfigError(f"{self.source}: '{self.prefix}disable' names unknown check '{name}'")
+        for name, cls in types.items():
             self.section(name, cls)
         for name, cls in ARRAY_SECTIONS.items():
             self.entries(name, cls)
@@ -183,16 +192,16 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
     else:
         path, table, prefix = find_config(root)
     source = str(path) if path else "(defaults)"
-    section_names = set(_section_types()) | set(ARRAY_SECTIONS)
-    general_table = {k: v for k, v in table.items() if k not in section_names}
-    sections = {k: v for k, v in table.items() if k in section_names}
-    where = prefix.rstrip(".")
-    for key, value in general_table.items():
-        if isinstance(value, Mapping):
-            known = ", ".join(sorted(section_names))
-            raise ConfigError(f"{source}: unknown section [{prefix}{key}] (known sections: {known})")
-    general = parse_options(GeneralOptions, general_table, where=where, source=source)
-    for name in general.disable:
-        if name not in section_names:
-            raise ConfigError(f"{source}: '{prefix}disable' names unknown check '{name}'")
+    # General options are scalars and arrays of scalars; every table (or array of
+    # tables) is a section. Section names are checked in ``Config.validate`` so
+    # that loading the configuration (every hook does) never imports every check.
+    sections = {k: v for k, v in table.items() if _is_section(v)}
+    general_table = {k: v for k, v in table.items() if k not in sections}
+    general = parse_options(GeneralOptions, general_table, where=prefix.rstrip("."), source=source)
     return Config(path=path, general=general, tables=sections, prefix=prefix)
+
+
+def _is_section(value: object) -> bool:
+    return isinstance(value, Mapping) or (
+        isinstance(value, list) and bool(value) and all(isinstance(v, Mapping) for v in value)
+    )

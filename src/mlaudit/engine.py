@@ -9,11 +9,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from mlaudit import __version__
-from mlaudit.checks import REGISTRY
+from mlaudit.registry import REGISTRY
 from mlaudit.checks.interface import Check, Outcome
 from mlaudit.context import AuditContext
 from mlaudit.errors import CheckError, CheckSkipped, ConfigError, UsageError
-from mlaudit.model import CheckResult, Finding, Report, Severity, Status
+from mlaudit.model import AcceptedFinding, CheckResult, Finding, Report, Severity, Status
+from mlaudit.waivers import waive
 
 
 def select_checks(ctx: AuditContext, only: Sequence[str] | None) -> list[str]:
@@ -56,12 +57,14 @@ def run_check(check_cls: type[Check[Any]], ctx: AuditContext, fail_on: Severity)
             "(please report this to the mlaudit maintainers with the traceback from the JSON report)"
         )
         return _result(check_cls, Status.ERROR, message, started, evidence=evidence)
-    status = status_for(outcome.findings, outcome.incomplete, fail_on)
+    waived = waive(ctx, check_cls.id, outcome.findings)  # before the policy: accepted findings never count
+    status = status_for(waived.findings, outcome.incomplete, fail_on)
     summary = outcome.summary
     if outcome.incomplete:
         summary = "could not finish: " + "; ".join(outcome.incomplete) + (f" ({summary})" if summary else "")
     return _result(
-        check_cls, status, summary, started, findings=outcome.findings, evidence=dict(outcome.evidence)
+        check_cls, status, summary, started, findings=waived.findings, evidence=dict(outcome.evidence),
+        accepted=waived.accepted,
     )
 
 
@@ -73,6 +76,7 @@ def _result(
     *,
     findings: tuple[Finding, ...] = (),
     evidence: dict[str, Any] | None = None,
+    accepted: tuple[AcceptedFinding, ...] = (),
 ) -> CheckResult:
     return CheckResult(
         check_id=check_cls.id,
@@ -83,6 +87,7 @@ def _result(
         findings=tuple(sorted(findings, key=_finding_order)),
         duration_s=time.perf_counter() - started,
         evidence=evidence or {},
+        accepted=accepted,
     )
 
 

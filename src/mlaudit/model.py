@@ -113,6 +113,19 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class AcceptedFinding:
+    """A finding a live waiver accepts: listed in reports, never counted by the policy."""
+
+    finding: Finding
+    waiver: Mapping[str, Any]
+    """The waiver that accepts it: how it matched, ``reason``, ``owner``, ``expires``."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The finding as the JSON contract spells it, plus its ``waiver``."""
+        return {**self.finding.to_json(), "waiver": dict(self.waiver)}
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """What one check returned, with the status the policy gave it."""
 
@@ -124,6 +137,8 @@ class CheckResult:
     findings: tuple[Finding, ...] = ()
     duration_s: float = 0.0
     evidence: Mapping[str, Any] = field(default_factory=dict)
+    accepted: tuple[AcceptedFinding, ...] = ()
+    """Findings accepted by a waiver (``[[tool.mlaudit.waivers]]``); not in ``findings``."""
 
     @property
     def ran(self) -> bool:
@@ -131,8 +146,8 @@ class CheckResult:
         return self.status not in (Status.SKIPPED, Status.ERROR)
 
     def to_json(self) -> dict[str, Any]:
-        """The check as the JSON contract spells it."""
-        return {
+        """The check as the JSON contract spells it (``accepted`` only when a waiver accepted something)."""
+        data = {
             "id": self.check_id,
             "title": self.title,
             "pillar": self.pillar.value,
@@ -142,6 +157,9 @@ class CheckResult:
             "findings": [f.to_json() for f in self.findings],
             "evidence": dict(self.evidence),
         }
+        if self.accepted:
+            data["accepted"] = [a.to_json() for a in self.accepted]
+        return data
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mlaudit import checks
+from mlaudit import registry as check_registry
 from mlaudit.checks.interface import Check, NoOptions, Outcome
 from mlaudit.config import load_config
 from mlaudit.context import AuditContext
@@ -48,7 +48,7 @@ class _Partial(Check[NoOptions]):
 @pytest.fixture
 def registry(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     fake = {c.id: c for c in (_Crashing, _Skipping, _Erring, _Partial)}
-    monkeypatch.setattr(checks, "REGISTRY", fake)
+    monkeypatch.setattr(check_registry, "REGISTRY", fake)
     monkeypatch.setattr("mlaudit.engine.REGISTRY", fake)
     return fake
 

@@ -1,34 +1,5 @@
-"""The registry of checks: one plain dict from check id to check class.
+"""The checks, one module each; they are registered in ``mlaudit.registry``.
 
-Check ids are fixed across the project so reports stay comparable: ``weights``,
-``serialization``, ``pins``, ``vulns``, ``licenses``, ``provenance``,
-``performance``, ``drift``, ``fairness``, ``probes``. A new check is one module
-in this package and one line here.
+This package's ``__init__`` stays empty so that a hook importing one check
+module does not import all the others.
 """
-
-from __future__ import annotations
-
-from typing import Any
-
-from mlaudit.checks.interface import Check
-from mlaudit.checks.weights import WeightsCheck
-from mlaudit.checks.licenses import LicensesCheck
-from mlaudit.checks.performance import PerformanceCheck
-from mlaudit.checks.drift import DriftCheck
-from mlaudit.checks.fairness import FairnessCheck
-from mlaudit.checks.probes import ProbesCheck
-from mlaudit.checks.pins import PinsCheck
-from mlaudit.checks.vulns import VulnsCheck
-from mlaudit.checks.serialization import SerializationCheck
-
-REGISTRY: dict[str, type[Check[Any]]] = {
-    WeightsCheck.id: WeightsCheck,
-    LicensesCheck.id: LicensesCheck,
-    PerformanceCheck.id: PerformanceCheck,
-    DriftCheck.id: DriftCheck,
-    FairnessCheck.id: FairnessCheck,
-    ProbesCheck.id: ProbesCheck,
-    PinsCheck.id: PinsCheck,
-    VulnsCheck.id: VulnsCheck,
-    SerializationCheck.id: SerializationCheck,
-}

@@ -37,7 +37,7 @@ class Outcome:
 
 
 class Check(abc.ABC, Generic[O]):
-    """One audit check; registered in ``mlaudit.checks.REGISTRY`` under its ``id``."""
+    """One audit check; registered in ``mlaudit.registry.REGISTRY`` under its ``id``."""
 
     id: ClassVar[str]
     title: ClassVar[str]

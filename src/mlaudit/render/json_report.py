@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mlaudit.errors import MlauditError
-from mlaudit.model import SCHEMA_VERSION, CheckResult, Finding, Pillar, Report, Severity, Status
+from mlaudit.model import SCHEMA_VERSION, AcceptedFinding, CheckResult, Finding, Pillar, Report, Severity, Status
 
 
 class ReportFormatError(MlauditError):
@@ -56,6 +56,9 @@ def _check(data: Mapping[str, Any]) -> CheckResult:
         findings=tuple(_finding(f) for f in data.get("findings", [])),
         duration_s=float(data.get("duration_s", 0.0)),
         evidence=data.get("evidence", {}),
+        accepted=tuple(
+            AcceptedFinding(finding=_finding(a), waiver=a.get("waiver", {})) for a in data.get("accepted", [])
+        ),
     )
 
 

@@ -64,6 +64,11 @@ def render_text(report: Report, *, color: bool = False) -> str:
             lines.append(f"             {finding.message}")
             if finding.remediation:
                 lines.append(f"             fix: {finding.remediation}")
+        for accepted in check.accepted:
+            waiver = accepted.waiver
+            lines.append(f"    {'accepted':<8} {accepted.finding.rule}  {format_location(accepted.finding)}")
+            lines.append(f"             waived by {waiver.get('owner')} until {waiver.get('expires')}: "
+                         f"{waiver.get('reason')}")
     counts = report.counts()
     total = sum(counts.values())
     summary = ", ".join(f"{n} {sev}" for sev, n in counts.items() if n)

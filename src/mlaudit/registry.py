@@ -1,0 +1,37 @@
+"""The registry of checks: one plain dict from check id to check class.
+
+Check ids are fixed across the project so reports stay comparable: ``weights``,
+``serialization``, ``pins``, ``vulns``, ``licenses``, ``provenance``,
+``performance``, ``drift``, ``fairness``, ``probes``. A new check is one module
+in ``mlaudit/checks/`` and one import plus one line here.
+
+The registry lives outside the ``mlaudit.checks`` package on purpose: importing
+one check (as a hook does) must not import every other check.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlaudit.checks.interface import Check
+from mlaudit.checks.weights import WeightsCheck
+from mlaudit.checks.licenses import LicensesCheck
+from mlaudit.checks.performance import PerformanceCheck
+from mlaudit.checks.drift import DriftCheck
+from mlaudit.checks.fairness import FairnessCheck
+from mlaudit.checks.probes import ProbesCheck
+from mlaudit.checks.pins import PinsCheck
+from mlaudit.checks.vulns import VulnsCheck
+from mlaudit.checks.serialization import SerializationCheck
+
+REGISTRY: dict[str, type[Check[Any]]] = {
+    WeightsCheck.id: WeightsCheck,
+    LicensesCheck.id: LicensesCheck,
+    PerformanceCheck.id: PerformanceCheck,
+    DriftCheck.id: DriftCheck,
+    FairnessCheck.id: FairnessCheck,
+    ProbesCheck.id: ProbesCheck,
+    PinsCheck.id: PinsCheck,
+    VulnsCheck.id: VulnsCheck,
+    SerializationCheck.id: SerializationCheck,
+}
