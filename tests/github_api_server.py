@@ -53,7 +53,7 @@ class ApiRequest:
         auth = self.headers.get("authorization", "")
         for prefix in ("Bearer ", "bearer ", "token "):
             if auth.startswith(prefix):
-                return auth[len(prefix):]
+                return auth[len(prefix) :]
         return None
 
 
@@ -160,23 +160,39 @@ class GitHubApiServer:
 
         Routes added later win over earlier ones, so a test can override a built-in route.
         """
+
         def register(handler: Handler) -> Handler:
             self._routes.insert(0, (method.upper(), _compile(pattern), handler))
             return handler
 
         return register
 
-    def fail(self, status: int, *, method: str | None = None, path: str | None = None, times: int = 1,
-             retry_after: float | None = None, body: JsonValue = None,
-             headers: dict[str, str] | None = None) -> None:
+    def fail(
+        self,
+        status: int,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        times: int = 1,
+        retry_after: float | None = None,
+        body: JsonValue = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         """Answer the next ``times`` requests matching ``method``/``path`` (a regex) with ``status``."""
         all_headers = dict(headers or {})
         if retry_after is not None:
             all_headers["Retry-After"] = str(retry_after)
         default_body = {"message": f"injected failure {status}"}
-        self._faults.append(Fault(status, method.upper() if method else None,
-                                  re.compile(path) if path else None, times, all_headers,
-                                  body if body is not None else default_body))
+        self._faults.append(
+            Fault(
+                status,
+                method.upper() if method else None,
+                re.compile(path) if path else None,
+                times,
+                all_headers,
+                body if body is not None else default_body,
+            )
+        )
 
     def next_id(self) -> int:
         """A fresh id for a created object."""
@@ -203,7 +219,7 @@ class GitHubApiServer:
         per_page = max(1, min(100, int(request.query.get("per_page", self.per_page_default))))
         page = max(1, int(request.query.get("page", 1)))
         last = max(1, -(-len(items) // per_page))
-        chunk = items[(page - 1) * per_page: page * per_page]
+        chunk = items[(page - 1) * per_page : page * per_page]
         links = []
         for rel, number in (("next", page + 1), ("last", last), ("first", 1), ("prev", page - 1)):
             if (rel in ("next",) and page >= last) or (rel == "prev" and page <= 1):
@@ -254,8 +270,13 @@ class GitHubApiServer:
         if access is None:
             return ApiResponse(401, {"message": "Bad credentials"})
         if request.method != "GET" and access != "write":
-            return ApiResponse(403, {"message": "Resource not accessible by integration",
-                                     "documentation_url": "https://docs.github.com/rest"})
+            return ApiResponse(
+                403,
+                {
+                    "message": "Resource not accessible by integration",
+                    "documentation_url": "https://docs.github.com/rest",
+                },
+            )
         for method, pattern, route_handler in self._routes:
             match = pattern.match(request.path)
             if method != request.method or match is None:
@@ -327,9 +348,15 @@ def _register_issue_routes(server: GitHubApiServer) -> None:
         if len(body["body"]) > 65536:
             raise _Invalid("body is too long (maximum is 65536 characters)")
         cid = srv.next_id()
-        comment = {"id": cid, "body": body["body"], "user": _user(), "created_at": _now(),
-                   "updated_at": _now(), "_issue": number,
-                   "html_url": f"https://github.invalid/{repo.full_name}/issues/{number}#issuecomment-{cid}"}
+        comment = {
+            "id": cid,
+            "body": body["body"],
+            "user": _user(),
+            "created_at": _now(),
+            "updated_at": _now(),
+            "_issue": number,
+            "html_url": f"https://github.invalid/{repo.full_name}/issues/{number}#issuecomment-{cid}",
+        }
         repo.comments[cid] = comment
         return ApiResponse(201, _public(comment))
 
@@ -351,9 +378,9 @@ def _register_issue_routes(server: GitHubApiServer) -> None:
         state = req.query.get("state", "open")
         labels = {x for x in req.query.get("labels", "").split(",") if x}
         items = [
-            i for _, i in sorted(repo.issues.items(), reverse=True)
-            if (state == "all" or i["state"] == state)
-            and labels <= {lab["name"] for lab in i["labels"]}
+            i
+            for _, i in sorted(repo.issues.items(), reverse=True)
+            if (state == "all" or i["state"] == state) and labels <= {lab["name"] for lab in i["labels"]}
         ]
         return srv.paginate(req, items)
 
@@ -362,10 +389,18 @@ def _register_issue_routes(server: GitHubApiServer) -> None:
         repo = srv.repository(req)
         body = require_fields(req.body, "title")
         number = max([0, *repo.issues, *repo.pulls]) + 1
-        issue = {"id": srv.next_id(), "number": number, "title": body["title"], "body": body.get("body", ""),
-                 "state": "open", "labels": [{"name": n} for n in body.get("labels", [])],
-                 "user": _user(), "created_at": _now(), "updated_at": _now(),
-                 "html_url": f"https://github.invalid/{repo.full_name}/issues/{number}"}
+        issue = {
+            "id": srv.next_id(),
+            "number": number,
+            "title": body["title"],
+            "body": body.get("body", ""),
+            "state": "open",
+            "labels": [{"name": n} for n in body.get("labels", [])],
+            "user": _user(),
+            "created_at": _now(),
+            "updated_at": _now(),
+            "html_url": f"https://github.invalid/{repo.full_name}/issues/{number}",
+        }
         repo.issues[number] = issue
         return ApiResponse(201, issue)
 
@@ -396,9 +431,17 @@ def _public(comment: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in comment.items() if not k.startswith("_")}
 
 
-def add_pull_request(server: GitHubApiServer, full_name: str, number: int, *, head_sha: str,
-                     base_sha: str, base_ref: str = "main", head_ref: str = "feature",
-                     head_repo: str | None = None) -> dict[str, Any]:
+def add_pull_request(
+    server: GitHubApiServer,
+    full_name: str,
+    number: int,
+    *,
+    head_sha: str,
+    base_sha: str,
+    base_ref: str = "main",
+    head_ref: str = "feature",
+    head_repo: str | None = None,
+) -> dict[str, Any]:
     """Register pull request ``number`` (its comments live on the issue of the same number)."""
     repo = server.add_repository(full_name)
     pull = {

@@ -30,25 +30,52 @@ def tool(name: str) -> str:
 
 def test_there_are_four_example_workflows() -> None:
     names = {p.name for p in WORKFLOWS}
-    assert names == {"mlaudit-pull-request.yml", "mlaudit-comment.yml", "mlaudit-gate.yml", "mlaudit-schedule.yml"}
+    assert names == {
+        "mlaudit-pull-request.yml",
+        "mlaudit-comment.yml",
+        "mlaudit-gate.yml",
+        "mlaudit-schedule.yml",
+    }
 
 
 def test_zizmor_finds_nothing_even_pedantic() -> None:
-    result = subprocess.run([tool("zizmor"), "--offline", "--persona=pedantic", "--no-progress", str(ACTION),
-                             *map(str, WORKFLOWS)], capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [
+            tool("zizmor"),
+            "--offline",
+            "--persona=pedantic",
+            "--no-progress",
+            str(ACTION),
+            *map(str, WORKFLOWS),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No findings to report" in result.stdout + result.stderr
 
 
 def test_workflows_match_the_github_workflow_schema() -> None:
-    result = subprocess.run([tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
-                             *map(str, WORKFLOWS)], capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *map(str, WORKFLOWS)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_action_matches_the_github_action_schema() -> None:
-    result = subprocess.run([tool("check-jsonschema"), "--builtin-schema", "vendor.github-actions", str(ACTION)],
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.github-actions", str(ACTION)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -59,12 +86,19 @@ def uses_of(path: Path) -> list[str]:
 def test_every_action_is_pinned_by_full_commit_sha() -> None:
     for path in WORKFLOWS:
         for ref in uses_of(path):
-            assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", ref), f"{path.name}: {ref} is not pinned by SHA"
+            assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", ref), (
+                f"{path.name}: {ref} is not pinned by SHA"
+            )
 
 
 def test_permissions_are_empty_at_the_top_and_minimal_per_job() -> None:
-    allowed = {"contents": "read", "actions": "read", "pull-requests": "write", "issues": "write",
-               "security-events": "write"}
+    allowed = {
+        "contents": "read",
+        "actions": "read",
+        "pull-requests": "write",
+        "issues": "write",
+        "security-events": "write",
+    }
     for path in WORKFLOWS:
         data = yaml.safe_load(path.read_text())
         assert data["permissions"] == {}, f"{path.name}: top-level permissions must be {{}}"
@@ -72,7 +106,9 @@ def test_permissions_are_empty_at_the_top_and_minimal_per_job() -> None:
             perms = job.get("permissions")
             assert isinstance(perms, dict) and perms, f"{path.name}:{name} must set its permissions"
             for scope, level in perms.items():
-                assert allowed.get(scope) == level, f"{path.name}:{name}: {scope}: {level} is more than needed"
+                assert allowed.get(scope) == level, (
+                    f"{path.name}:{name}: {scope}: {level} is more than needed"
+                )
     audit = yaml.safe_load((PROJECT_ROOT / "examples/workflows/mlaudit-pull-request.yml").read_text())
     assert audit["jobs"]["audit"]["permissions"] == {"contents": "read"}, "the fork-facing job is read-only"
 

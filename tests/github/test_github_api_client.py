@@ -19,7 +19,9 @@ def api():  # type: ignore[no-untyped-def]
         yield server
 
 
-def client_for(api: GitHubApiServer, sleeps: list[float], token: str = "test-token", **kw: float) -> GitHubClient:
+def client_for(
+    api: GitHubApiServer, sleeps: list[float], token: str = "test-token", **kw: float
+) -> GitHubClient:
     return GitHubClient(api.url, token, sleep=sleeps.append, **kw)  # type: ignore[arg-type]
 
 
@@ -53,10 +55,18 @@ def test_429_honours_retry_after(api: GitHubApiServer) -> None:
 
 def test_secondary_rate_limit_403_is_retried_not_taken_for_read_only(api: GitHubApiServer) -> None:
     sleeps: list[float] = []
-    api.fail(403, method="POST", retry_after=3,
-             body={"message": "You have exceeded a secondary rate limit and have been temporarily blocked."})
-    api.fail(403, method="POST", headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": "0"},
-             body={"message": "API rate limit exceeded"})
+    api.fail(
+        403,
+        method="POST",
+        retry_after=3,
+        body={"message": "You have exceeded a secondary rate limit and have been temporarily blocked."},
+    )
+    api.fail(
+        403,
+        method="POST",
+        headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": "0"},
+        body={"message": "API rate limit exceeded"},
+    )
     client = client_for(api, sleeps)
     assert client.request("POST", f"/repos/{REPO}/issues/1/comments", {"body": "x"}).status == 201
     assert sleeps == [3.0, 0.0]

@@ -59,8 +59,14 @@ def write_event(tmp: Path, base_sha: str, head_sha: str) -> Path:
     return path
 
 
-def actions_env(api: GitHubApiServer, event: Path, tmp: Path, *, token: str = "test-token",
-                event_name: str = "pull_request") -> dict[str, str]:
+def actions_env(
+    api: GitHubApiServer,
+    event: Path,
+    tmp: Path,
+    *,
+    token: str = "test-token",
+    event_name: str = "pull_request",
+) -> dict[str, str]:
     """The variables the runner sets for a step."""
     summary, output = tmp / "summary.md", tmp / "output.txt"
     summary.touch()
@@ -93,7 +99,7 @@ def read_outputs(path: Path) -> dict[str, str]:
         if match:
             name, delimiter = match.groups()
             end = lines.index(delimiter, i + 1)
-            outputs[name] = "\n".join(lines[i + 1:end])
+            outputs[name] = "\n".join(lines[i + 1 : end])
             i = end + 1
         else:
             i += 1
@@ -172,8 +178,13 @@ def test_server_errors_and_rate_limits_are_retried(pr_repo: dict[str, Any]) -> N
         add_pull_request(api, REPO, PR_NUMBER, head_sha=pr_repo["head_sha"], base_sha=pr_repo["base_sha"])
         api.fail(500, method="GET", path=r"/comments$", times=2)
         api.fail(429, method="POST", path=r"/comments$", retry_after=0)
-        api.fail(403, method="POST", path=r"/comments$", retry_after=0,
-                 body={"message": "You have exceeded a secondary rate limit. Please wait a few minutes."})
+        api.fail(
+            403,
+            method="POST",
+            path=r"/comments$",
+            retry_after=0,
+            body={"message": "You have exceeded a secondary rate limit. Please wait a few minutes."},
+        )
         result, env = run_github(pr_repo, api)
         assert result.returncode == 1
         assert len(comments(api)) == 1
@@ -210,8 +221,10 @@ def test_api_down_does_not_change_the_verdict(pr_repo: dict[str, Any]) -> None:
 def test_a_comment_over_the_limit_is_shortened(pr_repo: dict[str, Any]) -> None:
     root: Path = pr_repo["root"]
     for i in range(420):
-        _write(root / "shards" / f"very-long-directory-name-for-sharded-checkpoints/shard-{i:05d}-of-00420.bin",
-               f"shard {i}".encode())
+        _write(
+            root / "shards" / f"very-long-directory-name-for-sharded-checkpoints/shard-{i:05d}-of-00420.bin",
+            f"shard {i}".encode(),
+        )
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "add 420 shards")
     pr_repo["head_sha"] = git(root, "rev-parse", "HEAD").strip()
@@ -232,19 +245,34 @@ def test_a_comment_over_the_limit_is_shortened(pr_repo: dict[str, Any]) -> None:
 def test_workflow_run_job_posts_from_the_artifact(pr_repo: dict[str, Any]) -> None:
     tmp: Path = pr_repo["tmp"]
     with GitHubApiServer() as api:
-        add_pull_request(api, REPO, PR_NUMBER, head_sha=pr_repo["head_sha"], base_sha=pr_repo["base_sha"],
-                         head_repo="a-fork/tiny-model")
+        add_pull_request(
+            api,
+            REPO,
+            PR_NUMBER,
+            head_sha=pr_repo["head_sha"],
+            base_sha=pr_repo["base_sha"],
+            head_repo="a-fork/tiny-model",
+        )
         api.tokens["fork-token"] = "read"
-        audit, _ = run_github(pr_repo, api, "--comment", "never", "--report-dir", str(tmp / "artifact"),
-                              token="fork-token")
+        audit, _ = run_github(
+            pr_repo, api, "--comment", "never", "--report-dir", str(tmp / "artifact"), token="fork-token"
+        )
         assert audit.returncode == 1 and comments(api) == []
         run_event = tmp / "workflow_run.json"
-        run_event.write_text(json.dumps({
-            "action": "completed",
-            "workflow_run": {"head_sha": pr_repo["head_sha"], "event": "pull_request", "conclusion": "failure",
-                             "html_url": "https://github.invalid/octo-org/tiny-model/actions/runs/99",
-                             "pull_requests": []},
-        }))
+        run_event.write_text(
+            json.dumps(
+                {
+                    "action": "completed",
+                    "workflow_run": {
+                        "head_sha": pr_repo["head_sha"],
+                        "event": "pull_request",
+                        "conclusion": "failure",
+                        "html_url": "https://github.invalid/octo-org/tiny-model/actions/runs/99",
+                        "pull_requests": [],
+                    },
+                }
+            )
+        )
         env = actions_env(api, run_event, tmp, event_name="workflow_run")
         post = run_mlaudit("github", "--post-from", str(tmp / "artifact"), env=env)
         assert post.returncode == 0, post.stdout + post.stderr
@@ -264,7 +292,9 @@ def test_cached_base_report_is_used_instead_of_a_worktree(pr_repo: dict[str, Any
     tmp: Path = pr_repo["tmp"]
     root: Path = pr_repo["root"]
     git(root, "checkout", "-q", pr_repo["base_sha"])
-    base = run_mlaudit("audit", str(root), "--only", "weights", "--format", "json", "--output", str(tmp / "base.json"))
+    base = run_mlaudit(
+        "audit", str(root), "--only", "weights", "--format", "json", "--output", str(tmp / "base.json")
+    )
     assert base.returncode == 1  # old.bin is unrecorded on the base
     git(root, "checkout", "-q", "feature")
     with GitHubApiServer() as api:

@@ -32,72 +32,181 @@ def check_golden(name: str, text: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     assert path.exists(), f"{path} is missing: run with MLAUDIT_UPDATE_GOLDEN=1 to create it"
-    assert text == path.read_text(encoding="utf-8"), f"{name} differs: rerun with MLAUDIT_UPDATE_GOLDEN=1 and review"
+    assert text == path.read_text(encoding="utf-8"), (
+        f"{name} differs: rerun with MLAUDIT_UPDATE_GOLDEN=1 and review"
+    )
 
 
-MISMATCH = Finding(rule="weights.mismatch", severity=Severity.HIGH, path="model.safetensors",
-                   message="SHA-256 differs from weights.lock.json", remediation="run `mlaudit hash --update`",
-                   details={"recorded_digest": "a" * 64, "actual_digest": "b" * 64})
-UNRECORDED_OLD = Finding(rule="weights.unrecorded", severity=Severity.HIGH, path="old.bin",
-                         message="weight file is not recorded in weights.lock.json")
-GPL = Finding(rule="licenses.denied", severity=Severity.CRITICAL, path="requirements.txt", line=4,
-              key="gpl-lib", message="gpl-lib is GPL-3.0-only | denied by policy", remediation="replace gpl-lib")
-PICKLE = Finding(rule="serialization.pickle-global", severity=Severity.MEDIUM, path="legacy/model.pt",
-                 key="os.system", message="pickle imports os.system")
-NO_CARD = Finding(rule="licenses.no-model-license", severity=Severity.LOW, path=None,
-                  message="the model card declares no licence")
+MISMATCH = Finding(
+    rule="weights.mismatch",
+    severity=Severity.HIGH,
+    path="model.safetensors",
+    message="SHA-256 differs from weights.lock.json",
+    remediation="run `mlaudit hash --update`",
+    details={"recorded_digest": "a" * 64, "actual_digest": "b" * 64},
+)
+UNRECORDED_OLD = Finding(
+    rule="weights.unrecorded",
+    severity=Severity.HIGH,
+    path="old.bin",
+    message="weight file is not recorded in weights.lock.json",
+)
+GPL = Finding(
+    rule="licenses.denied",
+    severity=Severity.CRITICAL,
+    path="requirements.txt",
+    line=4,
+    key="gpl-lib",
+    message="gpl-lib is GPL-3.0-only | denied by policy",
+    remediation="replace gpl-lib",
+)
+PICKLE = Finding(
+    rule="serialization.pickle-global",
+    severity=Severity.MEDIUM,
+    path="legacy/model.pt",
+    key="os.system",
+    message="pickle imports os.system",
+)
+NO_CARD = Finding(
+    rule="licenses.no-model-license",
+    severity=Severity.LOW,
+    path=None,
+    message="the model card declares no licence",
+)
 
 
-def check(check_id: str, pillar: Pillar, status: Status, findings: tuple[Finding, ...] = (),
-          evidence: dict[str, object] | None = None, summary: str = "") -> CheckResult:
-    return CheckResult(check_id=check_id, title=check_id.title(), pillar=pillar, status=status,
-                       summary=summary or f"{check_id} summary", findings=findings, evidence=evidence or {})
+def check(
+    check_id: str,
+    pillar: Pillar,
+    status: Status,
+    findings: tuple[Finding, ...] = (),
+    evidence: dict[str, object] | None = None,
+    summary: str = "",
+) -> CheckResult:
+    return CheckResult(
+        check_id=check_id,
+        title=check_id.title(),
+        pillar=pillar,
+        status=status,
+        summary=summary or f"{check_id} summary",
+        findings=findings,
+        evidence=evidence or {},
+    )
 
 
 def reports() -> tuple[Report, Report]:
     """A base and a head that differ in every way the comment shows."""
     base = Report(
-        tool_version="9.9.9", root="/repo", status=Status.FAIL, fail_on=Severity.HIGH, generated_at="2026-01-01T00:00:00+00:00",
+        tool_version="9.9.9",
+        root="/repo",
+        status=Status.FAIL,
+        fail_on=Severity.HIGH,
+        generated_at="2026-01-01T00:00:00+00:00",
         checks=(
-            check("weights", Pillar.SECURITY, Status.FAIL, (UNRECORDED_OLD,), {"files": {
-                "model.safetensors": {"size": 10, "sha256": "a" * 64},
-                "old.bin": {"size": 5, "sha256": "c" * 64}}}),
+            check(
+                "weights",
+                Pillar.SECURITY,
+                Status.FAIL,
+                (UNRECORDED_OLD,),
+                {
+                    "files": {
+                        "model.safetensors": {"size": 10, "sha256": "a" * 64},
+                        "old.bin": {"size": 5, "sha256": "c" * 64},
+                    }
+                },
+            ),
             check("serialization", Pillar.SECURITY, Status.WARN, (PICKLE,)),
-            check("licenses", Pillar.COMPLIANCE, Status.PASS, (), {
-                "dependencies": {"numpy": "BSD-3-Clause", "leftpad": {"license": "MIT"}}, "model": "Apache-2.0",
-                "project_license": "MIT",
-                "components": [{"kind": "weights", "name": "model.safetensors", "license": "Apache-2.0",
-                                "verdict": "allow"}]}),
+            check(
+                "licenses",
+                Pillar.COMPLIANCE,
+                Status.PASS,
+                (),
+                {
+                    "dependencies": {"numpy": "BSD-3-Clause", "leftpad": {"license": "MIT"}},
+                    "model": "Apache-2.0",
+                    "project_license": "MIT",
+                    "components": [
+                        {
+                            "kind": "weights",
+                            "name": "model.safetensors",
+                            "license": "Apache-2.0",
+                            "verdict": "allow",
+                        }
+                    ],
+                },
+            ),
         ),
     )
     head = Report(
-        tool_version="9.9.9", root="/repo", status=Status.FAIL, fail_on=Severity.HIGH, generated_at="2026-01-02T00:00:00+00:00",
+        tool_version="9.9.9",
+        root="/repo",
+        status=Status.FAIL,
+        fail_on=Severity.HIGH,
+        generated_at="2026-01-02T00:00:00+00:00",
         checks=(
-            check("weights", Pillar.SECURITY, Status.FAIL, (MISMATCH,), {"files": {
-                "model.safetensors": {"size": 12, "sha256": "b" * 64},
-                "adapter.bin": {"size": 3, "sha256": "d" * 64}}}),
+            check(
+                "weights",
+                Pillar.SECURITY,
+                Status.FAIL,
+                (MISMATCH,),
+                {
+                    "files": {
+                        "model.safetensors": {"size": 12, "sha256": "b" * 64},
+                        "adapter.bin": {"size": 3, "sha256": "d" * 64},
+                    }
+                },
+            ),
             check("serialization", Pillar.SECURITY, Status.WARN, (PICKLE,)),
-            check("licenses", Pillar.COMPLIANCE, Status.FAIL, (GPL, NO_CARD), {
-                "dependencies": {"numpy": "BSD-3-Clause", "gpl-lib": "GPL-3.0-only"}, "model": "Apache-2.0",
-                "project_license": "MIT",
-                "components": [{"kind": "weights", "name": "model.safetensors", "license": "CC-BY-NC-4.0",
-                                "verdict": "deny"}]}),
+            check(
+                "licenses",
+                Pillar.COMPLIANCE,
+                Status.FAIL,
+                (GPL, NO_CARD),
+                {
+                    "dependencies": {"numpy": "BSD-3-Clause", "gpl-lib": "GPL-3.0-only"},
+                    "model": "Apache-2.0",
+                    "project_license": "MIT",
+                    "components": [
+                        {
+                            "kind": "weights",
+                            "name": "model.safetensors",
+                            "license": "CC-BY-NC-4.0",
+                            "verdict": "deny",
+                        }
+                    ],
+                },
+            ),
             check("performance", Pillar.PERFORMANCE, Status.PASS, ()),
-            check("fairness", Pillar.BIAS_SAFETY, Status.SKIPPED, (), summary="no predictions file configured"),
+            check(
+                "fairness", Pillar.BIAS_SAFETY, Status.SKIPPED, (), summary="no predictions file configured"
+            ),
         ),
     )
     return base, head
 
 
-COMMITS = {"model.safetensors": (WeightCommit("1234567890abcdef" * 2 + "12345678", "Mallory | Contributor",
-                                               "2026-01-02T10:00:00+00:00", "swap the weights"),)}
+COMMITS = {
+    "model.safetensors": (
+        WeightCommit(
+            "1234567890abcdef" * 2 + "12345678",
+            "Mallory | Contributor",
+            "2026-01-02T10:00:00+00:00",
+            "swap the weights",
+        ),
+    )
+}
 
 
 def model():  # type: ignore[no-untyped-def]
     base, head = reports()
-    return build_comment_model(head, base, commits=COMMITS, run_url="https://github.invalid/o/r/actions/runs/1",
-                               artifact_url="https://github.invalid/o/r/actions/runs/1#artifacts",
-                               head_sha="f" * 40)
+    return build_comment_model(
+        head,
+        base,
+        commits=COMMITS,
+        run_url="https://github.invalid/o/r/actions/runs/1",
+        artifact_url="https://github.invalid/o/r/actions/runs/1#artifacts",
+        head_sha="f" * 40,
+    )
 
 
 def test_full_comment_matches_golden() -> None:
@@ -118,19 +227,28 @@ def test_comment_without_base_matches_golden() -> None:
 
 def test_model_sections() -> None:
     m = model()
-    assert [f.rule for f in m.diff.new] == ["licenses.denied", "weights.mismatch", "licenses.no-model-license"]
+    assert [f.rule for f in m.diff.new] == [
+        "licenses.denied",
+        "weights.mismatch",
+        "licenses.no-model-license",
+    ]
     assert [f.rule for f in m.diff.fixed] == ["weights.unrecorded"]
     assert [f.rule for f in m.diff.unchanged] == ["serialization.pickle-global"]
     assert [(w.path, w.change) for w in m.weight_changes] == [
-        ("adapter.bin", "added"), ("model.safetensors", "modified"), ("old.bin", "removed")]
+        ("adapter.bin", "added"),
+        ("model.safetensors", "modified"),
+        ("old.bin", "removed"),
+    ]
     rows = {r.pillar: r for r in m.pillars}
     assert rows[Pillar.SECURITY].status is Status.FAIL and rows[Pillar.SECURITY].new == 1
     assert rows[Pillar.COMPLIANCE].counts["critical"] == 1 and rows[Pillar.COMPLIANCE].new == 2
     assert rows[Pillar.BIAS_SAFETY].status is Status.SKIPPED and rows[Pillar.PERFORMANCE].total == 0
     base, head = reports()
     assert [(c.component, c.old, c.new) for c in license_changes(base, head)] == [
-        ("dependencies/gpl-lib", None, "GPL-3.0-only"), ("dependencies/leftpad", "MIT", None),
-        ("weights/model.safetensors", "Apache-2.0", "CC-BY-NC-4.0")]
+        ("dependencies/gpl-lib", None, "GPL-3.0-only"),
+        ("dependencies/leftpad", "MIT", None),
+        ("weights/model.safetensors", "Apache-2.0", "CC-BY-NC-4.0"),
+    ]
 
 
 def test_untrusted_text_cannot_break_the_table() -> None:
@@ -152,7 +270,9 @@ def sarif_validator() -> jsonschema.protocols.Validator:
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     # The official schema's `language` pattern uses `(?i)` mid-pattern, which Python's `re` rejects,
     # so the schema itself is not meta-validated; instances are (`language` is never emitted).
-    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    return jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
 
 
 def test_sarif_validates_and_matches_golden() -> None:
@@ -163,13 +283,22 @@ def test_sarif_validates_and_matches_golden() -> None:
     assert errors == []
     run = data["runs"][0]
     assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [
-        "weights.mismatch", "serialization.pickle-global", "licenses.denied", "licenses.no-model-license"]
+        "weights.mismatch",
+        "serialization.pickle-global",
+        "licenses.denied",
+        "licenses.no-model-license",
+    ]
     by_rule = {r["ruleId"]: r for r in run["results"]}
     assert by_rule["licenses.denied"]["locations"][0]["physicalLocation"]["region"] == {"startLine": 4}
-    assert by_rule["licenses.denied"]["level"] == "error" and by_rule["licenses.denied"]["baselineState"] == "new"
+    assert (
+        by_rule["licenses.denied"]["level"] == "error"
+        and by_rule["licenses.denied"]["baselineState"] == "new"
+    )
     assert by_rule["serialization.pickle-global"]["baselineState"] == "unchanged"
     assert by_rule["weights.mismatch"]["fingerprints"]["mlaudit/v1"] == MISMATCH.fingerprint
-    assert run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"].startswith("check 'fairness' skipped")
+    assert run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"].startswith(
+        "check 'fairness' skipped"
+    )
     check_golden("report.sarif", text)
 
 
@@ -185,8 +314,16 @@ def test_audit_command_writes_sarif(fmt: str, tmp_path: Path) -> None:
     from conftest import PROJECT_ROOT, run_mlaudit
 
     out = tmp_path / "report.sarif"
-    result = run_mlaudit("audit", str(PROJECT_ROOT / "examples" / "demo-model"), "--only", "weights",
-                         "--format", fmt, "--output", str(out))
+    result = run_mlaudit(
+        "audit",
+        str(PROJECT_ROOT / "examples" / "demo-model"),
+        "--only",
+        "weights",
+        "--format",
+        fmt,
+        "--output",
+        str(out),
+    )
     assert result.returncode == 1, result.stderr
     data = json.loads(out.read_text())
     assert list(sarif_validator().iter_errors(data)) == []

@@ -55,14 +55,25 @@ def test_found_across_pages_and_a_bot_comment_wins(api: GitHubApiServer, client:
 
 
 def report_with(*findings: Finding) -> Report:
-    check = CheckResult(check_id="vulns", title="Vulnerabilities", pillar=Pillar.SECURITY,
-                        status=Status.FAIL if findings else Status.PASS, summary="", findings=findings)
+    check = CheckResult(
+        check_id="vulns",
+        title="Vulnerabilities",
+        pillar=Pillar.SECURITY,
+        status=Status.FAIL if findings else Status.PASS,
+        summary="",
+        findings=findings,
+    )
     return Report(tool_version="t", root="/r", status=check.status, fail_on=Severity.HIGH, checks=(check,))
 
 
 def vuln(pkg: str) -> Finding:
-    return Finding(rule="vulns.advisory", severity=Severity.HIGH, path="requirements.txt", key=pkg,
-                   message=f"{pkg} has a known vulnerability")
+    return Finding(
+        rule="vulns.advisory",
+        severity=Severity.HIGH,
+        path="requirements.txt",
+        key=pkg,
+        message=f"{pkg} has a known vulnerability",
+    )
 
 
 def test_schedule_issue_lifecycle(api: GitHubApiServer, client: GitHubClient) -> None:
@@ -70,7 +81,9 @@ def test_schedule_issue_lifecycle(api: GitHubApiServer, client: GitHubClient) ->
     assert sync_tracking_issue(client, REPO, report_with(), ["vulns"]).action == "unchanged"
     assert repo.issues == {}
 
-    created = sync_tracking_issue(client, REPO, report_with(vuln("numpy")), ["vulns"], run_url="https://x/run/1")
+    created = sync_tracking_issue(
+        client, REPO, report_with(vuln("numpy")), ["vulns"], run_url="https://x/run/1"
+    )
     assert created.action == "created" and len(created.new) == 1
     issue = repo.issues[created.number]  # type: ignore[index]
     assert ISSUE_MARKER in issue["body"] and issue["labels"] == [{"name": "mlaudit"}]

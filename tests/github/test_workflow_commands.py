@@ -6,7 +6,12 @@ import re
 from pathlib import Path
 
 from mlaudit.github.workflow_commands import (
-    annotation_for, annotations, append_summary, format_output, workflow_command, write_outputs,
+    annotation_for,
+    append_summary,
+    finding_annotations,
+    format_output,
+    workflow_command,
+    write_outputs,
 )
 from mlaudit.model import Finding, Severity
 
@@ -21,7 +26,7 @@ def parse_outputs(text: str) -> dict[str, str]:
         if heredoc:
             name, delim = heredoc.groups()
             end = lines.index(delim, i + 1)
-            outputs[name] = "\n".join(lines[i + 1:end])
+            outputs[name] = "\n".join(lines[i + 1 : end])
             i = end + 1
             continue
         if "=" in lines[i]:
@@ -45,18 +50,28 @@ def test_delimiters_are_random() -> None:
 
 
 def test_annotation_escapes_data_and_properties() -> None:
-    finding = Finding(rule="weights.mismatch", severity=Severity.HIGH, path="dir,1/a:b.bin", line=3,
-                      message="100% wrong\nsecond line", remediation="fix it")
+    finding = Finding(
+        rule="weights.mismatch",
+        severity=Severity.HIGH,
+        path="dir,1/a:b.bin",
+        line=3,
+        message="100% wrong\nsecond line",
+        remediation="fix it",
+    )
     line = annotation_for(finding, root_prefix="sub/")
-    assert line.startswith("::error file=sub/dir%2C1/a%3Ab.bin,line=3,title=mlaudit weights.mismatch (high)::")
+    assert line.startswith(
+        "::error file=sub/dir%2C1/a%3Ab.bin,line=3,title=mlaudit weights.mismatch (high)::"
+    )
     assert line.endswith("100%25 wrong%0Asecond line%0AFix: fix it")
     assert "\n" not in line
 
 
 def test_levels_and_limit() -> None:
-    findings = [Finding(rule=f"weights.r{i}", severity=s, message="m", path=f"f{i}")
-                for i, s in enumerate([Severity.LOW, Severity.CRITICAL, Severity.MEDIUM])]
-    lines = annotations(findings, limit=2)
+    findings = [
+        Finding(rule=f"weights.r{i}", severity=s, message="m", path=f"f{i}")
+        for i, s in enumerate([Severity.LOW, Severity.CRITICAL, Severity.MEDIUM])
+    ]
+    lines = finding_annotations(findings, limit=2)
     assert lines[0].startswith("::error ") and lines[1].startswith("::warning ")
     assert lines[2] == "::notice::1 more finding(s) are in the report"
     assert workflow_command("notice", "x") == "::notice::x"

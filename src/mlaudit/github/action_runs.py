@@ -16,17 +16,29 @@ from mlaudit.errors import UsageError
 from mlaudit.github.api_client import GitHubApiError, GitHubClient
 from mlaudit.github.comment_model import WeightCommit, build_comment_model, weight_changes
 from mlaudit.github.event import (
-    ActionsEnvironment, PullRequestRef, pull_request_from_event, workflow_run_head_sha,
+    ActionsEnvironment,
+    PullRequestRef,
+    pull_request_from_event,
+    workflow_run_head_sha,
 )
 from mlaudit.github.pr_comment import COMMENT_LIMIT, render_fitting_comment
 from mlaudit.github.publish import (
-    CommentMode, CommentOutcome, Emit, post_pull_request_comment, summary_text, write_run_outputs,
+    CommentMode,
+    CommentOutcome,
+    Emit,
+    post_pull_request_comment,
+    summary_text,
+    write_run_outputs,
     write_summary,
 )
 from mlaudit.github.report_files import (
-    SARIF, PullRequestContext, read_report, read_report_files, write_report_files,
+    SARIF,
+    PullRequestContext,
+    read_report,
+    read_report_files,
+    write_report_files,
 )
-from mlaudit.github.workflow_commands import annotations, workflow_command, write_outputs
+from mlaudit.github.workflow_commands import finding_annotations, workflow_command, write_outputs
 from mlaudit.model import Report, ReportDiff, Severity, Status
 
 
@@ -56,8 +68,12 @@ def audit_tree(root: Path, settings: RunSettings) -> Report:
     from mlaudit.context import AuditContext
     from mlaudit.engine import run_audit
 
-    ctx = AuditContext(root, load_config(root, settings.config), offline=True if settings.offline else None,
-                       advisory_db=settings.advisory_db)
+    ctx = AuditContext(
+        root,
+        load_config(root, settings.config),
+        offline=True if settings.offline else None,
+        advisory_db=settings.advisory_db,
+    )
     return run_audit(ctx, only=list(settings.only) if settings.only else None, fail_on=settings.fail_on)
 
 
@@ -95,7 +111,11 @@ def _client(env: ActionsEnvironment) -> GitHubClient | None:
 def _audit_base(settings: RunSettings, pr: PullRequestRef) -> tuple[Report | None, str, str]:
     """(base report, note for the comment, merge-base sha) — never raises for a missing base."""
     if settings.base_report is not None:
-        return read_report(settings.base_report), f"compared with the cached base report {settings.base_report.name}", ""
+        return (
+            read_report(settings.base_report),
+            f"compared with the cached base report {settings.base_report.name}",
+            "",
+        )
     from mlaudit.github.base_audit import audit_in_worktree
     from mlaudit.github.git_history import merge_base
 
@@ -108,7 +128,9 @@ def _audit_base(settings: RunSettings, pr: PullRequestRef) -> tuple[Report | Non
     return report, "", base_sha
 
 
-def run_pull_request(env: ActionsEnvironment, event: Mapping[str, Any], settings: RunSettings, emit: Emit) -> int:
+def run_pull_request(
+    env: ActionsEnvironment, event: Mapping[str, Any], settings: RunSettings, emit: Emit
+) -> int:
     """Audit head and base, diff them, publish; the exit code is the head's verdict."""
     pr = pull_request_from_event(event, source=env.event_path)
     head = audit_tree(settings.root, settings)
@@ -122,29 +144,42 @@ def run_pull_request(env: ActionsEnvironment, event: Mapping[str, Any], settings
             commits = commits_touching(settings.root, base_sha, pr.head_sha, changed)
         except UsageError as exc:
             emit(workflow_command("warning", f"mlaudit: no history for changed weight files: {exc}"))
-    model = build_comment_model(head, base, base_note=note, commits=commits, run_url=env.run_url,
-                                artifact_url=settings.artifact_url or env.run_url, head_sha=pr.head_sha)
+    model = build_comment_model(
+        head,
+        base,
+        base_note=note,
+        commits=commits,
+        run_url=env.run_url,
+        artifact_url=settings.artifact_url or env.run_url,
+        head_sha=pr.head_sha,
+    )
     prefix = _path_prefix(settings.root, env)
-    for line in annotations(model.diff.new, prefix="new in this pull request: ", root_prefix=prefix):
+    for line in finding_annotations(model.diff.new, prefix="new in this pull request: ", root_prefix=prefix):
         emit(line)
     text, _ = render_fitting_comment(model, limit=settings.comment_limit)
     context = PullRequestContext(pr, note, commits, env.run_url)
     paths = write_report_files(settings.report_dir, head, base, context, text)
     sarif = _write_sarif(settings, head, model.diff, prefix)
-    outcome = post_pull_request_comment(_client(env), env.repository, pr.number, model, settings.comment,
-                                        emit, limit=settings.comment_limit)
+    outcome = post_pull_request_comment(
+        _client(env), env.repository, pr.number, model, settings.comment, emit, limit=settings.comment_limit
+    )
     write_summary(env.step_summary, summary_text(text, outcome))
     write_run_outputs(env.output, head, paths, sarif, extra=_comment_outputs(outcome, model.diff))
     return _exit_code(head)
 
 
 def _comment_outputs(outcome: CommentOutcome, diff: ReportDiff) -> dict[str, str]:
-    return {"new": str(len(diff.new)), "fixed": str(len(diff.fixed)),
-            "comment": outcome.state, "comment-url": outcome.url}
+    return {
+        "new": str(len(diff.new)),
+        "fixed": str(len(diff.fixed)),
+        "comment": outcome.state,
+        "comment-url": outcome.url,
+    }
 
 
-def run_post_from(env: ActionsEnvironment, event: Mapping[str, Any], directory: Path,
-                  settings: RunSettings, emit: Emit) -> int:
+def run_post_from(
+    env: ActionsEnvironment, event: Mapping[str, Any], directory: Path, settings: RunSettings, emit: Emit
+) -> int:
     """Post the comment from a downloaded report artifact (the ``workflow_run`` job).
 
     The artifact comes from a run that may have executed a fork's code, so it
@@ -157,29 +192,49 @@ def run_post_from(env: ActionsEnvironment, event: Mapping[str, Any], directory: 
     run = event.get("workflow_run") if isinstance(event.get("workflow_run"), Mapping) else {}
     run_head = workflow_run_head_sha(event)
     if run_head and pr.head_sha and run_head != pr.head_sha:
-        raise UsageError(f"the artifact is for commit {pr.head_sha[:12]} but the triggering run built {run_head[:12]}")
+        raise UsageError(
+            f"the artifact is for commit {pr.head_sha[:12]} but the triggering run built {run_head[:12]}"
+        )
     if client is not None:
         try:
             live = client.request("GET", f"/repos/{env.repository}/pulls/{pr.number}").data or {}
         except GitHubApiError as exc:
-            raise UsageError(f"pull request #{pr.number} from the artifact cannot be checked: {exc.diagnostics()}") from None
+            raise UsageError(
+                f"pull request #{pr.number} from the artifact cannot be checked: {exc.diagnostics()}"
+            ) from None
         live_head = str((live.get("head") or {}).get("sha", ""))
         if run_head and live_head and live_head != run_head:
-            emit(workflow_command("notice", f"mlaudit: pull request #{pr.number} moved on to {live_head[:12]}; "
-                                            "posting the report of the audited commit anyway"))
+            emit(
+                workflow_command(
+                    "notice",
+                    f"mlaudit: pull request #{pr.number} moved on to {live_head[:12]}; "
+                    "posting the report of the audited commit anyway",
+                )
+            )
         elif not run_head and live_head != pr.head_sha:
             raise UsageError(f"pull request #{pr.number} does not have head {pr.head_sha[:12]}")
     run_url = str(run.get("html_url", "")) if isinstance(run, Mapping) else ""
-    model = build_comment_model(head, base, base_note=context.base_note, commits=context.weight_commits,
-                                run_url=run_url, artifact_url=settings.artifact_url or run_url,
-                                head_sha=pr.head_sha)
+    model = build_comment_model(
+        head,
+        base,
+        base_note=context.base_note,
+        commits=context.weight_commits,
+        run_url=run_url,
+        artifact_url=settings.artifact_url or run_url,
+        head_sha=pr.head_sha,
+    )
     text, _ = render_fitting_comment(model, limit=settings.comment_limit)
-    outcome = post_pull_request_comment(client, env.repository, pr.number, model, settings.comment, emit,
-                                        limit=settings.comment_limit)
+    outcome = post_pull_request_comment(
+        client, env.repository, pr.number, model, settings.comment, emit, limit=settings.comment_limit
+    )
     write_summary(env.step_summary, summary_text(text, outcome))
-    write_run_outputs(env.output, head, {"json": directory / "mlaudit-report.json",
-                                         "markdown": directory / "mlaudit-report.md"}, None,
-                      extra=_comment_outputs(outcome, model.diff))
+    write_run_outputs(
+        env.output,
+        head,
+        {"json": directory / "mlaudit-report.json", "markdown": directory / "mlaudit-report.md"},
+        None,
+        extra=_comment_outputs(outcome, model.diff),
+    )
     # The verdict belongs to the audit job; this job only reports it.
     return 0
 
@@ -191,7 +246,7 @@ def run_gate(env: ActionsEnvironment, settings: RunSettings, emit: Emit) -> int:
     report = audit_tree(settings.root, settings)
     prefix = _path_prefix(settings.root, env)
     failing = [f for f in report.findings if f.severity.at_least(report.fail_on)]
-    for line in annotations(failing, root_prefix=prefix):
+    for line in finding_annotations(failing, root_prefix=prefix):
         emit(line)
     paths = write_report_files(settings.report_dir, report, None, None, None)
     sarif = _write_sarif(settings, report, None, prefix)
@@ -213,10 +268,15 @@ def run_schedule(env: ActionsEnvironment, settings: RunSettings, emit: Emit) -> 
     try:
         sync = sync_tracking_issue(client, env.repository, report, settings.issue_checks, run_url=env.run_url)
     except GitHubApiError as exc:
-        emit(workflow_command("warning", f"mlaudit: could not update the tracking issue: {exc.diagnostics()}"))
+        emit(
+            workflow_command("warning", f"mlaudit: could not update the tracking issue: {exc.diagnostics()}")
+        )
         return code
-    emit(f"mlaudit: tracking issue {sync.action}" + (f" #{sync.number}" if sync.number else "")
-         + (f" ({len(sync.new)} new finding(s))" if sync.new else ""))
+    emit(
+        f"mlaudit: tracking issue {sync.action}"
+        + (f" #{sync.number}" if sync.number else "")
+        + (f" ({len(sync.new)} new finding(s))" if sync.new else "")
+    )
     write_outputs(env.output, {"issue": str(sync.number or ""), "issue-action": sync.action})
     return code
 

@@ -80,8 +80,9 @@ class GitHubClient:
         self.retries = 0
         """How many requests were retried (for the job log)."""
 
-    def request(self, method: str, path: str, body: Any = None,
-                params: Mapping[str, str | int] | None = None) -> ApiResponse:
+    def request(
+        self, method: str, path: str, body: Any = None, params: Mapping[str, str | int] | None = None
+    ) -> ApiResponse:
         """Send one request (retried as the module says) and decode its JSON answer."""
         url = path if path.startswith(("http://", "https://")) else self.api_url + path
         if params:
@@ -98,16 +99,25 @@ class GitHubClient:
                 wait = exc.wait if exc.wait is not None else self.backoff_s * 2 ** (attempt - 1)
                 if wait > self.max_wait_s:
                     raise GitHubApiError(
-                        f"{exc.message}; GitHub asks to wait {wait:.0f} s, more than the {self.max_wait_s:.0f} s allowed",
-                        status=exc.status, method=method, url=url) from None
+                        f"{exc.message}; GitHub asks to wait {wait:.0f} s, "
+                        f"more than the {self.max_wait_s:.0f} s allowed",
+                        status=exc.status,
+                        method=method,
+                        url=url,
+                    ) from None
                 self.retries += 1
                 self.sleep(max(0.0, wait))
         assert last_error is not None
-        raise GitHubApiError(f"{last_error} (gave up after {self.max_attempts} attempts)",
-                             status=last_error.status, method=method, url=url)
+        raise GitHubApiError(
+            f"{last_error} (gave up after {self.max_attempts} attempts)",
+            status=last_error.status,
+            method=method,
+            url=url,
+        )
 
-    def paginate(self, path: str, params: Mapping[str, str | int] | None = None,
-                 *, max_pages: int = 50) -> Iterator[Any]:
+    def paginate(
+        self, path: str, params: Mapping[str, str | int] | None = None, *, max_pages: int = 50
+    ) -> Iterator[Any]:
         """Every item of a list endpoint, following ``Link: rel="next"``."""
         response = self.request("GET", path, params={"per_page": 100, **(params or {})})
         for _ in range(max_pages):
@@ -131,7 +141,7 @@ class GitHubClient:
             headers["Content-Type"] = "application/json"
         req = urllib.request.Request(url, data=payload, method=method, headers=headers)
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout_s) as resp:  # noqa: S310 - API URL
+            with urllib.request.urlopen(req, timeout=self.timeout_s) as resp:
                 return ApiResponse(resp.status, _lower(resp.headers), _decode(resp.read()))
         except urllib.error.HTTPError as exc:
             raise _classify(exc, method, url) from None
@@ -170,10 +180,13 @@ def _classify(exc: urllib.error.HTTPError, method: str, url: str) -> Exception:
     message = data.get("message", "") if isinstance(data, dict) else str(data or "")
     text = f"HTTP {exc.code}: {message or exc.reason}"
     wait = retry_after_seconds(headers)
-    rate_limited = (
-        exc.code == 429
-        or (exc.code == 403 and ("rate limit" in message.lower() or "retry-after" in headers
-                                 or headers.get("x-ratelimit-remaining") == "0"))
+    rate_limited = exc.code == 429 or (
+        exc.code == 403
+        and (
+            "rate limit" in message.lower()
+            or "retry-after" in headers
+            or headers.get("x-ratelimit-remaining") == "0"
+        )
     )
     if rate_limited or exc.code >= 500:
         return _Retryable(text, exc.code, wait)
@@ -181,7 +194,10 @@ def _classify(exc: urllib.error.HTTPError, method: str, url: str) -> Exception:
         return ReadOnlyTokenError(
             f"{text} — the token cannot write here (a pull request from a fork gets a read-only token; "
             "use the workflow_run pattern, or grant `pull-requests: write` / `issues: write`)",
-            status=exc.code, method=method, url=url)
+            status=exc.code,
+            method=method,
+            url=url,
+        )
     return GitHubApiError(text, status=exc.code, method=method, url=url)
 
 

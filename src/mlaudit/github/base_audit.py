@@ -31,7 +31,9 @@ def audit_in_worktree(root: Path, commit: str, audit: Callable[[Path], Report]) 
         try:
             repo.git.worktree("add", "--detach", "--force", str(tree), commit)
         except git.GitCommandError as exc:
-            raise UsageError(f"cannot check out the base commit {commit}: {exc.stderr.strip() or exc}") from None
+            raise UsageError(
+                f"cannot check out the base commit {commit}: {exc.stderr.strip() or exc}"
+            ) from None
         return audit(tree / sub)
     finally:
         try:

@@ -114,8 +114,9 @@ def pillar_rows(head: Report, diff: ReportDiff) -> tuple[PillarRow, ...]:
                 new += finding.fingerprint in new_fps
         statuses = {c.status for c in checks}
         status = next((s for s in _STATUS_ORDER if s in statuses), None)
-        rows.append(PillarRow(pillar, PILLAR_TITLES[pillar], status,
-                              tuple(c.check_id for c in checks), counts, new))
+        rows.append(
+            PillarRow(pillar, PILLAR_TITLES[pillar], status, tuple(c.check_id for c in checks), counts, new)
+        )
     return tuple(rows)
 
 
@@ -140,10 +141,16 @@ def weight_changes(base: Report | None, head: Report) -> tuple[WeightChange, ...
         if old_digest == new_digest:
             continue
         kind = "added" if before is None else "removed" if after is None else "modified"
-        changes.append(WeightChange(
-            path, kind, old_digest, new_digest,
-            _int(before.get("size")) if before else None, _int(after.get("size")) if after else None,
-        ))
+        changes.append(
+            WeightChange(
+                path,
+                kind,
+                old_digest,
+                new_digest,
+                _int(before.get("size")) if before else None,
+                _int(after.get("size")) if after else None,
+            )
+        )
     return tuple(changes)
 
 
@@ -167,14 +174,27 @@ def _license_map(check: CheckResult | None) -> dict[str, str]:
             found[section] = value
         elif isinstance(value, list):
             for row in value:
-                if isinstance(row, Mapping) and isinstance(row.get("name"), str) and isinstance(row.get("license"), str):
+                if (
+                    isinstance(row, Mapping)
+                    and isinstance(row.get("name"), str)
+                    and isinstance(row.get("license"), str)
+                ):
                     kind = row.get("kind") if isinstance(row.get("kind"), str) else section
                     found[f"{kind}/{row['name']}"] = row["license"]
         elif isinstance(value, Mapping):
             for name, item in value.items():
-                expr = item if isinstance(item, str) else next(
-                    (item[k] for k in ("license", "expression", "spdx") if isinstance(item, Mapping)
-                     and isinstance(item.get(k), str)), None)
+                expr = (
+                    item
+                    if isinstance(item, str)
+                    else next(
+                        (
+                            item[k]
+                            for k in ("license", "expression", "spdx")
+                            if isinstance(item, Mapping) and isinstance(item.get(k), str)
+                        ),
+                        None,
+                    )
+                )
                 if isinstance(expr, str):
                     found[f"{section}/{name}"] = expr
     return found
@@ -185,28 +205,53 @@ def license_changes(base: Report | None, head: Report) -> tuple[LicenseChange, .
     if base is None:
         return ()
     old, new = _license_map(base.check("licenses")), _license_map(head.check("licenses"))
-    return tuple(LicenseChange(k, old.get(k), new.get(k))
-                 for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k))
+    return tuple(
+        LicenseChange(k, old.get(k), new.get(k))
+        for k in sorted(set(old) | set(new))
+        if old.get(k) != new.get(k)
+    )
 
 
 def _worst_first(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=lambda f: (-f.severity.rank, f.rule, f.path or "", f.line or 0)))
 
 
-def build_comment_model(head: Report, base: Report | None, *, base_note: str = "",
-                        commits: Mapping[str, Sequence[WeightCommit]] | None = None,
-                        run_url: str = "", artifact_url: str = "", head_sha: str = "") -> CommentModel:
+def build_comment_model(
+    head: Report,
+    base: Report | None,
+    *,
+    base_note: str = "",
+    commits: Mapping[str, Sequence[WeightCommit]] | None = None,
+    run_url: str = "",
+    artifact_url: str = "",
+    head_sha: str = "",
+) -> CommentModel:
     """The comment's content: ``base`` None means every head finding counts as new."""
     raw = head.diff(base) if base is not None else head.diff(())
-    diff = ReportDiff(new=_worst_first(raw.new), fixed=_worst_first(raw.fixed),
-                      unchanged=_worst_first(raw.unchanged))
+    diff = ReportDiff(
+        new=_worst_first(raw.new), fixed=_worst_first(raw.fixed), unchanged=_worst_first(raw.unchanged)
+    )
     changes = tuple(
-        WeightChange(c.path, c.change, c.old_digest, c.new_digest, c.old_size, c.new_size,
-                     tuple((commits or {}).get(c.path, ())))
+        WeightChange(
+            c.path,
+            c.change,
+            c.old_digest,
+            c.new_digest,
+            c.old_size,
+            c.new_size,
+            tuple((commits or {}).get(c.path, ())),
+        )
         for c in weight_changes(base, head)
     )
     return CommentModel(
-        head=head, base=base, base_note=base_note, diff=diff, pillars=pillar_rows(head, diff),
-        weight_changes=changes, license_changes=license_changes(base, head),
-        run_url=run_url, artifact_url=artifact_url, head_sha=head_sha,
+        head=head,
+        base=base,
+        base_note=base_note,
+        diff=diff,
+        pillars=pillar_rows(head, diff),
+        weight_changes=changes,
+        license_changes=license_changes(base, head),
+        run_url=run_url,
+        artifact_url=artifact_url,
+        head_sha=head_sha,
     )

@@ -77,9 +77,13 @@ class PullRequestRef:
     def to_json(self) -> dict[str, Any]:
         """As written next to the report artifact (``mlaudit-pr.json``)."""
         return {
-            "number": self.number, "base_sha": self.base_sha, "base_ref": self.base_ref,
-            "head_sha": self.head_sha, "head_ref": self.head_ref,
-            "head_repository": self.head_repository, "html_url": self.html_url,
+            "number": self.number,
+            "base_sha": self.base_sha,
+            "base_ref": self.base_ref,
+            "head_sha": self.head_sha,
+            "head_ref": self.head_ref,
+            "head_repository": self.head_repository,
+            "html_url": self.html_url,
         }
 
     @classmethod
@@ -117,7 +121,9 @@ def read_event(path: str) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read the event payload: {exc}") from None
     except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}: the event payload is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        raise UsageError(
+            f"{path}: the event payload is not valid JSON (line {exc.lineno}: {exc.msg})"
+        ) from None
     if not isinstance(data, dict):
         raise UsageError(f"{path}: the event payload must be a JSON object")
     return data
@@ -138,7 +144,9 @@ def pull_request_from_event(event: Mapping[str, Any], *, source: str = "event") 
             html_url=str(pr.get("html_url", "")),
         )
     except (AssertionError, KeyError, TypeError, ValueError):
-        raise UsageError(f"{source}: not a pull request event payload (no pull_request.number/base.sha/head.sha)") from None
+        raise UsageError(
+            f"{source}: not a pull request event payload (no pull_request.number/base.sha/head.sha)"
+        ) from None
 
 
 def workflow_run_head_sha(event: Mapping[str, Any]) -> str:

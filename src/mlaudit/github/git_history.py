@@ -13,7 +13,9 @@ def _open_repo(root: Path):  # type: ignore[no-untyped-def]
     try:
         import git
     except ImportError:
-        raise UsageError("comparing with the base branch needs GitPython: pip install 'mlaudit[full]'") from None
+        raise UsageError(
+            "comparing with the base branch needs GitPython: pip install 'mlaudit[full]'"
+        ) from None
     try:
         return git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -37,8 +39,9 @@ def merge_base(root: Path, base: str, head: str) -> str:
     return str(found[0].hexsha)
 
 
-def commits_touching(root: Path, since: str, until: str, paths: Iterable[str],
-                     *, limit: int = 10) -> dict[str, tuple[WeightCommit, ...]]:
+def commits_touching(
+    root: Path, since: str, until: str, paths: Iterable[str], *, limit: int = 10
+) -> dict[str, tuple[WeightCommit, ...]]:
     """For each path, the commits in ``since..until`` that changed it (newest first, at most ``limit``).
 
     Only the author's name is kept (no e-mail address in a public comment).
@@ -52,8 +55,12 @@ def commits_touching(root: Path, since: str, until: str, paths: Iterable[str],
         try:
             commits = repo.iter_commits(f"{since}..{until}", paths=prefix + path, max_count=limit)
             result[path] = tuple(
-                WeightCommit(sha=c.hexsha, author=str(c.author.name or ""),
-                             date=c.authored_datetime.isoformat(), subject=str(c.summary))
+                WeightCommit(
+                    sha=c.hexsha,
+                    author=str(c.author.name or ""),
+                    date=c.authored_datetime.isoformat(),
+                    subject=str(c.summary),
+                )
                 for c in commits
             )
         except git.GitCommandError:

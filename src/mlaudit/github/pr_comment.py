@@ -13,8 +13,10 @@ COMMENT_LIMIT = 65536
 
 def render_comment(model: CommentModel, *, short: bool = False, max_new: int = 50) -> str:
     """The comment in full, or its short form (new findings capped at ``max_new``, no unchanged)."""
-    return environment().get_template("pr_comment.md.j2").render(
-        m=model, icons=STATUS_ICONS, marker=COMMENT_MARKER, short=short, max_new=max_new
+    return (
+        environment()
+        .get_template("pr_comment.md.j2")
+        .render(m=model, icons=STATUS_ICONS, marker=COMMENT_MARKER, short=short, max_new=max_new)
     )
 
 

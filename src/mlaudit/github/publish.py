@@ -33,8 +33,16 @@ class CommentOutcome:
     shortened: bool = False
 
 
-def post_pull_request_comment(client: GitHubClient | None, repository: str, number: int, model: CommentModel,
-                              mode: CommentMode, emit: Emit, *, limit: int = COMMENT_LIMIT) -> CommentOutcome:
+def post_pull_request_comment(
+    client: GitHubClient | None,
+    repository: str,
+    number: int,
+    model: CommentModel,
+    mode: CommentMode,
+    emit: Emit,
+    *,
+    limit: int = COMMENT_LIMIT,
+) -> CommentOutcome:
     """Create or update the sticky comment as ``mode`` says; every failure is a notice, not an error."""
     text, shortened = render_fitting_comment(model, limit=limit)
     if mode == "never":
@@ -49,19 +57,33 @@ def post_pull_request_comment(client: GitHubClient | None, repository: str, numb
                 return CommentOutcome("skipped", "passing and comment: on-failure", shortened=shortened)
         posted = upsert_sticky_comment(client, repository, number, text)
     except ReadOnlyTokenError as exc:
-        emit(workflow_command(
-            "notice",
-            "mlaudit: the token is read-only (a pull request from a fork?), so the comment was not posted; "
-            "the report is in the job summary and the report artifact. "
-            "Use the workflow_run pattern (README, examples/workflows/) to comment on fork pull requests. "
-            f"({exc.diagnostics()})", title="mlaudit comment not posted"))
+        emit(
+            workflow_command(
+                "notice",
+                "mlaudit: the token is read-only (a pull request from a fork?), "
+                "so the comment was not posted; the report is in the job summary and the report artifact. "
+                "Use the workflow_run pattern (README, examples/workflows/) "
+                "to comment on fork pull requests. "
+                f"({exc.diagnostics()})",
+                title="mlaudit comment not posted",
+            )
+        )
         return CommentOutcome("failed", "read-only token", shortened=shortened)
     except GitHubApiError as exc:
-        emit(workflow_command("warning", f"mlaudit: could not post the pull-request comment: {exc.diagnostics()}",
-                              title="mlaudit comment not posted"))
+        emit(
+            workflow_command(
+                "warning",
+                f"mlaudit: could not post the pull-request comment: {exc.diagnostics()}",
+                title="mlaudit comment not posted",
+            )
+        )
         return CommentOutcome("failed", exc.diagnostics(), shortened=shortened)
     if shortened:
-        emit(workflow_command("notice", f"mlaudit: the comment was shortened to fit GitHub's {limit}-character limit"))
+        emit(
+            workflow_command(
+                "notice", f"mlaudit: the comment was shortened to fit GitHub's {limit}-character limit"
+            )
+        )
     return CommentOutcome(posted.action, url=posted.html_url, shortened=shortened)
 
 
@@ -70,13 +92,21 @@ def summary_text(comment_markdown: str, outcome: CommentOutcome | None) -> str:
     body = comment_markdown.replace(COMMENT_MARKER, "").lstrip("\n")
     if outcome is None or outcome.state != "failed":
         return body
-    note = (f"> [!WARNING]\n> The pull-request comment could not be posted ({outcome.detail}). "
-            "This summary and the `mlaudit-report` artifact hold the full report; the verdict is unchanged.\n\n")
+    note = (
+        f"> [!WARNING]\n> The pull-request comment could not be posted ({outcome.detail}). "
+        "This summary and the `mlaudit-report` artifact hold the full report; the verdict is unchanged.\n\n"
+    )
     return note + body
 
 
-def write_run_outputs(output_file: str, report: Report, paths: dict[str, Path], sarif: Path | None,
-                      *, extra: dict[str, str] | None = None) -> None:
+def write_run_outputs(
+    output_file: str,
+    report: Report,
+    paths: dict[str, Path],
+    sarif: Path | None,
+    *,
+    extra: dict[str, str] | None = None,
+) -> None:
     """``status``, report paths, ``sarif`` and counts by severity to ``$GITHUB_OUTPUT``."""
     outputs = {
         "status": "pass" if report.status is Status.PASS else "fail",
@@ -91,6 +121,9 @@ def write_run_outputs(output_file: str, report: Report, paths: dict[str, Path], 
 
 def write_summary(summary_file: str, markdown: str) -> None:
     """Append to ``$GITHUB_STEP_SUMMARY`` (a pointer to the artifact if the text is too large)."""
-    append_summary(summary_file, markdown,
-                   fallback_note="The mlaudit report is larger than the job summary allows; "
-                                 "see the `mlaudit-report` artifact.")
+    append_summary(
+        summary_file,
+        markdown,
+        fallback_note="The mlaudit report is larger than the job summary allows; "
+        "see the `mlaudit-report` artifact.",
+    )

@@ -51,8 +51,13 @@ class PullRequestContext:
         }
 
 
-def write_report_files(directory: Path, head: Report, base: Report | None,
-                       context: PullRequestContext | None, comment: str | None) -> dict[str, Path]:
+def write_report_files(
+    directory: Path,
+    head: Report,
+    base: Report | None,
+    context: PullRequestContext | None,
+    comment: str | None,
+) -> dict[str, Path]:
     """Write the artifact files; returns their paths by role."""
     directory.mkdir(parents=True, exist_ok=True)
     paths = {"json": directory / HEAD_REPORT, "markdown": directory / MARKDOWN_REPORT}
@@ -108,9 +113,18 @@ def read_report_files(directory: Path) -> tuple[Report, Report | None, PullReque
             raise UsageError(f"{source}: weight_commits['{path}'] must be a list")
         commits[str(path)] = tuple(
             WeightCommit(**{k: str(item.get(k, "")) for k in ("sha", "author", "date", "subject")})
-            for item in items if isinstance(item, Mapping)
+            for item in items
+            if isinstance(item, Mapping)
         )
     note = data.get("base_note", "")
     run_url = data.get("run_url", "")
-    return head, base, PullRequestContext(pull_request, note if isinstance(note, str) else "", commits,
-                                          run_url if isinstance(run_url, str) else "")
+    return (
+        head,
+        base,
+        PullRequestContext(
+            pull_request,
+            note if isinstance(note, str) else "",
+            commits,
+            run_url if isinstance(run_url, str) else "",
+        ),
+    )

@@ -42,7 +42,11 @@ def tracked_findings(report: Report, checks: Sequence[str]) -> tuple[Finding, ..
 def find_tracking_issue(client: GitHubClient, repository: str) -> Mapping[str, Any] | None:
     """The open issue a previous scheduled run opened, if any."""
     for issue in client.paginate(f"/repos/{repository}/issues", {"state": "open", "labels": ISSUE_LABEL}):
-        if isinstance(issue, Mapping) and "pull_request" not in issue and ISSUE_MARKER in str(issue.get("body") or ""):
+        if (
+            isinstance(issue, Mapping)
+            and "pull_request" not in issue
+            and ISSUE_MARKER in str(issue.get("body") or "")
+        ):
             return issue
     return None
 
@@ -59,19 +63,24 @@ def known_fingerprints(body: str) -> set[str]:
     return {v for v in values if isinstance(v, str)}
 
 
-def render_issue_body(report: Report, findings: Sequence[Finding], new: Sequence[Finding],
-                      *, run_url: str) -> str:
+def render_issue_body(
+    report: Report, findings: Sequence[Finding], new: Sequence[Finding], *, run_url: str
+) -> str:
     """The issue body: marker, fingerprints, and the findings with the new ones first."""
     new_fps = {f.fingerprint for f in new}
     ordered = sorted(findings, key=lambda f: (f.fingerprint not in new_fps, -f.severity.rank, f.rule))
-    body = environment().get_template("schedule_issue.md.j2").render(
-        report=report, findings=ordered, new_fps=new_fps, run_url=run_url)
+    body = (
+        environment()
+        .get_template("schedule_issue.md.j2")
+        .render(report=report, findings=ordered, new_fps=new_fps, run_url=run_url)
+    )
     fingerprints = json.dumps(sorted(f.fingerprint for f in findings))
     return f"{ISSUE_MARKER}\n<!-- mlaudit:fingerprints {fingerprints} -->\n{body}"
 
 
-def sync_tracking_issue(client: GitHubClient, repository: str, report: Report, checks: Sequence[str],
-                        *, run_url: str = "") -> IssueSync:
+def sync_tracking_issue(
+    client: GitHubClient, repository: str, report: Report, checks: Sequence[str], *, run_url: str = ""
+) -> IssueSync:
     """Open the issue for new findings, update it when the set changes, close it when empty."""
     findings = tracked_findings(report, checks)
     issue = find_tracking_issue(client, repository)
@@ -82,24 +91,36 @@ def sync_tracking_issue(client: GitHubClient, repository: str, report: Report, c
         if not findings:
             return IssueSync("unchanged", None, ())
         title = f"mlaudit: {len(findings)} finding(s) in {', '.join(checks)} on the default branch"
-        response = client.request("POST", f"/repos/{repository}/issues", {
-            "title": title, "body": render_issue_body(report, findings, new, run_url=run_url),
-            "labels": [ISSUE_LABEL],
-        })
+        response = client.request(
+            "POST",
+            f"/repos/{repository}/issues",
+            {
+                "title": title,
+                "body": render_issue_body(report, findings, new, run_url=run_url),
+                "labels": [ISSUE_LABEL],
+            },
+        )
         data = response.data or {}
         return IssueSync("created", int(data.get("number", 0)), new, str(data.get("html_url", "")))
     number = int(issue["number"])
     url = str(issue.get("html_url", ""))
     if not findings:
-        client.request("PATCH", f"/repos/{repository}/issues/{number}", {
-            "state": "closed", "body": render_issue_body(report, (), (), run_url=run_url)})
+        client.request(
+            "PATCH",
+            f"/repos/{repository}/issues/{number}",
+            {"state": "closed", "body": render_issue_body(report, (), (), run_url=run_url)},
+        )
         return IssueSync("closed", number, (), url)
     if current == known:
         return IssueSync("unchanged", number, (), url)
-    client.request("PATCH", f"/repos/{repository}/issues/{number}", {
-        "title": f"mlaudit: {len(findings)} finding(s) in {', '.join(checks)} on the default branch",
-        "body": render_issue_body(report, findings, new, run_url=run_url),
-    })
+    client.request(
+        "PATCH",
+        f"/repos/{repository}/issues/{number}",
+        {
+            "title": f"mlaudit: {len(findings)} finding(s) in {', '.join(checks)} on the default branch",
+            "body": render_issue_body(report, findings, new, run_url=run_url),
+        },
+    )
     if new:
         # A body edit notifies nobody; a comment does, and says what is new.
         lines = [f"{len(new)} new finding(s) since the last scheduled audit:"]

@@ -26,23 +26,28 @@ def _is_ours(comment: Mapping[str, Any], marker: str) -> bool:
     return isinstance(body, str) and marker in body
 
 
-def find_sticky_comment(client: GitHubClient, repository: str, number: int,
-                        marker: str = COMMENT_MARKER) -> Mapping[str, Any] | None:
+def find_sticky_comment(
+    client: GitHubClient, repository: str, number: int, marker: str = COMMENT_MARKER
+) -> Mapping[str, Any] | None:
     """The existing mlaudit comment on pull request ``number``, if any.
 
     Anyone can paste the marker into a comment, so a bot's comment is preferred;
     a human's comment with the marker is only a fallback (the update of a
     comment the token does not own then fails loudly rather than silently).
     """
-    candidates = [c for c in client.paginate(f"/repos/{repository}/issues/{number}/comments")
-                  if isinstance(c, Mapping) and _is_ours(c, marker)]
+    candidates = [
+        c
+        for c in client.paginate(f"/repos/{repository}/issues/{number}/comments")
+        if isinstance(c, Mapping) and _is_ours(c, marker)
+    ]
     bots = [c for c in candidates if (c.get("user") or {}).get("type") == "Bot"]
     chosen = bots or candidates
     return chosen[0] if chosen else None
 
 
-def upsert_sticky_comment(client: GitHubClient, repository: str, number: int, body: str,
-                          marker: str = COMMENT_MARKER) -> PostedComment:
+def upsert_sticky_comment(
+    client: GitHubClient, repository: str, number: int, body: str, marker: str = COMMENT_MARKER
+) -> PostedComment:
     """Create the comment, or update the one a previous run left (never a second one)."""
     if marker not in body:
         body = f"{marker}\n{body}"

@@ -76,12 +76,18 @@ def annotation_for(finding: Finding, *, prefix: str = "", root_prefix: str = "")
     if finding.remediation:
         message += f"\nFix: {finding.remediation}"
     path = f"{root_prefix}{finding.path}" if finding.path else None
-    return workflow_command(level, message, file=path, line=finding.line,
-                            title=f"mlaudit {finding.rule} ({finding.severity.value})")
+    return workflow_command(
+        level,
+        message,
+        file=path,
+        line=finding.line,
+        title=f"mlaudit {finding.rule} ({finding.severity.value})",
+    )
 
 
-def annotations(findings: Iterable[Finding], *, limit: int = 50, prefix: str = "",
-                root_prefix: str = "") -> list[str]:
+def finding_annotations(
+    findings: Iterable[Finding], *, limit: int = 50, prefix: str = "", root_prefix: str = ""
+) -> list[str]:
     """Annotation lines for ``findings``, worst first, at most ``limit`` (GitHub shows few anyway)."""
     ordered = sorted(findings, key=lambda f: (-f.severity.rank, f.path or "", f.line or 0))
     lines = [annotation_for(f, prefix=prefix, root_prefix=root_prefix) for f in ordered[:limit]]

@@ -37,7 +37,9 @@ _SECURITY_SEVERITY = {
 
 def render_sarif(report: Report, *, diff: ReportDiff | None = None, path_prefix: str = "") -> str:
     """The report as a SARIF 2.1.0 log (``path_prefix`` maps audited paths to repository paths)."""
-    return json.dumps(sarif_log(report, diff=diff, path_prefix=path_prefix), indent=2, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(sarif_log(report, diff=diff, path_prefix=path_prefix), indent=2, ensure_ascii=False) + "\n"
+    )
 
 
 def sarif_log(report: Report, *, diff: ReportDiff | None = None, path_prefix: str = "") -> dict[str, Any]:
@@ -51,7 +53,8 @@ def sarif_log(report: Report, *, diff: ReportDiff | None = None, path_prefix: st
             "message": {"text": f"check '{c.check_id}' {c.status.value}: {c.summary}"},
             "descriptor": {"id": c.check_id},
         }
-        for c in report.checks if not c.ran
+        for c in report.checks
+        if not c.ran
     ]
     invocation: dict[str, Any] = {
         "executionSuccessful": all(c.status is not Status.ERROR for c in report.checks),
@@ -62,20 +65,27 @@ def sarif_log(report: Report, *, diff: ReportDiff | None = None, path_prefix: st
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "mlaudit",
-                "version": report.tool_version,
-                "semanticVersion": report.tool_version,
-                "informationUri": INFORMATION_URI,
-                "rules": rules,
-            }},
-            "invocations": [invocation],
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-            "properties": {"status": report.status.value, "fail_on": report.fail_on.value,
-                           "counts": report.counts()},
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "mlaudit",
+                        "version": report.tool_version,
+                        "semanticVersion": report.tool_version,
+                        "informationUri": INFORMATION_URI,
+                        "rules": rules,
+                    }
+                },
+                "invocations": [invocation],
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+                "properties": {
+                    "status": report.status.value,
+                    "fail_on": report.fail_on.value,
+                    "counts": report.counts(),
+                },
+            }
+        ],
     }
 
 
@@ -88,23 +98,27 @@ def _rules(report: Report) -> tuple[list[dict[str, Any]], dict[str, int]]:
                 continue
             index[finding.rule] = len(rules)
             help_text = finding.remediation or f"See the `{check.check_id}` check in the mlaudit README."
-            rules.append({
-                "id": finding.rule,
-                "name": "".join(part.title() for part in finding.rule.replace("-", ".").split(".")),
-                "shortDescription": {"text": f"{check.title}: {finding.rule}"},
-                "fullDescription": {"text": f"{check.title} ({check.check_id}, {check.pillar.value} pillar)."},
-                "help": {
-                    "text": help_text,
-                    "markdown": f"**{check.title}** (`{check.check_id}`)\n\nFix: {help_text}",
-                },
-                "helpUri": f"{INFORMATION_URI}#checks",
-                "defaultConfiguration": {"level": _LEVEL[finding.severity]},
-                "properties": {
-                    "tags": ["mlaudit", check.pillar.value, check.check_id],
-                    "security-severity": _SECURITY_SEVERITY[finding.severity],
-                    "precision": "high",
-                },
-            })
+            rules.append(
+                {
+                    "id": finding.rule,
+                    "name": "".join(part.title() for part in finding.rule.replace("-", ".").split(".")),
+                    "shortDescription": {"text": f"{check.title}: {finding.rule}"},
+                    "fullDescription": {
+                        "text": f"{check.title} ({check.check_id}, {check.pillar.value} pillar)."
+                    },
+                    "help": {
+                        "text": help_text,
+                        "markdown": f"**{check.title}** (`{check.check_id}`)\n\nFix: {help_text}",
+                    },
+                    "helpUri": f"{INFORMATION_URI}#checks",
+                    "defaultConfiguration": {"level": _LEVEL[finding.severity]},
+                    "properties": {
+                        "tags": ["mlaudit", check.pillar.value, check.check_id],
+                        "security-severity": _SECURITY_SEVERITY[finding.severity],
+                        "precision": "high",
+                    },
+                }
+            )
     return rules, index
 
 
@@ -118,8 +132,10 @@ def _baseline_states(diff: ReportDiff | None) -> dict[str, str]:
 
 def _result(finding: Finding, rule_index: int, path_prefix: str, baseline: str | None) -> dict[str, Any]:
     location: dict[str, Any] = {
-        "artifactLocation": {"uri": f"{path_prefix}{finding.path}" if finding.path else (path_prefix or "."),
-                             "uriBaseId": "%SRCROOT%"},
+        "artifactLocation": {
+            "uri": f"{path_prefix}{finding.path}" if finding.path else (path_prefix or "."),
+            "uriBaseId": "%SRCROOT%",
+        },
     }
     if finding.path and finding.line:
         location["region"] = {"startLine": finding.line}
@@ -127,7 +143,9 @@ def _result(finding: Finding, rule_index: int, path_prefix: str, baseline: str |
         "ruleId": finding.rule,
         "ruleIndex": rule_index,
         "level": _LEVEL[finding.severity],
-        "message": {"text": finding.message + (f" Fix: {finding.remediation}" if finding.remediation else "")},
+        "message": {
+            "text": finding.message + (f" Fix: {finding.remediation}" if finding.remediation else "")
+        },
         "locations": [{"physicalLocation": location}],
         "fingerprints": {"mlaudit/v1": finding.fingerprint},
         "partialFingerprints": {"mlauditFingerprint/v1": finding.fingerprint},
