@@ -120,3 +120,21 @@ def test_markdown_shows_a_mermaid_chart_and_table(project) -> None:
     assert "```mermaid\nxychart-beta" in markdown
     assert 'x-axis ["steady", "shifted", "colour", "holes"]' in markdown
     assert "| `shifted` | numeric | 🔴 drifted |" in markdown
+
+
+def test_fast_ks_equals_scipy_on_large_samples_with_ties() -> None:
+    from scipy import stats
+
+    from mlaudit.behaviour.drift_statistics import ks_two_sample_sorted
+
+    rng = np.random.default_rng(11)
+    for ref, cur in [
+        (rng.normal(0, 1, 30_000), rng.normal(0.03, 1, 25_000)),
+        (rng.integers(0, 20, 30_000).astype(float), rng.integers(0, 21, 20_000).astype(float)),  # heavy ties
+    ]:
+        ref.sort()
+        cur.sort()
+        expected = stats.ks_2samp(ref, cur, method="asymp")
+        statistic, pvalue = ks_two_sample_sorted(ref, cur)
+        assert statistic == pytest.approx(expected.statistic, abs=1e-12)
+        assert pvalue == pytest.approx(expected.pvalue, rel=1e-9)

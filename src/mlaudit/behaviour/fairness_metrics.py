@@ -6,9 +6,8 @@ difference (max − min selection rate), equalized odds difference (the larger o
 the TPR and FPR gaps) and the disparate impact ratio (min / max selection rate,
 the four-fifths rule). Groups smaller than ``min_group_size`` are shown but left
 out of the comparison: their rates are noise. Optional bootstrap intervals
-resample rows and recompute the gaps from per-group counts (numpy
-``bincount``), which equals Fairlearn's figures on the full sample and is fast
-enough for hundreds of resamples on a million rows.
+resample rows and recompute the gaps from per-group confusion counts (numpy
+``bincount``), fast enough for hundreds of resamples on a million rows.
 """
 
 from __future__ import annotations
@@ -80,32 +79,61 @@ def _safe(value: float) -> float | None:
     return round(float(value), 4) if math.isfinite(value) else None
 
 
-def group_labels(frame: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
-    """One label per row: the value of ``columns`` joined (missing values become ``(missing)``)."""
-    parts = [frame[c].astype("string").fillna("(missing)") for c in columns]
-    labels = parts[0]
-    for part in parts[1:]:
-        labels = labels + GROUP_SEPARATOR + part
-    return labels.rename(GROUP_SEPARATOR.join(columns))
+def group_codes(sensitive: pd.DataFrame) -> tuple[npt.NDArray[np.int64], list[str]]:
+    """A group number per row and the label of each group (values joined by `` × ``).
+
+    Missing values form their own group, ``(missing)``.
+    """
+    import numpy as np
+
+    filled = sensitive.astype("object").where(sensitive.notna(), "(missing)")
+    grouped = filled.groupby(list(filled.columns), sort=True, dropna=False)
+    codes = grouped.ngroup().to_numpy(np.int64)
+    keys = grouped.size().index
+    names = [GROUP_SEPARATOR.join(map(str, key)) if isinstance(key, tuple) else str(key) for key in keys]
+    return codes, names
+
+
+def _weighted_count(y_true: Any, y_pred: Any, sample_weight: Any) -> float:
+    """Rows of a group when each input row stands for ``sample_weight`` rows."""
+    import numpy as np
+
+    return float(np.sum(sample_weight))
 
 
 def fairness_by_group(
-    y_true: npt.NDArray[np.int8], y_pred: npt.NDArray[np.int8], groups: pd.Series, *,
+    y_true: npt.NDArray[np.int8], y_pred: npt.NDArray[np.int8], sensitive: pd.DataFrame, *,
     min_group_size: int, bootstrap: int = 0, confidence: float = 0.95, seed: int = 0,
 ) -> FairnessReport:
-    """Per-group rates (Fairlearn ``MetricFrame``) and the gaps between compared groups."""
+    """Per-group rates (Fairlearn ``MetricFrame``) and the gaps between compared groups.
+
+    Every metric here depends only on each group's confusion counts, so the
+    rows are first collapsed to one weighted row per (group, label, prediction)
+    and handed to ``MetricFrame`` with ``sample_weight``: the same figures as on
+    the raw rows, without Fairlearn's per-row Python overhead (minutes on a
+    million rows, under a second this way).
+    """
     import numpy as np
-    from fairlearn.metrics import (
-        MetricFrame, count, false_positive_rate, selection_rate, true_positive_rate,
-    )
+    import pandas as pd
+    from fairlearn.metrics import MetricFrame, false_positive_rate, selection_rate, true_positive_rate
     from sklearn.metrics import accuracy_score
 
+    codes, names = group_codes(sensitive)
+    y = np.asarray(y_true, dtype=np.int64)
+    p = np.asarray(y_pred, dtype=np.int64)
+    cells = codes * 4 + 2 * y + p  # cell = group * 4 + 2 * label + prediction
+    weights = np.bincount(cells, minlength=4 * len(names))
+    present = np.flatnonzero(weights)
+    collapsed = pd.DataFrame({
+        "group": pd.Categorical.from_codes(present // 4, categories=names),
+        "y": (present % 4) // 2, "p": present % 2, "w": weights[present],
+    })
+    metrics = {"count": _weighted_count, "selection_rate": selection_rate, "accuracy": accuracy_score,
+               "tpr": true_positive_rate, "fpr": false_positive_rate}
     frame = MetricFrame(
-        metrics={
-            "count": count, "selection_rate": selection_rate, "accuracy": accuracy_score,
-            "tpr": true_positive_rate, "fpr": false_positive_rate,
-        },
-        y_true=y_true, y_pred=y_pred, sensitive_features=groups,
+        metrics=metrics, y_true=collapsed["y"].to_numpy(), y_pred=collapsed["p"].to_numpy(),
+        sensitive_features=collapsed["group"].astype(str).rename(GROUP_SEPARATOR.join(map(str, sensitive.columns))),
+        sample_params={name: {"sample_weight": collapsed["w"].to_numpy()} for name in metrics},
     )
     by_group = frame.by_group
     rates = tuple(
@@ -121,9 +149,10 @@ def fairness_by_group(
                        compared["fpr"].to_numpy(float))
     intervals: dict[str, Interval] = {}
     if bootstrap > 0 and len(compared) >= 2:
-        intervals = _bootstrap_gaps(y_true, y_pred, groups, set(map(str, compared.index)), bootstrap,
-                                    confidence, seed)
-    return FairnessReport(str(groups.name), rates, dp, eo, di, intervals)
+        keep = np.array([name in set(map(str, compared.index)) for name in names])
+        intervals = _bootstrap_gaps(cells, len(names), keep, bootstrap, confidence, seed)
+    attribute = GROUP_SEPARATOR.join(map(str, sensitive.columns))
+    return FairnessReport(attribute, rates, dp, eo, di, intervals)
 
 
 def _gaps(selection: Any, tpr: Any, fpr: Any) -> tuple[float, float, float]:
@@ -141,19 +170,12 @@ def _gaps(selection: Any, tpr: Any, fpr: Any) -> tuple[float, float, float]:
 
 
 def _bootstrap_gaps(
-    y_true: Any, y_pred: Any, groups: pd.Series, compared: set[str], resamples: int, confidence: float, seed: int,
+    cells: Any, k: int, keep: Any, resamples: int, confidence: float, seed: int,
 ) -> dict[str, Interval]:
     import numpy as np
 
-    codes, names = groups.factorize(sort=True)
-    keep = np.array([str(n) in compared for n in names])
-    k = len(names)
-    y = np.asarray(y_true, dtype=np.int64)
-    p = np.asarray(y_pred, dtype=np.int64)
-    # cell = group * 4 + 2 * label + prediction: one bincount gives every rate of every group.
-    cells = codes.astype(np.int64) * 4 + 2 * y + p
-
     def gaps(idx: Any) -> tuple[float, float, float]:
+        # One bincount gives every confusion count of every group for this resample.
         table = np.bincount(cells[idx], minlength=4 * k).reshape(k, 4)[keep].astype(float)
         tn, fp, fn, tp = table[:, 0], table[:, 1], table[:, 2], table[:, 3]
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -162,6 +184,6 @@ def _bootstrap_gaps(
     out = {}
     for position, name in enumerate(("demographic_parity_difference", "equalized_odds_difference",
                                      "disparate_impact_ratio")):
-        out[name] = bootstrap_statistic(len(y), lambda idx, i=position: gaps(idx)[i],
+        out[name] = bootstrap_statistic(len(cells), lambda idx, i=position: gaps(idx)[i],
                                         resamples=resamples, confidence=confidence, seed=seed)
     return out

@@ -57,7 +57,7 @@ class FairnessCheck(Check[FairnessOptions]):
 
     def run(self, ctx: AuditContext, options: FairnessOptions) -> Outcome:
         from mlaudit.behaviour.evaluation import inside_root
-        from mlaudit.behaviour.fairness_metrics import fairness_by_group, group_labels
+        from mlaudit.behaviour.fairness_metrics import fairness_by_group
         from mlaudit.behaviour.tabular_data import load_table, require_columns
 
         require_configuration(ctx, "fairness", bool(options.predictions and options.sensitive),
@@ -74,7 +74,7 @@ class FairnessCheck(Check[FairnessOptions]):
             attributes.append(list(options.sensitive))
         reports = [
             fairness_by_group(
-                y_true.to_numpy("int8"), y_pred.to_numpy("int8"), group_labels(kept, columns),
+                y_true.to_numpy("int8"), y_pred.to_numpy("int8"), kept[columns],
                 min_group_size=options.min_group_size, bootstrap=options.bootstrap,
                 confidence=options.confidence, seed=options.seed,
             )
