@@ -23,7 +23,6 @@ Usage::
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import threading
@@ -93,10 +92,6 @@ class Repository:
     """Free space for routes added by other tests (rulesets, collaborators, ...)."""
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
 def _compile(pattern: str) -> re.Pattern[str]:
     regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern)
     return re.compile(f"^{regex}$")
@@ -116,7 +111,9 @@ class GitHubApiServer:
         self._next_id = 1000
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
-        _register_issue_routes(self)
+        from github_api_issue_routes import register_issue_routes
+
+        register_issue_routes(self)
 
     # -- lifecycle -------------------------------------------------------
     def __enter__(self) -> GitHubApiServer:
@@ -211,7 +208,7 @@ class GitHubApiServer:
         name = f"{request.params['owner']}/{request.params['repo']}"
         repo = self.repos.get(name)
         if repo is None:
-            raise _NotFound()
+            raise NotFound()
         return repo
 
     def paginate(self, request: ApiRequest, items: list[Any]) -> ApiResponse:
@@ -284,9 +281,9 @@ class GitHubApiServer:
             request.params = match.groupdict()
             try:
                 result = route_handler(self, request)
-            except _NotFound:
+            except NotFound:
                 return ApiResponse(404, {"message": "Not Found"})
-            except _Invalid as exc:
+            except Invalid as exc:
                 return ApiResponse(422, {"message": "Validation Failed", "errors": [str(exc)]})
             return result if isinstance(result, ApiResponse) else ApiResponse(200, result)
         return ApiResponse(404, {"message": "Not Found"})
@@ -303,153 +300,26 @@ class GitHubApiServer:
         handler.wfile.write(payload)
 
 
-class _NotFound(Exception):
-    pass
+class NotFound(Exception):
+    """Raise in a handler to answer 404."""
 
 
-class _Invalid(Exception):
-    pass
+class Invalid(Exception):
+    """Raise in a handler to answer 422 with the message."""
 
 
 def require_fields(body: JsonValue, *names: str) -> dict[str, Any]:
     """The JSON object body, with ``names`` present (422 otherwise)."""
     if not isinstance(body, dict):
-        raise _Invalid("body must be a JSON object")
+        raise Invalid("body must be a JSON object")
     for name in names:
         if not isinstance(body.get(name), str):
-            raise _Invalid(f"'{name}' is required")
+            raise Invalid(f"'{name}' is required")
     return body
 
 
-def _user() -> dict[str, Any]:
-    return {"login": "github-actions[bot]", "type": "Bot"}
+def add_pull_request(server: GitHubApiServer, full_name: str, number: int, **kwargs: Any) -> dict[str, Any]:
+    """Register pull request ``number`` (see ``github_api_issue_routes.add_pull_request``)."""
+    from github_api_issue_routes import add_pull_request as add
 
-
-def _register_issue_routes(server: GitHubApiServer) -> None:
-    """Issues, issue comments and pull requests: what the sticky comment and the schedule issue use."""
-    base = "/repos/{owner}/{repo}"
-
-    @server.route("GET", base + "/issues/{number}/comments")
-    def list_comments(srv: GitHubApiServer, req: ApiRequest) -> ApiResponse:
-        repo = srv.repository(req)
-        number = int(req.params["number"])
-        if number not in repo.issues and number not in repo.pulls:
-            raise _NotFound()
-        items = [c for c in repo.comments.values() if c["_issue"] == number]
-        return srv.paginate(req, [_public(c) for c in items])
-
-    @server.route("POST", base + "/issues/{number}/comments")
-    def create_comment(srv: GitHubApiServer, req: ApiRequest) -> ApiResponse:
-        repo = srv.repository(req)
-        number = int(req.params["number"])
-        if number not in repo.issues and number not in repo.pulls:
-            raise _NotFound()
-        body = require_fields(req.body, "body")
-        if len(body["body"]) > 65536:
-            raise _Invalid("body is too long (maximum is 65536 characters)")
-        cid = srv.next_id()
-        comment = {
-            "id": cid,
-            "body": body["body"],
-            "user": _user(),
-            "created_at": _now(),
-            "updated_at": _now(),
-            "_issue": number,
-            "html_url": f"https://github.invalid/{repo.full_name}/issues/{number}#issuecomment-{cid}",
-        }
-        repo.comments[cid] = comment
-        return ApiResponse(201, _public(comment))
-
-    @server.route("PATCH", base + "/issues/comments/{comment_id}")
-    def update_comment(srv: GitHubApiServer, req: ApiRequest) -> ApiResponse:
-        repo = srv.repository(req)
-        comment = repo.comments.get(int(req.params["comment_id"]))
-        if comment is None:
-            raise _NotFound()
-        body = require_fields(req.body, "body")
-        if len(body["body"]) > 65536:
-            raise _Invalid("body is too long (maximum is 65536 characters)")
-        comment.update(body=body["body"], updated_at=_now())
-        return ApiResponse(200, _public(comment))
-
-    @server.route("GET", base + "/issues")
-    def list_issues(srv: GitHubApiServer, req: ApiRequest) -> ApiResponse:
-        repo = srv.repository(req)
-        state = req.query.get("state", "open")
-        labels = {x for x in req.query.get("labels", "").split(",") if x}
-        items = [
-            i
-            for _, i in sorted(repo.issues.items(), reverse=True)
-            if (state == "all" or i["state"] == state) and labels <= {lab["name"] for lab in i["labels"]}
-        ]
-        return srv.paginate(req, items)
-
-    @server.route("POST", base + "/issues")
-    def create_issue(srv: GitHubApiServer, req: ApiRequest) -> ApiResponse:
-        repo = srv.repository(req)
-        body = require_fields(req.body, "title")
-        number = max([0, *repo.issues, *repo.pulls]) + 1
-        issue = {
-            "id": srv.next_id(),
-            "number": number,
-            "title": body["title"],
-            "body": body.get("body", ""),
-            "state": "open",
-            "labels": [{"name": n} for n in body.get("labels", [])],
-            "user": _user(),
-            "created_at": _now(),
-            "updated_at": _now(),
-            "html_url": f"https://github.invalid/{repo.full_name}/issues/{number}",
-        }
-        repo.issues[number] = issue
-        return ApiResponse(201, issue)
-
-    @server.route("PATCH", base + "/issues/{number}")
-    def update_issue(srv: GitHubApiServer, req: ApiRequest) -> ApiResponse:
-        repo = srv.repository(req)
-        issue = repo.issues.get(int(req.params["number"]))
-        if issue is None:
-            raise _NotFound()
-        body = req.body if isinstance(req.body, dict) else {}
-        for key in ("title", "body", "state"):
-            if key in body:
-                issue[key] = body[key]
-        if "labels" in body:
-            issue["labels"] = [{"name": n} for n in body["labels"]]
-        issue["updated_at"] = _now()
-        return ApiResponse(200, issue)
-
-    @server.route("GET", base + "/pulls/{number}")
-    def get_pull(srv: GitHubApiServer, req: ApiRequest) -> ApiResponse:
-        pull = srv.repository(req).pulls.get(int(req.params["number"]))
-        if pull is None:
-            raise _NotFound()
-        return ApiResponse(200, pull)
-
-
-def _public(comment: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in comment.items() if not k.startswith("_")}
-
-
-def add_pull_request(
-    server: GitHubApiServer,
-    full_name: str,
-    number: int,
-    *,
-    head_sha: str,
-    base_sha: str,
-    base_ref: str = "main",
-    head_ref: str = "feature",
-    head_repo: str | None = None,
-) -> dict[str, Any]:
-    """Register pull request ``number`` (its comments live on the issue of the same number)."""
-    repo = server.add_repository(full_name)
-    pull = {
-        "number": number,
-        "state": "open",
-        "html_url": f"https://github.invalid/{full_name}/pull/{number}",
-        "head": {"sha": head_sha, "ref": head_ref, "repo": {"full_name": head_repo or full_name}},
-        "base": {"sha": base_sha, "ref": base_ref, "repo": {"full_name": full_name}},
-    }
-    repo.pulls[number] = pull
-    return pull
+    return add(server, full_name, number, **kwargs)

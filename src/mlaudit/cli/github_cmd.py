@@ -71,16 +71,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the flow the event asks for; exit 0/1 by the audit's verdict, never by GitHub's answers."""
-    from mlaudit.github.action_runs import (
-        RunSettings,
-        default_sarif,
-        run_gate,
-        run_post_from,
-        run_pull_request,
-        run_schedule,
-        split_checks,
-    )
     from mlaudit.github.event import PULL_REQUEST_EVENTS, ActionsEnvironment, read_event
+    from mlaudit.github.gate_run import run_gate, run_schedule
+    from mlaudit.github.pull_request_run import run_post_from, run_pull_request
+    from mlaudit.github.run_settings import RunSettings, default_sarif, split_checks
 
     env = ActionsEnvironment.from_env(os.environ)
     root = Path(args.path)
