@@ -180,6 +180,7 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
     ``explicit`` (``--config FILE``) wins; a ``pyproject.toml`` given there is
     read from ``[tool.mlaudit]``, any other file from its top level.
     """
+    path: Path | None
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"{explicit}: configuration file not found")

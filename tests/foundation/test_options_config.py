@@ -56,7 +56,7 @@ def test_parse_options_all_types() -> None:
     ],
 )
 def test_parse_options_errors_name_key_and_file(table: dict[str, object], message: str) -> None:
-    with pytest.raises(ConfigError, match="f.toml") as info:
+    with pytest.raises(ConfigError, match=r"f\.toml") as info:
         parse_options(Sample, table, where="tool.mlaudit.s", source="f.toml")
     assert message in str(info.value)
 

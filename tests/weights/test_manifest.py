@@ -26,8 +26,8 @@ B = "b" * 64
 def test_render_is_sorted_one_entry_per_line_and_round_trips() -> None:
     text = render_manifest([ManifestEntry("z.bin", 2, B), ManifestEntry("a/x.pt", 1, A)])
     lines = text.splitlines()
-    entry_lines = [l for l in lines if '"name"' in l]
-    assert [json.loads(l.strip().rstrip(","))["name"] for l in entry_lines] == ["a/x.pt", "z.bin"]
+    entry_lines = [line for line in lines if '"name"' in line]
+    assert [json.loads(line.strip().rstrip(","))["name"] for line in entry_lines] == ["a/x.pt", "z.bin"]
     manifest = parse_manifest(text)
     assert manifest.entries["z.bin"].size == 2
     assert manifest.entries["z.bin"].line == lines.index(entry_lines[1]) + 1

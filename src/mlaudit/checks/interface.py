@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from mlaudit.context import AuditContext
 from mlaudit.model import Finding, Pillar
 
-O = TypeVar("O")
+OptionsT = TypeVar("OptionsT")
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Outcome:
     incomplete: tuple[str, ...] = ()
 
 
-class Check(abc.ABC, Generic[O]):
+class Check(abc.ABC, Generic[OptionsT]):
     """One audit check; registered in ``mlaudit.registry.REGISTRY`` under its ``id``."""
 
     id: ClassVar[str]
@@ -45,5 +45,5 @@ class Check(abc.ABC, Generic[O]):
     options_type: ClassVar[type[Any]] = NoOptions
 
     @abc.abstractmethod
-    def run(self, ctx: AuditContext, options: O) -> Outcome:
+    def run(self, ctx: AuditContext, options: OptionsT) -> Outcome:
         """Examine the repository described by ``ctx`` and report what was found."""

@@ -171,7 +171,7 @@ def digest_files(
         with ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="mlaudit-hash") as pool:
             outcomes = list(pool.map(work, to_hash))
     hashed = 0
-    for (rel, _), outcome in zip(to_hash, outcomes):
+    for (rel, _), outcome in zip(to_hash, outcomes, strict=True):
         if isinstance(outcome, HashProblem):
             problems[rel] = outcome
             continue

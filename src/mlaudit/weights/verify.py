@@ -43,7 +43,7 @@ def load_manifest(root: Path, manifest_name: str) -> tuple[WeightManifest | None
             path=manifest_name,
             line=exc.line,
             message=f"malformed weight manifest: {exc}",
-            remediation=f"fix the file, or regenerate it with `mlaudit hash --update`",
+            remediation="fix the file, or regenerate it with `mlaudit hash --update`",
         )
     except OSError as exc:
         return None, Finding(
@@ -187,7 +187,9 @@ def record_weights(
     new = {e.name: e for e in new_entries}
     changes = ManifestChanges(
         added=tuple(sorted(n for n in new if n not in old)),
-        changed=tuple(sorted(n for n in new if n in old and (old[n].digest, old[n].size) != (new[n].digest, new[n].size))),
+        changed=tuple(sorted(
+            n for n in new if n in old and (old[n].digest, old[n].size) != (new[n].digest, new[n].size)
+        )),
         removed=tuple(sorted(n for n in old if n not in new)),
     )
     if changes or manifest is None:
