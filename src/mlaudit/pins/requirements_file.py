@@ -57,6 +57,9 @@ def read_requirements(root: Path, rel: str) -> tuple[Any | None, str | None]:
     """The parsed file, or (None, reason) when it cannot be read."""
     from pip_requirements_parser import RequirementsFile
 
+    from mlaudit.pins.requirements_parser_speedup import install
+
+    install()
     path = root / rel
     try:
         if path.stat().st_size > MAX_BYTES:

@@ -1,0 +1,148 @@
+"""The mlaudit-pinned-deps hook on a generated repository, against reference commands in one run.
+
+Generates (once, under benchmarks/.data/pins-repo) a Git repository with 50
+requirements files (25 lines each; odd ones compiled with --hash continuation lines, even
+ones plain pins with markers, extras, a VCS line, -e . and a few ranges) and 20 workflows (12 steps each:
+``uses:`` by tag and by SHA, ``run:`` blocks with pip install), then times,
+best of ``--repeat``, each as its own process:
+
+  1. ``python -c pass``: interpreter start-up, the floor of any Python hook;
+  2. a minimal parse: PyYAML + pip-requirements-parser reading the same 70 files
+     without checking anything (what any hook doing this job must at least pay);
+  3. ``mlaudit-pinned-deps`` with the 70 files as arguments (as pre-commit calls it).
+
+Prints milliseconds and the ratios; the issue's target is "well under a second".
+
+Usage: python benchmarks/bench_pins.py [--dir DIR] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+SHA = "0123456789abcdef0123456789abcdef01234567"
+REQUIREMENT_FILES = 50
+WORKFLOWS = 20
+
+_REFERENCE_PARSE = """
+import sys, yaml
+from pip_requirements_parser import RequirementsFile
+loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+for name in sys.argv[1:]:
+    if name.endswith(".txt"):
+        RequirementsFile.from_file(name)
+    else:
+        with open(name, encoding="utf-8") as fh:
+            yaml.load(fh, Loader=loader)
+"""
+
+
+def _requirements(index: int) -> str:
+    """Odd files are compiled locks (every line hashed), even files plain pins; every fifth has a range."""
+    hashed = index % 2 == 1
+    lines = [f"# generated requirements file {index}"]
+    for j in range(24):
+        package = f"package-{index}-{j}"
+        if j % 4 == 0:
+            spec = f'{package}==1.{j}.0 ; python_version >= "3.10"'
+        elif j % 4 == 1:
+            spec = f"{package}[extra]=={j}.0.1"
+        elif j % 4 == 2 and index % 5 == 0 and not hashed:
+            spec = f"{package}>={j}.0"
+        else:
+            spec = f"{package}=={j}.0.0"
+        if hashed:
+            spec += f" \\\n    --hash=sha256:{'a' * 64} \\\n    --hash=sha256:{'b' * 64}"
+        lines.append(spec)
+    if not hashed:
+        lines.append(f"vcs-{index} @ git+https://github.com/org/vcs-{index}.git@{SHA}")
+        lines.append("-e .")
+    return "\n".join(lines) + "\n"
+
+
+def _workflow(index: int) -> str:
+    steps = []
+    for j in range(12):
+        if j % 3 == 0:
+            steps.append(f"      - uses: actions/checkout@{SHA if j % 2 else 'v4'}")
+        elif j % 3 == 1:
+            steps.append(f"      - uses: org/action-{j}@{SHA}\n        with:\n          value: {j}")
+        else:
+            steps.append(f"      - name: step {j}\n        run: |\n          echo building {j}\n"
+                         f"          python -m pip install -r requirements/req-{j}.txt pkg-{j}==1.0")
+    return (f"name: workflow {index}\non: [push, pull_request]\njobs:\n  build:\n"
+            f"    runs-on: ubuntu-latest\n    steps:\n" + "\n".join(steps) + "\n")
+
+
+def generate(root: Path) -> list[str]:
+    """Create the repository (idempotent) and return the files pre-commit would pass."""
+    files: list[str] = []
+    for i in range(REQUIREMENT_FILES):
+        rel = f"requirements/req-{i}.txt" if i else "requirements.txt"
+        files.append(rel)
+    for i in range(WORKFLOWS):
+        files.append(f".github/workflows/wf-{i}.yml")
+    marker = root / ".generated"
+    if marker.exists():
+        return files
+    if root.exists():
+        shutil.rmtree(root)
+    for i, rel in enumerate(files[:REQUIREMENT_FILES]):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(_requirements(i), encoding="utf-8")
+    for i, rel in enumerate(files[REQUIREMENT_FILES:]):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(_workflow(i), encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    marker.write_text("ok\n")
+    return files
+
+
+def _timed(cmd: Sequence[str], repeat: int, cwd: Path, expect: Sequence[int] = (0,)) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+        elapsed = time.perf_counter() - start
+        if proc.returncode not in expect:
+            raise SystemExit(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr.decode()[-800:]}")
+        best = min(best, elapsed)
+    return best
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Generate, time, print."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dir", type=Path, default=Path(__file__).parent / ".data" / "pins-repo")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    hook = shutil.which("mlaudit-pinned-deps", path=str(BIN)) or shutil.which("mlaudit-pinned-deps")
+    if hook is None:
+        raise SystemExit("mlaudit-pinned-deps not found; pip install . into this interpreter's environment")
+    root = args.dir.resolve()
+    files = generate(root)
+    startup = _timed([sys.executable, "-c", "pass"], args.repeat, root)
+    reference = _timed([sys.executable, "-c", _REFERENCE_PARSE, *files], args.repeat, root)
+    # The generated repository has unpinned lines on purpose: the hook exits 1.
+    hook_s = _timed([hook, *files], args.repeat, root, expect=(1,))
+    findings = subprocess.run([hook, *files], cwd=root, capture_output=True, text=True, check=False)
+    count = len(findings.stdout.splitlines())
+    print(f"repository: {REQUIREMENT_FILES} requirements files, {WORKFLOWS} workflows ({root})")
+    print(f"python -c pass                      {startup * 1000:8.1f} ms")
+    print(f"reference parse (PyYAML + pip-requirements-parser, no checks) {reference * 1000:8.1f} ms")
+    print(f"mlaudit-pinned-deps ({count} findings)   {hook_s * 1000:8.1f} ms")
+    print(f"ratio hook / python start-up: {hook_s / startup:5.2f}x")
+    print(f"ratio hook / reference parse: {hook_s / reference:5.2f}x")
+    print(f"target: well under 1000 ms -> {'met' if hook_s < 0.5 else 'NOT met'} (< 500 ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
