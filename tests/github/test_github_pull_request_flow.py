@@ -311,3 +311,23 @@ def test_not_in_actions_is_a_usage_error(tmp_path: Path) -> None:
     env["GITHUB_EVENT_NAME"] = "pull_request"
     result = run_mlaudit("github", str(tmp_path), env=env)
     assert result.returncode == 2 and "GITHUB_EVENT_PATH is not set" in result.stderr
+
+
+def test_scheduled_run_opens_one_issue_and_gates(pr_repo: dict[str, Any]) -> None:
+    tmp: Path = pr_repo["tmp"]
+    root: Path = pr_repo["root"]
+    with GitHubApiServer() as api:
+        api.add_repository(REPO)
+        env = actions_env(api, tmp / "no-event.json", tmp, event_name="schedule")
+        args = ("github", str(root), "--only", "weights", "--issue-checks", "weights")
+        first = run_mlaudit(*args, env=env)
+        assert first.returncode == 1, first.stderr  # the gate still fails the job
+        assert "tracking issue created #1 (2 new finding(s))" in first.stdout
+        [issue] = api.repos[REPO].issues.values()
+        assert "weights.mismatch" in issue["body"] and issue["state"] == "open"
+        second = run_mlaudit(*args, env=env)
+        assert "tracking issue unchanged #1" in second.stdout
+        assert len(api.repos[REPO].issues) == 1
+        outputs = read_outputs(Path(env["GITHUB_OUTPUT"]))
+        assert outputs["issue"] == "1" and outputs["issue-action"] == "unchanged"
+        assert Path(outputs["sarif"]).is_file()
