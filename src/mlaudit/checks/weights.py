@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from mlaudit.checks.interface import Check, Outcome
 from mlaudit.context import AuditContext
@@ -27,6 +26,16 @@ class WeightsOptions:
     """Also recognise weight files by magic bytes, whatever their extension."""
     workers: int = 0
     """Hashing threads; 0 means one per core."""
+
+
+def format_size(n: int) -> str:
+    """Bytes for people: 512 B, 1.5 KiB, 3.2 GiB."""
+    size = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} TiB"
 
 
 def find_weight_files(ctx: AuditContext, options: WeightsOptions) -> tuple[str, ...]:
@@ -88,5 +97,5 @@ class WeightsCheck(Check[WeightsOptions]):
             "cache_rebuilt": cache.rebuilt,
         }
         total = sum(d.size for d in digests.values())
-        summary = f"{len(digests)} weight file(s), {total / 1e6:.1f} MB verified against {options.manifest}"
+        summary = f"{len(digests)} weight file(s), {format_size(total)} verified against {options.manifest}"
         return Outcome(findings=result.findings, summary=summary, evidence=evidence)
