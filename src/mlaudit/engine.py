@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from mlaudit import __version__
-from mlaudit.registry import REGISTRY
 from mlaudit.checks.interface import Check, Outcome
 from mlaudit.context import AuditContext
 from mlaudit.errors import CheckError, CheckSkipped, ConfigError, UsageError
 from mlaudit.model import AcceptedFinding, CheckResult, Finding, Report, Severity, Status
+from mlaudit.registry import REGISTRY
 from mlaudit.waivers import waive
 
 
