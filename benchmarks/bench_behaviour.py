@@ -134,8 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     folder = generate(args.rows)
     print(f"data: {args.rows:,} rows x 20 columns in {folder} (ready in {time.perf_counter() - started:.1f} s)")
-    import pandas  # noqa: F401 - warm the imports so neither side pays for them
     import fairlearn.metrics  # noqa: F401
+    import pandas  # noqa: F401 - warm the imports so neither side pays for them
     import scipy.stats  # noqa: F401
 
     sensitive = ", ".join(f'"{name}"' for name in SENSITIVE)

@@ -9,10 +9,8 @@ from __future__ import annotations
 import json
 import sys
 import time
-from pathlib import Path
 
 from sklearn.metrics import accuracy_score, roc_auc_score
-
 from tabular_data import encode
 from train import HERE, split_reference, train_model
 
@@ -32,7 +30,7 @@ def main() -> int:
     out = HERE / "out"
     out.mkdir(exist_ok=True)
     (out / "per_sample.jsonl").write_text(
-        "".join(json.dumps({"correct": int(p == y)}) + "\n" for p, y in zip(predicted, labels)))
+        "".join(json.dumps({"correct": int(p == y)}) + "\n" for p, y in zip(predicted, labels, strict=True)))
     (out / "latency_ms.txt").write_text("".join(f"{t:.4f}\n" for t in timings))
     print(f"evaluated {len(labels)} held-out rows", file=sys.stderr)
     print(json.dumps({"accuracy": round(float(accuracy_score(labels, predicted)), 4),

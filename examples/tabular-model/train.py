@@ -12,7 +12,6 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-
 from tabular_data import encode
 
 HERE = Path(__file__).resolve().parent

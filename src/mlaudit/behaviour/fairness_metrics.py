@@ -13,7 +13,7 @@ resample rows and recompute the gaps from per-group confusion counts (numpy
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -125,7 +125,7 @@ def fairness_by_group(
     weights = np.bincount(cells, minlength=4 * len(names))
     present = np.flatnonzero(weights)
     collapsed = pd.DataFrame({
-        "group": pd.Categorical.from_codes(present // 4, categories=names),
+        "group": pd.Categorical.from_codes(present // 4, categories=pd.Index(names)),
         "y": (present % 4) // 2, "p": present % 2, "w": weights[present],
     })
     metrics = {"count": _weighted_count, "selection_rate": selection_rate, "accuracy": accuracy_score,
@@ -181,9 +181,12 @@ def _bootstrap_gaps(
         with np.errstate(invalid="ignore", divide="ignore"):
             return _gaps((fp + tp) / table.sum(axis=1), tp / (tp + fn), fp / (fp + tn))
 
-    out = {}
-    for position, name in enumerate(("demographic_parity_difference", "equalized_odds_difference",
-                                     "disparate_impact_ratio")):
-        out[name] = bootstrap_statistic(len(cells), lambda idx, i=position: gaps(idx)[i],
-                                        resamples=resamples, confidence=confidence, seed=seed)
-    return out
+    def component(position: int) -> Callable[[Any], float]:
+        return lambda idx: gaps(idx)[position]
+
+    names = ("demographic_parity_difference", "equalized_odds_difference", "disparate_impact_ratio")
+    return {
+        name: bootstrap_statistic(len(cells), component(position), resamples=resamples,
+                                  confidence=confidence, seed=seed)
+        for position, name in enumerate(names)
+    }

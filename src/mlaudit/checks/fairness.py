@@ -83,7 +83,7 @@ class FairnessCheck(Check[FairnessOptions]):
         findings = [f for report in reports for f in _findings_for(report, options)]
         evidence: dict[str, Any] = {
             "predictions": options.predictions,
-            "rows": int(len(kept)),
+            "rows": len(kept),
             "rows_dropped_missing": dropped,
             "thresholds": {
                 "max_demographic_parity_difference": options.max_demographic_parity_difference,
@@ -175,7 +175,8 @@ def _findings_for(report: FairnessReport, options: FairnessOptions) -> list[Find
         out.append(Finding(
             rule="fairness.small-group", severity=Severity.INFO, path=options.predictions,
             key=report.attribute,
-            message=f"'{report.attribute}': group(s) below min_group_size {options.min_group_size} not compared: {names}",
+            message=(f"'{report.attribute}': group(s) below min_group_size {options.min_group_size} "
+                     f"not compared: {names}"),
             remediation="collect more predictions for these groups, or lower fairness.min_group_size",
         ))
     return out

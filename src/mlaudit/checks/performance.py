@@ -74,12 +74,12 @@ class PerformanceCheck(Check[PerformanceOptions]):
         if run.timings_count:
             evidence["latency_requests"] = run.timings_count
         if baseline is None:
-            finding = Finding(
+            no_baseline = Finding(
                 rule="performance.no-baseline", severity=Severity.HIGH, path=options.baseline,
                 message=f"no baseline {options.baseline}: {len(run.metrics)} metric(s) cannot be compared",
                 remediation=UPDATE_HINT.format(baseline=options.baseline), key="baseline",
             )
-            return Outcome(findings=(finding,), summary="no baseline", evidence=evidence)
+            return Outcome(findings=(no_baseline,), summary="no baseline", evidence=evidence)
         evidence["baseline_updated_at"] = baseline.updated_at
         findings: list[Finding] = []
         verdicts = []

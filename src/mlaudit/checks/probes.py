@@ -110,7 +110,8 @@ class ProbesCheck(Check[ProbesOptions]):
                 findings.append(Finding(
                     rule="probes.below-threshold", severity=options.severity, key=category,
                     path=options.garak_report if category.startswith("garak/") else None,
-                    message=f"probe category '{category}' passed {passed}/{total} ({rate:.0%}) < {threshold:.0%}{shown}",
+                    message=(f"probe category '{category}' passed {passed}/{total} ({rate:.0%}) "
+                             f"< {threshold:.0%}{shown}"),
                     remediation="make the model refuse (or answer) as expected, or justify a lower threshold",
                     details={"category": category, "passed": passed, "total": total, "failed": ids},
                 ))
@@ -152,7 +153,8 @@ def _run_probes(ctx: AuditContext, options: ProbesOptions) -> tuple[list[ProbeVe
                 break
     incomplete: tuple[str, ...] = ()
     if errors:
-        stopped = f"stopped after {consecutive} failed calls in a row, " if consecutive >= CONSECUTIVE_ERRORS_TO_STOP else ""
+        gave_up = consecutive >= CONSECUTIVE_ERRORS_TO_STOP
+        stopped = f"stopped after {consecutive} failed calls in a row, " if gave_up else ""
         incomplete = (f"{stopped}{len(errors)} problem(s) calling the model; first: {errors[0]}",)
     return verdicts, incomplete, sent, planned
 
