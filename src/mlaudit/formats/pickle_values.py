@@ -11,6 +11,7 @@ copy of its data.
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -109,3 +110,41 @@ def dict_update(target: Value, pairs: list[Value]) -> None:
         key = pairs[i]
         if isinstance(key, (str, int, bytes, bool)) and len(target.items) < MAX_TRACKED_ITEMS:
             target.items[key] = pairs[i + 1]
+
+
+def utf8_value(raw: bytes) -> Value:
+    """A UTF-8 payload (BINUNICODE...) as a tracked string."""
+    try:
+        return small_str(raw.decode("utf-8", "surrogatepass"))
+    except UnicodeDecodeError:
+        return OPAQUE
+
+
+def int_literal(raw: bytes) -> Value:
+    """Protocol 0 ``INT``/``LONG`` text (``01``/``00`` are the booleans)."""
+    if raw == b"01":
+        return True
+    if raw == b"00":
+        return False
+    try:
+        return int(raw.rstrip(b"L")) if len(raw) <= 64 else OPAQUE
+    except ValueError:
+        return OPAQUE
+
+
+def string_literal(raw: bytes) -> Value:
+    """Protocol 0 ``STRING``: a quoted, escaped byte string."""
+    if len(raw) >= 2 and raw[:1] == raw[-1:] and raw[:1] in (b"'", b'"'):
+        try:
+            return small_str(codecs.escape_decode(raw[1:-1])[0].decode("latin-1"))  # type: ignore[attr-defined]
+        except (ValueError, UnicodeDecodeError):
+            return OPAQUE
+    return OPAQUE
+
+
+def unicode_literal(raw: bytes) -> Value:
+    """Protocol 0 ``UNICODE``: raw-unicode-escape text."""
+    try:
+        return small_str(raw.decode("raw-unicode-escape"))
+    except UnicodeDecodeError:
+        return OPAQUE

@@ -24,7 +24,7 @@ def report_pickle(report: FileReport, scan: StreamScan, policy: ImportPolicy, *,
         details = {"import": ref.dotted, "opcode": ref.opcode, "format": container}
         called = calls.get(ref.dotted)
         how = f" and calls it ({called.opcode} at byte {called.offset})" if called else ""
-        if ref.module == "?" or ref.opcode.startswith("EXT") and ref.module == "copyreg.extension":
+        if ref.module == "?" or (ref.opcode.startswith("EXT") and ref.module == "copyreg.extension"):
             what = "an import through the copyreg extension registry (code " + ref.name + ")" \
                 if ref.opcode.startswith("EXT") else "an import whose module and name are computed"
             report.add("unresolved-import", Severity.HIGH,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from mlaudit.formats.byte_reader import ByteReader, LimitExceeded, Truncated
+from mlaudit.formats.byte_reader import LimitExceeded, Truncated
 from mlaudit.formats.lfs_pointer import looks_like_pointer
 from mlaudit.formats.model_format import HEAD_SIZE, detect_format, mislabelled
 from mlaudit.formats.pickle_ops import PickleLimits

@@ -1,0 +1,200 @@
+"""The pickle opcodes that only build data (numbers, strings, bytes, containers), as a mixin of the machine.
+
+None of them imports or calls anything; they matter because imports can be
+spelled with the strings they push, and because joblib declares its inline
+array sizes in the tuples and dicts they build. Long payloads are skipped.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from mlaudit.formats.byte_reader import ByteReader
+from mlaudit.formats.pickle_values import (
+    OPAQUE,
+    TrackedDict,
+    TrackedList,
+    Value,
+    dict_update,
+    int_literal,
+    list_extend,
+    make_tuple,
+    small_str,
+    string_literal,
+    unicode_literal,
+    utf8_value,
+)
+
+_U2 = struct.Struct("<H")
+_I4 = struct.Struct("<i")
+_U4 = struct.Struct("<I")
+_U8 = struct.Struct("<Q")
+
+
+class DataOpcodes:
+    """Opcode handlers that push or fill data; the machine provides the stack primitives."""
+
+    reader: ByteReader
+    stack: list[Value]
+    offset: int
+
+    def pop(self) -> Value:
+        raise NotImplementedError
+
+    def top(self) -> Value:
+        raise NotImplementedError
+
+    def pop_mark(self) -> list[Value]:
+        raise NotImplementedError
+
+    def line(self) -> bytes:
+        raise NotImplementedError
+
+    def payload(self, n: int) -> bytes | None:
+        raise NotImplementedError
+
+    def stop(self, kind: str, message: str) -> Exception:
+        raise NotImplementedError
+
+    def op_FLOAT(self) -> None:
+        self.line()
+        self.stack.append(OPAQUE)
+
+    def op_INT(self) -> None:
+        self.stack.append(int_literal(self.line()))
+
+    op_LONG = op_INT
+
+    def op_BININT(self) -> None:
+        self.stack.append(_I4.unpack(self.reader.read(4))[0])
+
+    def op_BININT1(self) -> None:
+        self.stack.append(self.reader.read_byte())
+
+    def op_BININT2(self) -> None:
+        self.stack.append(_U2.unpack(self.reader.read(2))[0])
+
+    def op_NONE(self) -> None:
+        self.stack.append(None)
+
+    def op_STRING(self) -> None:
+        self.stack.append(string_literal(self.line()))
+
+    def op_BINSTRING(self) -> None:
+        n = _I4.unpack(self.reader.read(4))[0]
+        if n < 0:
+            raise self.stop("malformed", f"BINSTRING with negative length {n}")
+        data = self.payload(n)
+        self.stack.append(OPAQUE if data is None else small_str(data.decode("latin-1")))
+
+    def op_SHORT_BINSTRING(self) -> None:
+        self.stack.append(small_str(self.reader.read(self.reader.read_byte()).decode("latin-1")))
+
+    def op_UNICODE(self) -> None:
+        self.stack.append(unicode_literal(self.line()))
+
+    def op_BINUNICODE(self) -> None:
+        data = self.payload(_U4.unpack(self.reader.read(4))[0])
+        self.stack.append(OPAQUE if data is None else utf8_value(data))
+
+    def op_SHORT_BINUNICODE(self) -> None:
+        self.stack.append(utf8_value(self.reader.read(self.reader.read_byte())))
+
+    def op_BINUNICODE8(self) -> None:
+        data = self.payload(_U8.unpack(self.reader.read(8))[0])
+        self.stack.append(OPAQUE if data is None else utf8_value(data))
+
+    def op_BINBYTES(self) -> None:
+        self.reader.skip(_U4.unpack(self.reader.read(4))[0])
+        self.stack.append(OPAQUE)
+
+    def op_SHORT_BINBYTES(self) -> None:
+        self.reader.skip(self.reader.read_byte())
+        self.stack.append(OPAQUE)
+
+    def op_BINBYTES8(self) -> None:
+        self.reader.skip(_U8.unpack(self.reader.read(8))[0])
+        self.stack.append(OPAQUE)
+
+    op_BYTEARRAY8 = op_BINBYTES8
+
+    def op_BINFLOAT(self) -> None:
+        self.reader.skip(8)
+        self.stack.append(OPAQUE)
+
+    def op_LONG1(self) -> None:
+        self.stack.append(int.from_bytes(self.reader.read(self.reader.read_byte()), "little", signed=True))
+
+    def op_LONG4(self) -> None:
+        n = _I4.unpack(self.reader.read(4))[0]
+        if n < 0:
+            raise self.stop("malformed", f"LONG4 with negative length {n}")
+        data = self.payload(n) if n <= 64 else self.reader.skip(n)
+        self.stack.append(OPAQUE if data is None else int.from_bytes(data, "little", signed=True))
+
+    def op_APPEND(self) -> None:
+        value = self.pop()
+        list_extend(self.top(), [value])
+
+    def op_APPENDS(self) -> None:
+        items = self.pop_mark()
+        list_extend(self.top(), items)
+
+    op_ADDITEMS = op_APPENDS
+
+    def op_DICT(self) -> None:
+        d = TrackedDict()
+        dict_update(d, self.pop_mark())
+        self.stack.append(d)
+
+    def op_EMPTY_DICT(self) -> None:
+        self.stack.append(TrackedDict())
+
+    def op_LIST(self) -> None:
+        lst = TrackedList()
+        list_extend(lst, self.pop_mark())
+        self.stack.append(lst)
+
+    def op_EMPTY_LIST(self) -> None:
+        self.stack.append(TrackedList())
+
+    op_EMPTY_SET = op_EMPTY_LIST
+
+    def op_FROZENSET(self) -> None:
+        self.stack.append(make_tuple(self.pop_mark()))
+
+    def op_SETITEM(self) -> None:
+        value = self.pop()
+        key = self.pop()
+        dict_update(self.top(), [key, value])
+
+    def op_SETITEMS(self) -> None:
+        items = self.pop_mark()
+        dict_update(self.top(), items)
+
+    def op_TUPLE(self) -> None:
+        self.stack.append(make_tuple(self.pop_mark()))
+
+    def op_EMPTY_TUPLE(self) -> None:
+        self.stack.append(())
+
+    def op_TUPLE1(self) -> None:
+        self.stack.append((self.pop(),))
+
+    def op_TUPLE2(self) -> None:
+        b = self.pop()
+        self.stack.append((self.pop(), b))
+
+    def op_TUPLE3(self) -> None:
+        c = self.pop()
+        b = self.pop()
+        self.stack.append((self.pop(), b, c))
+
+    def op_NEWTRUE(self) -> None:
+        self.stack.append(True)
+
+    def op_NEWFALSE(self) -> None:
+        self.stack.append(False)
+
+    def op_NEXT_BUFFER(self) -> None:
+        self.stack.append(OPAQUE)
