@@ -104,3 +104,23 @@ def test_schedule_issue_lifecycle(api: GitHubApiServer, client: GitHubClient) ->
 
     reopened = sync_tracking_issue(client, REPO, report_with(vuln("torch")), ["vulns"])
     assert reopened.action == "created" and reopened.number != created.number
+
+
+def test_comment_modes(api: GitHubApiServer, client: GitHubClient) -> None:
+    from mlaudit.github.comment_model import build_comment_model
+    from mlaudit.github.publish import post_pull_request_comment
+
+    lines: list[str] = []
+    passing = build_comment_model(report_with(), None)
+    failing = build_comment_model(report_with(vuln("numpy")), None)
+    assert post_pull_request_comment(client, REPO, 3, failing, "never", lines.append).state == "skipped"
+    assert post_pull_request_comment(client, REPO, 3, passing, "on-failure", lines.append).state == "skipped"
+    assert api.repos[REPO].comments == {}
+    assert post_pull_request_comment(client, REPO, 3, failing, "on-failure", lines.append).state == "created"
+    # Passing again: the stale failing comment is refreshed, not left behind.
+    refreshed = post_pull_request_comment(client, REPO, 3, passing, "on-failure", lines.append)
+    assert refreshed.state == "updated"
+    [comment] = api.repos[REPO].comments.values()
+    assert "mlaudit: PASS" in comment["body"]
+    assert post_pull_request_comment(None, REPO, 3, failing, "always", lines.append).state == "failed"
+    assert lines == ["::notice::mlaudit: no GitHub token; the report is in the job summary only"]

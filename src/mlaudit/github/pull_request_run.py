@@ -19,7 +19,7 @@ from mlaudit.github.event import (
     pull_request_from_event,
     workflow_run_head_sha,
 )
-from mlaudit.github.pr_comment import render_fitting_comment
+from mlaudit.github.pr_comment import render_comment, render_fitting_comment
 from mlaudit.github.publish import (
     CommentOutcome,
     Emit,
@@ -107,7 +107,8 @@ def run_pull_request(
         emit,
         limit=settings.comment_limit,
     )
-    write_summary(env.step_summary, summary_text(text, outcome))
+    # The summary allows 1 MiB: it gets the full comment even when the posted one was shortened.
+    write_summary(env.step_summary, summary_text(render_comment(model), outcome))
     write_run_outputs(env.output, head, paths, sarif, extra=_comment_outputs(outcome, model.diff))
     return exit_code(head)
 
@@ -171,7 +172,8 @@ def run_post_from(
     outcome = post_pull_request_comment(
         client, env.repository, pr.number, model, settings.comment, emit, limit=settings.comment_limit
     )
-    write_summary(env.step_summary, summary_text(text, outcome))
+    # The summary allows 1 MiB: it gets the full comment even when the posted one was shortened.
+    write_summary(env.step_summary, summary_text(render_comment(model), outcome))
     write_run_outputs(
         env.output,
         head,
