@@ -109,7 +109,7 @@ def _timed(cmd: Sequence[str], repeat: int, cwd: Path, expect: Sequence[int] = (
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, check=False)
         elapsed = time.perf_counter() - start
         if proc.returncode not in expect:
             raise SystemExit(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr.decode()[-800:]}")

@@ -54,5 +54,5 @@ def test_unknown_rule_in_config_is_a_usage_error(repo: Path) -> None:
 def test_no_sources_is_skipped_not_passed(repo: Path) -> None:
     write(repo, "README.md", "# nothing to pin\n")
     git(repo, "add", "-A")
-    code, report = _audit(repo)
+    _code, report = _audit(repo)
     assert report["checks"][0]["status"] == "skipped"

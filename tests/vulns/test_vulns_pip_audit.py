@@ -72,7 +72,7 @@ def test_advisory_db_from_config_and_ignore_with_reason(repo: Path) -> None:
         id = "CVE-2020-28493"
         reason = "urlize is never called on user input"
         """)
-    code, report = _audit(repo)
+    _code, report = _audit(repo)
     vulns = _check(report, "vulns")
     assert "PYSEC-2021-66" not in {f["details"]["id"] for f in vulns["findings"]}
     ignored = vulns["evidence"]["ignored"]
@@ -103,7 +103,7 @@ def test_service_down_is_an_error_and_the_audit_goes_on(repo: Path) -> None:
 
 
 class _RateLimited(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self.send_response(429)
         self.send_header("Content-Length", "0")
         self.end_headers()

@@ -76,7 +76,7 @@ def read_toml_lock(root: Path, rel: str) -> tuple[LockFile | None, str | None, i
         name, version = entry.get("name"), entry.get("version")
         if not isinstance(name, str):
             continue
-        canonical = canonicalize_name(name)
+        canonical = str(canonicalize_name(name))
         if isinstance(version, str):
             versions[canonical] = version
             # A package from a local path or Git is in the lock but not on an index.
@@ -133,5 +133,5 @@ def read_lock(root: Path, rel: str) -> LockFile | None:
     reqs = [r for r in parsed.requirements if r.name]
     if not reqs or not all(r.hash_options for r in reqs):
         return None  # only a requirements file compiled with hashes is a lock
-    versions = {canonicalize_name(r.name): exact_version(r.specifier) or "" for r in reqs}
+    versions = {str(canonicalize_name(r.name)): exact_version(r.specifier) or "" for r in reqs}
     return LockFile(rel, versions, ())

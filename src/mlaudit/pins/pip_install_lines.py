@@ -93,8 +93,8 @@ def unpinned_arguments(args: list[str]) -> list[str]:
             skip_next = arg in _VALUE_OPTIONS
             continue
         editable, editable_next = editable_next, False
-        if "$" in arg or arg.startswith((".", "/", "~")) or arg.endswith((".whl", ".tar.gz", ".zip")) \
-                and "://" not in arg:
+        if "$" in arg or arg.startswith((".", "/", "~")) or (arg.endswith((".whl", ".tar.gz", ".zip")) \
+                and "://" not in arg):
             continue
         if editable or arg.startswith(("git+", "hg+", "svn+", "bzr+")):
             ref = arg.split("#", 1)[0].rsplit("@", 1)[-1] if "@" in arg else ""

@@ -55,7 +55,7 @@ def _include_target(root: Path, rel: str, target: str) -> str | None:
 
 def read_requirements(root: Path, rel: str) -> tuple[Any | None, str | None]:
     """The parsed file, or (None, reason) when it cannot be read."""
-    from pip_requirements_parser import RequirementsFile
+    from pip_requirements_parser import RequirementsFile  # type: ignore[import-untyped]
 
     from mlaudit.pins.requirements_parser_speedup import install
 

@@ -20,7 +20,7 @@ _installed = False
 
 
 def _cached_line_parser() -> Any:
-    import pip_requirements_parser as prp
+    import pip_requirements_parser as prp  # type: ignore[import-untyped]
 
     def parse_line(line: str) -> tuple[str, Any, Any]:
         state = getattr(_local, "parser", None)

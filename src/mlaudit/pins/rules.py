@@ -20,12 +20,14 @@ RULES: dict[str, tuple[Severity, str]] = {
     "pins.url-unpinned": (Severity.MEDIUM, "a URL or VCS requirement is not pinned to a commit or a hash"),
     "pins.local-file": (Severity.LOW, "a requirement points at an absolute file:// path outside the repository"),
     "pins.include-missing": (Severity.MEDIUM, "a -r/-c include names a file that does not exist"),
-    "pins.pyproject-range": (Severity.MEDIUM, "an application's pyproject dependency is a range and no lock file pins it"),
+    "pins.pyproject-range": (
+        Severity.MEDIUM, "an application's pyproject dependency is a range and no lock file pins it"),
     "pins.lock-missing-package": (Severity.MEDIUM, "a pyproject dependency is absent from the lock file"),
     "pins.conda-unpinned": (Severity.MEDIUM, "a conda environment package has no exact version"),
     "pins.action-unpinned": (Severity.HIGH, "a workflow `uses:` is not pinned to a full commit SHA"),
     "pins.docker-action-unpinned": (Severity.HIGH, "a `docker://` action is not pinned by digest"),
-    "pins.run-pip-install": (Severity.MEDIUM, "a `pip install` in a workflow step or Dockerfile installs unpinned packages"),
+    "pins.run-pip-install": (
+        Severity.MEDIUM, "a `pip install` in a workflow step or Dockerfile installs unpinned packages"),
     "pins.image-unpinned": (Severity.MEDIUM, "a Dockerfile FROM image is not pinned by @sha256 digest"),
     "pins.hf-unpinned-revision": (Severity.MEDIUM, "a Hugging Face download has no revision= commit hash"),
     "pins.hf-trust-remote-code": (Severity.HIGH, "a Hugging Face load runs the repository's remote code"),

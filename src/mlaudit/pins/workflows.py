@@ -11,8 +11,8 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from mlaudit.pins.pip_install_lines import scan_script
 from mlaudit.pins.pinned_package import is_commit_sha
+from mlaudit.pins.pip_install_lines import scan_script
 from mlaudit.pins.rules import FindingList, PinRules
 from mlaudit.pins.yaml_lines import (
     block_first_line,

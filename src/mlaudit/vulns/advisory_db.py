@@ -55,7 +55,7 @@ def _in_range(events: list[Mapping[str, Any]], version: Any) -> bool:
                     continue  # an unparsable event version cannot be placed
                 keyed.append((kind, at))
     affected = False
-    for kind, at in sorted(keyed, key=lambda e: (e[1] is not None, e[1] or 0)):  # type: ignore[arg-type]
+    for kind, at in sorted(keyed, key=lambda e: (e[1] is not None, e[1] or 0)):
         if kind == "introduced" and (at is None or version >= at):
             affected = True
         elif kind == "fixed" and at is not None and version >= at:
@@ -95,7 +95,7 @@ class AdvisoryDatabase:
         vulns = path / "vulns"
         if not vulns.is_dir():
             raise FileNotFoundError(f"{path}: not an advisory database (no vulns/ folder)")
-        self._folders = {canonicalize_name(p.name): p for p in vulns.iterdir() if p.is_dir()}
+        self._folders: dict[str, Path] = {str(canonicalize_name(p.name)): p for p in vulns.iterdir() if p.is_dir()}
         self._loaded: dict[str, list[dict[str, Any]]] = {}
         self._lock = threading.Lock()
 
@@ -119,7 +119,7 @@ class AdvisoryDatabase:
             if file.suffix not in (".yaml", ".yml", ".json") or file.stat().st_size > MAX_ADVISORY_BYTES:
                 continue
             try:
-                data = yaml.load(file.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe loader
+                data = yaml.load(file.read_text(encoding="utf-8"), Loader=loader)
             except (OSError, UnicodeDecodeError, yaml.YAMLError):
                 continue  # one broken advisory must not hide the others
             if isinstance(data, dict) and "id" in data:

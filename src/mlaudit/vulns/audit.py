@@ -61,7 +61,7 @@ def audit_pins(pins: Sequence[PinnedPackage], osv_url: str, cache: AnswerCache, 
     failed: dict[tuple[str, str], str] = {}
     by_source: dict[str, list[tuple[str, str]]] = {}
     for pin in pins:
-        key = (canonicalize_name(pin.name), pin.version)
+        key = (str(canonicalize_name(pin.name)), pin.version)
         if key in answers or key in failed or key in by_source.get(pin.path, []):
             continue
         if not _is_pep440(pin.version):
@@ -98,7 +98,7 @@ def audit_pins(pins: Sequence[PinnedPackage], osv_url: str, cache: AnswerCache, 
     cache.save()
     result.audited = len(answers)
     for pin in pins:
-        key = (canonicalize_name(pin.name), pin.version)
+        key = (str(canonicalize_name(pin.name)), pin.version)
         for advisory in answers.get(key, ()):
             _report(pin, key[0], advisory, options, database, result)
     return result

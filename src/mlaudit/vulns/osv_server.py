@@ -24,7 +24,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _OsvHTTPServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         """Silent: the audit's output is the report, not an access log."""
 
     def _reply(self, status: int, body: Any) -> None:
@@ -35,7 +35,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(raw)
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         """``/v1/query`` and ``/v1/querybatch``; anything else is 404."""
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_REQUEST_BYTES:

@@ -98,9 +98,9 @@ def run_pip_audit(packages: Sequence[tuple[str, str]], osv_url: str, *, timeout:
         raise PipAuditFailure(_reason(proc.stderr, proc.returncode))
     advisories: dict[tuple[str, str], tuple[Advisory, ...]] = {}
     skipped: dict[tuple[str, str], str] = {}
-    wanted = {canonicalize_name(n): v for n, v in packages}
+    wanted = {str(canonicalize_name(n)): v for n, v in packages}
     for dep in report["dependencies"]:
-        name = canonicalize_name(str(dep.get("name", "")))
+        name = str(canonicalize_name(str(dep.get("name", ""))))
         version = str(dep.get("version") or wanted.get(name, ""))
         if "skip_reason" in dep:
             skipped[(name, version)] = str(dep["skip_reason"])
@@ -111,7 +111,7 @@ def run_pip_audit(packages: Sequence[tuple[str, str]], osv_url: str, *, timeout:
             for v in dep.get("vulns") or ()
         )
     for name, version in packages:
-        key = (canonicalize_name(name), version)
+        key = (str(canonicalize_name(name)), version)
         if key not in advisories and key not in skipped:
             skipped[key] = "pip-audit returned no answer for this package"
     return AuditAnswer(advisories, skipped)
