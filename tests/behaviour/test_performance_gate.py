@@ -163,3 +163,34 @@ def test_hanging_crashing_and_garbage_commands_are_errors_and_the_audit_goes_on(
         assert stderr in performance.summary
         assert drift.status is Status.PASS  # the audit went on
 
+
+
+def test_stale_metrics_file_is_not_trusted(project) -> None:
+    import os
+
+    project.write("baseline.json", json.dumps({"metrics": {"accuracy": 0.86}}))
+    stale = project.write("metrics.json", json.dumps({"accuracy": 0.86}))
+    os.utime(stale, (1_000_000_000, 1_000_000_000))  # written by an earlier run
+    command = project.script("evaluate.py", "import sys\nprint('skipping: no GPU', file=sys.stderr)\n")
+    project.config(f'[performance]\ncommand = "{command}"\nmetrics_file = "metrics.json"\nbaseline = "baseline.json"\n')
+    result = project.check("performance")
+    assert result.status is Status.ERROR
+    assert "did not (re)write metrics.json" in result.summary and "skipping: no GPU" in result.summary
+
+    command = project.script("evaluate.py", "import json\njson.dump({'accuracy': 0.87}, open('metrics.json', 'w'))\n")
+    project.config(f'[performance]\ncommand = "{command}"\nmetrics_file = "metrics.json"\nbaseline = "baseline.json"\n')
+    assert project.check("performance").evidence["metrics"] == {"accuracy": 0.87}
+
+
+def test_readme_configuration_example_is_valid(tmp_path) -> None:
+    from conftest import PROJECT_ROOT
+
+    from mlaudit.config import load_config
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```toml\n[tool.mlaudit.performance]")
+    block = readme[start + len("```toml\n"): readme.index("```", start + 3)]
+    (tmp_path / "pyproject.toml").write_text(block)
+    config = load_config(tmp_path)
+    config.validate()
+    assert set(config.tables) >= {"performance", "drift", "fairness", "probes"}

@@ -6,6 +6,7 @@ exactly the same numbers.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,8 @@ from mlaudit.errors import CheckError
 
 if TYPE_CHECKING:
     from mlaudit.checks.performance import PerformanceOptions
+
+FS_CLOCK_SLACK_S = 2.0  # coarse file-system timestamps
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ def collect_metrics(root: Path, options: PerformanceOptions) -> EvaluationRun:
     """
     command_info: dict[str, Any] = {}
     result = None
+    started = time.time()
     if options.command:
         result = run_command(options.command, cwd=root, timeout=options.timeout, what="evaluation command")
         command_info = {
@@ -57,6 +61,11 @@ def collect_metrics(root: Path, options: PerformanceOptions) -> EvaluationRun:
         }
     if options.metrics_file:
         path = inside_root(root, options.metrics_file, "performance.metrics_file")
+        if result is not None and path.is_file() and path.stat().st_mtime < started - FS_CLOCK_SLACK_S:
+            # A file older than the run is last run's metrics: reading it would hide a broken evaluation.
+            raise CommandFailed(
+                f"evaluation command ran but did not (re)write {options.metrics_file}", result.stderr_tail
+            )
         try:
             metrics = read_metrics_file(path, label=options.metrics_file)
         except CheckError as exc:
