@@ -44,11 +44,12 @@ def keras_constructs(text: str | bytes) -> list[KerasConstruct]:
             continue
         if not isinstance(node, dict):
             continue
-        pending.extend(node.values())
         found = _judge(node)
         if found is not None and (found.kind, found.detail) not in seen:
             seen.add((found.kind, found.detail))
             out.append(found)
+        if found is None or found.kind != "lambda":
+            pending.extend(node.values())  # a Lambda is reported once, not again for its function
     return out
 
 
