@@ -138,3 +138,19 @@ def test_fast_ks_equals_scipy_on_large_samples_with_ties() -> None:
         statistic, pvalue = ks_two_sample_sorted(ref, cur)
         assert statistic == pytest.approx(expected.statistic, abs=1e-12)
         assert pvalue == pytest.approx(expected.pvalue, rel=1e-9)
+
+
+def test_high_cardinality_columns_are_pooled(project) -> None:
+    rng = np.random.default_rng(2)
+    reference = pd.DataFrame({"user_id": [f"u{i}" for i in rng.integers(0, 50_000, 5000)]})
+    current = pd.DataFrame({"user_id": [f"u{i}" for i in rng.integers(0, 50_000, 5000)]})
+    reference.to_csv(project.root / "reference.csv", index=False)
+    current.to_csv(project.root / "current.csv", index=False)
+    configure(project, "current.csv")
+    result = project.check("drift")
+    feature = result.evidence["features"][0]
+    assert feature["verdict"] == "stable"  # same distribution of ids: pooled, not thousands of tiny bins
+    assert len(feature["new_categories"]) == 20  # a sample of the unseen ids, not all of them
+    assert feature["new_category_count"] > 1000
+    assert any(f.rule == "drift.new-category" and f"has {feature['new_category_count']} categor" in f.message
+               for f in result.findings)

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 PSI_EPSILON = 1e-4  # floor of a bin's share so an empty bin does not make PSI infinite
+MAX_CATEGORIES = 200  # beyond, the rarest reference categories are pooled (ids are not categories)
+MAX_NEW_CATEGORIES_SHOWN = 20
+OTHER = "(other)"
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class FeatureDrift:
     ks_pvalue: float | None = None
     chi2_pvalue: float | None = None
     new_categories: dict[str, int] = field(default_factory=dict)
+    """The most frequent unseen categories (at most ``MAX_NEW_CATEGORIES_SHOWN``) and their counts."""
+    new_category_count: int = 0
     reasons: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
@@ -67,6 +72,7 @@ class FeatureDrift:
             "ks_pvalue": _round(self.ks_pvalue, 6),
             "chi2_pvalue": _round(self.chi2_pvalue, 6),
             "new_categories": dict(self.new_categories),
+            "new_category_count": self.new_category_count,
             "reasons": list(self.reasons),
         }
 
@@ -157,9 +163,14 @@ def categorical_drift(name: str, reference: pd.Series, current: pd.Series, limit
     cur_counts = current.dropna().astype(str).value_counts()
     ref_n, cur_n = int(ref_counts.sum()), int(cur_counts.sum())
     base = _base(name, "categorical", len(reference), len(current), ref_n, cur_n)
-    new = {str(k): int(v) for k, v in cur_counts.items() if k not in ref_counts.index}
+    unseen = cur_counts[~cur_counts.index.isin(ref_counts.index)]
+    new = {str(k): int(v) for k, v in unseen.head(MAX_NEW_CATEGORIES_SHOWN).items()}
+    if len(ref_counts) > MAX_CATEGORIES:
+        kept = ref_counts.index[: MAX_CATEGORIES - 1]  # value_counts sorts by frequency
+        ref_counts = _pool(ref_counts, kept)
+        cur_counts = _pool(cur_counts, kept)
     if min(ref_n, cur_n) < limits.min_rows:
-        return FeatureDrift(**base, verdict="no-verdict", new_categories=new,
+        return FeatureDrift(**base, verdict="no-verdict", new_categories=new, new_category_count=len(unseen),
                             reasons=(_too_few(ref_n, cur_n, limits),))
     categories = ref_counts.index.union(cur_counts.index)
     ref_vec = ref_counts.reindex(categories, fill_value=0).to_numpy(dtype=float)
@@ -174,7 +185,15 @@ def categorical_drift(name: str, reference: pd.Series, current: pd.Series, limit
     if limits.chi2_alpha > 0 and chi2_p is not None and chi2_p < limits.chi2_alpha:
         reasons.append(f"chi-square p {chi2_p:.2g} < {limits.chi2_alpha:g}")
     return FeatureDrift(**base, verdict="drifted" if reasons else "stable", psi=psi, chi2_pvalue=chi2_p,
-                        new_categories=new, reasons=tuple(reasons))
+                        new_categories=new, new_category_count=len(unseen), reasons=tuple(reasons))
+
+
+def _pool(counts: pd.Series, kept: pd.Index) -> pd.Series:
+    """Counts of the ``kept`` categories plus one ``(other)`` bucket for the rest."""
+    import pandas as pd
+
+    inside = counts[counts.index.isin(kept)]
+    return pd.concat([inside, pd.Series({OTHER: int(counts.sum() - inside.sum())})])
 
 
 def _base(name: str, kind: str, ref_total: int, cur_total: int, ref_n: int, cur_n: int) -> dict[str, Any]:

@@ -126,7 +126,7 @@ def _findings_for(result: Any, options: DriftOptions) -> list[Finding]:
         shown = ", ".join(f"{k!r} ({v})" for k, v in list(result.new_categories.items())[:5])
         out.append(Finding(
             rule="drift.new-category", severity=Severity.MEDIUM, path=options.current, key=name,
-            message=(f"feature '{name}' has {len(result.new_categories)} categor(y/ies) "
+            message=(f"feature '{name}' has {result.new_category_count} categor(y/ies) "
                      f"unseen in the reference: {shown}"),
             remediation="make sure the model handles these values; refresh the reference if they are legitimate",
             details={"new_categories": dict(result.new_categories)},
