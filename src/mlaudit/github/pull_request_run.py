@@ -168,7 +168,6 @@ def run_post_from(
         artifact_url=settings.artifact_url or run_url,
         head_sha=pr.head_sha,
     )
-    text, _ = render_fitting_comment(model, limit=settings.comment_limit)
     outcome = post_pull_request_comment(
         client, env.repository, pr.number, model, settings.comment, emit, limit=settings.comment_limit
     )

@@ -87,8 +87,13 @@ def _read_text(path: Path) -> str:
 
 
 def read_report(path: Path) -> Report:
-    """A JSON report from the artifact (or a cached base report)."""
-    return load_report(_read_text(path), source=str(path))
+    """A JSON report from the artifact (or a cached base report); a bad one is a usage error."""
+    from mlaudit.render.json_report import ReportFormatError
+
+    try:
+        return load_report(_read_text(path), source=str(path))
+    except ReportFormatError as exc:
+        raise UsageError(exc.diagnostics()) from None
 
 
 def read_report_files(directory: Path) -> tuple[Report, Report | None, PullRequestContext]:

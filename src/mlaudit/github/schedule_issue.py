@@ -39,13 +39,15 @@ def tracked_findings(report: Report, checks: Sequence[str]) -> tuple[Finding, ..
     return tuple(f for f in report.findings if f.check_id in checks)
 
 
-def find_tracking_issue(client: GitHubClient, repository: str) -> Mapping[str, Any] | None:
-    """The open issue a previous scheduled run opened, if any."""
-    for issue in client.paginate(f"/repos/{repository}/issues", {"state": "open", "labels": ISSUE_LABEL}):
+def find_tracking_issue(
+    client: GitHubClient, repository: str, *, marker: str = ISSUE_MARKER, label: str = ISSUE_LABEL
+) -> Mapping[str, Any] | None:
+    """The open issue a previous run opened (found by its hidden ``marker`` and ``label``), if any."""
+    for issue in client.paginate(f"/repos/{repository}/issues", {"state": "open", "labels": label}):
         if (
             isinstance(issue, Mapping)
             and "pull_request" not in issue
-            and ISSUE_MARKER in str(issue.get("body") or "")
+            and marker in str(issue.get("body") or "")
         ):
             return issue
     return None
