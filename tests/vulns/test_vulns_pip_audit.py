@@ -78,6 +78,11 @@ def test_advisory_db_from_config_and_ignore_with_reason(repo: Path) -> None:
     ignored = vulns["evidence"]["ignored"]
     assert {"id": "PYSEC-2021-66", "reason": "urlize is never called on user input"}.items() <= next(
         i for i in ignored if i["id"] == "PYSEC-2021-66").items()
+    # The Markdown report says which database and snapshot answered, and what was ignored and why.
+    markdown = run_mlaudit("audit", str(repo), "--only", "vulns", "--format", "markdown").stdout
+    assert f"local advisory database `{db}`, snapshot `{vulns['evidence']['database']['snapshot']}`" in markdown
+    assert "| `PYSEC-2021-66` | `jinja2` 2.11.0 | `requirements.txt:1` | urlize is never called on user input |" \
+        in markdown
 
 
 def test_ignore_without_reason_is_a_config_error(repo: Path) -> None:
