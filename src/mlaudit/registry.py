@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlaudit.checks.interface import Check
+from mlaudit.checks.provenance import ProvenanceCheck
 from mlaudit.checks.weights import WeightsCheck
 from mlaudit.checks.licenses import LicensesCheck
 from mlaudit.checks.performance import PerformanceCheck
@@ -26,6 +27,7 @@ from mlaudit.checks.serialization import SerializationCheck
 
 REGISTRY: dict[str, type[Check[Any]]] = {
     WeightsCheck.id: WeightsCheck,
+    ProvenanceCheck.id: ProvenanceCheck,
     LicensesCheck.id: LicensesCheck,
     PerformanceCheck.id: PerformanceCheck,
     DriftCheck.id: DriftCheck,

@@ -1,0 +1,158 @@
+"""The ``provenance`` check: where every weight file came from, who changed it, signed or not.
+
+For every weight file and the manifest: the commits that touched it (author,
+committer, date, signature verdict), its first commit and, in a pull request,
+the commits of the PR that changed it. Findings by policy: weights changed by
+unsigned (or badly signed) commits, weight paths no CODEOWNERS rule covers, a
+missing model card or one without ``license`` / ``base_model``. A shallow clone
+cannot tell where a file came from: the check says so (incomplete, never pass)
+instead of reporting the one commit it can see as the first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mlaudit.checks.interface import Check, Outcome
+from mlaudit.context import AuditContext
+from mlaudit.model import Finding, Pillar, Severity
+
+SHALLOW_HINT = "fetch the full history (actions/checkout with `fetch-depth: 0`, or `git fetch --unshallow`)"
+
+
+@dataclass(frozen=True)
+class ProvenanceOptions:
+    """``[tool.mlaudit.provenance]``."""
+
+    require_signed_commits: bool = True
+    """Report weight files changed by commits without a trusted signature."""
+    trusted_signatures: tuple[str, ...] = ("G", "U")
+    """git ``%G?`` verdicts that count as signed: G good, U good with unknown validity (add E to accept
+    signatures this machine cannot check)."""
+    unsigned_severity: Severity = Severity.MEDIUM
+    """Severity of ``provenance.unsigned-commit`` (bad signatures are always high)."""
+    only_pull_request: bool = True
+    """In a pull request, judge only its commits (the history before it was judged when it merged)."""
+    require_codeowners: bool = True
+    """Report weight files no CODEOWNERS rule gives an owner."""
+    require_model_card: bool = True
+    """Report a missing model card (README.md front matter)."""
+    card_keys: tuple[str, ...] = ("license", "base_model")
+    """Model card keys that must be present (``base_model`` does not apply to models trained from scratch)."""
+    base_ref: str | None = None
+    """The pull request's base branch (default: ``$GITHUB_BASE_REF``)."""
+
+
+class ProvenanceCheck(Check[ProvenanceOptions]):
+    """History of the weight files from Git, CODEOWNERS coverage and model card facts."""
+
+    id = "provenance"
+    title = "Provenance"
+    pillar = Pillar.COMPLIANCE
+    options_type = ProvenanceOptions
+
+    def run(self, ctx: AuditContext, options: ProvenanceOptions) -> Outcome:
+        from mlaudit.checks.weights import WeightsOptions, find_weight_files
+        from mlaudit.provenance.git_history import read_history
+
+        weights_options = ctx.section("weights", WeightsOptions)
+        weights = list(find_weight_files(ctx, weights_options))
+        tracked = weights + ([weights_options.manifest] if ctx.path(weights_options.manifest).is_file() else [])
+        history = read_history(ctx.root, tracked, base_ref=options.base_ref)
+        findings: list[Finding] = []
+        files: dict[str, Any] = {}
+        for path in tracked:
+            commits = history.of(path)
+            in_pr = [c for c in commits if c.sha in history.pr_commits]
+            files[path] = {
+                "commits": [c.to_json() for c in commits],
+                "first_commit": None if history.shallow or not commits else commits[-1].to_json(),
+                "pull_request_commits": [c.sha for c in in_pr],
+            }
+            if not commits:
+                findings.append(Finding(rule="provenance.uncommitted", severity=Severity.LOW, path=path,
+                                        message="not committed: no history to vouch for it",
+                                        remediation="commit it (signed) so its origin is on record"))
+            if options.require_signed_commits and path in weights:
+                judged = in_pr if (history.pr_base and options.only_pull_request) else list(commits)
+                findings.extend(_signature_findings(path, judged, options))
+        findings.extend(_codeowners_findings(ctx, weights, options))
+        card_findings, card_facts = _model_card_findings(ctx, options)
+        findings.extend(card_findings)
+        evidence = {"head": history.head, "shallow": history.shallow, "pull_request_base": history.pr_base,
+                    "files": files, "model_card": card_facts}
+        summary = f"{len(weights)} weight file(s), {len(history.commits)} commit(s) touching them"
+        incomplete = (f"shallow clone: the history is cut, so first commits and authors are unknown; {SHALLOW_HINT}",
+                      ) if history.shallow else ()
+        return Outcome(findings=tuple(findings), summary=summary, evidence=evidence, incomplete=incomplete)
+
+
+def _signature_findings(path: str, commits: list[Any], options: ProvenanceOptions) -> list[Finding]:
+    findings = []
+    for commit in commits:
+        if commit.signature_status in options.trusted_signatures:
+            continue
+        short = commit.sha[:12]
+        if commit.signature_status == "B":
+            rule, severity, what = "provenance.bad-signature", Severity.HIGH, "has a BAD signature"
+        elif commit.signed:
+            rule, severity, what = ("provenance.unverified-signature", options.unsigned_severity,
+                                    f"is signed but the signature could not be trusted ({commit.signature_status})")
+        else:
+            rule, severity, what = "provenance.unsigned-commit", options.unsigned_severity, "is not signed"
+        findings.append(Finding(
+            rule=rule, severity=severity, path=path, key=commit.sha,
+            message=f"changed by commit {short} ({commit.author}, {commit.date[:10]}) which {what}",
+            remediation="sign commits that change weights (git config commit.gpgsign true) and configure "
+                        "the signers' keys (gpg.ssh.allowedSignersFile or the GPG keyring)",
+            details=commit.to_json(),
+        ))
+    return findings
+
+
+def _codeowners_findings(ctx: AuditContext, weights: list[str], options: ProvenanceOptions) -> list[Finding]:
+    from mlaudit.formats.codeowners import find_codeowners
+
+    if not options.require_codeowners or not weights:
+        return []
+    owners = find_codeowners(ctx.root)
+    if owners is None:
+        return [Finding(rule="provenance.no-codeowners", severity=Severity.MEDIUM, path=None,
+                        message=f"no CODEOWNERS file: {len(weights)} weight file(s) have no required reviewer",
+                        remediation="add .github/CODEOWNERS with a rule for the weight files (e.g. `*.safetensors @ml-leads`)")]
+    return [
+        Finding(rule="provenance.no-codeowner", severity=Severity.MEDIUM, path=path,
+                message=f"no owner in {owners.path}: changes to this weight file need no owner review",
+                remediation=f"add a rule covering it to {owners.path}")
+        for path in weights if not owners.owners_of(path)
+    ]
+
+
+def _model_card_findings(ctx: AuditContext, options: ProvenanceOptions) -> tuple[list[Finding], dict[str, Any]]:
+    from mlaudit.formats.model_card import ModelCard, find_model_card, read_model_card
+
+    if not options.require_model_card and not options.card_keys:
+        return [], {}
+    card_path = find_model_card(ctx.root)
+    if card_path is None:
+        if not options.require_model_card:
+            return [], {}
+        return [Finding(rule="provenance.no-model-card", severity=Severity.MEDIUM, path="README.md",
+                        message="no model card: the model's licence and origin are not declared",
+                        remediation="add a README.md with YAML front matter (license, base_model, datasets)")], {}
+    rel = card_path.relative_to(ctx.root).as_posix()
+    card = read_model_card(card_path, rel)
+    if not isinstance(card, ModelCard):
+        return [Finding(rule="provenance.model-card-invalid", severity=Severity.MEDIUM, path=rel, line=card.line,
+                        message=card.message, remediation="fix the YAML front matter between the --- lines")], {}
+    present = {"license": bool(card.licenses), "base_model": bool(card.base_models), "datasets": bool(card.datasets)}
+    facts = {"path": rel, "license": list(card.licenses), "base_model": list(card.base_models),
+             "datasets": list(card.datasets)}
+    findings = [
+        Finding(rule=f"provenance.card-missing-{key.replace('_', '-')}", severity=Severity.LOW, path=rel, key=key,
+                message=f"the model card declares no `{key}`",
+                remediation=f"add `{key}:` to the front matter of {rel}")
+        for key in options.card_keys if not present.get(key, False)
+    ]
+    return findings, facts

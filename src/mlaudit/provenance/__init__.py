@@ -1,0 +1,1 @@
+"""Provenance from Git: which commits touched each weight file, who made them, signed or not."""
