@@ -8,6 +8,7 @@ reports here, so the files change only when the rendering does.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -15,9 +16,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from mlaudit.github.comment_model import WeightCommit, build_comment_model, license_changes
+from mlaudit.github.comment_model import WeightCommit, build_comment_model, license_changes, weight_changes
 from mlaudit.github.pr_comment import render_comment, render_fitting_comment
-from mlaudit.model import CheckResult, Finding, Pillar, Report, Severity, Status
+from mlaudit.model import AcceptedFinding, CheckResult, Finding, Pillar, Report, Severity, Status
 from mlaudit.render.sarif import render_sarif
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -32,9 +33,7 @@ def check_golden(name: str, text: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     assert path.exists(), f"{path} is missing: run with MLAUDIT_UPDATE_GOLDEN=1 to create it"
-    assert text == path.read_text(encoding="utf-8"), (
-        f"{name} differs: rerun with MLAUDIT_UPDATE_GOLDEN=1 and review"
-    )
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs: rerun with MLAUDIT_UPDATE_GOLDEN=1 and review"
 
 
 MISMATCH = Finding(
@@ -75,6 +74,27 @@ NO_CARD = Finding(
 )
 
 
+WAIVED_CVE = AcceptedFinding(
+    Finding(
+        rule="serialization.pickle-global",
+        severity=Severity.HIGH,
+        path="legacy/old.pt",
+        key="builtins.eval",
+        message="pickle imports builtins.eval",
+    ),
+    {
+        "match": "fingerprint",
+        "reason": "legacy | checkpoint, never loaded",
+        "owner": "ml-team",
+        "expires": "2027-01-31",
+    },
+)
+WAIVED_BEFORE = AcceptedFinding(
+    Finding(rule="licenses.unknown", severity=Severity.MEDIUM, path="data/LICENSE", message="unknown licence"),
+    {"match": "rule", "reason": "reviewed by legal", "owner": "legal", "expires": "2027-06-30"},
+)
+
+
 def check(
     check_id: str,
     pillar: Pillar,
@@ -82,8 +102,10 @@ def check(
     findings: tuple[Finding, ...] = (),
     evidence: dict[str, object] | None = None,
     summary: str = "",
+    accepted: tuple[AcceptedFinding, ...] = (),
 ) -> CheckResult:
     return CheckResult(
+        accepted=accepted,
         check_id=check_id,
         title=check_id.title(),
         pillar=pillar,
@@ -156,7 +178,7 @@ def reports() -> tuple[Report, Report]:
                     }
                 },
             ),
-            check("serialization", Pillar.SECURITY, Status.WARN, (PICKLE,)),
+            check("serialization", Pillar.SECURITY, Status.WARN, (PICKLE,), accepted=(WAIVED_CVE,)),
             check(
                 "licenses",
                 Pillar.COMPLIANCE,
@@ -177,10 +199,19 @@ def reports() -> tuple[Report, Report]:
                 },
             ),
             check("performance", Pillar.PERFORMANCE, Status.PASS, ()),
-            check(
-                "fairness", Pillar.BIAS_SAFETY, Status.SKIPPED, (), summary="no predictions file configured"
-            ),
+            check("fairness", Pillar.BIAS_SAFETY, Status.SKIPPED, (), summary="no predictions file configured"),
         ),
+    )
+    # The same finding was already waived on the base: listed, but not as added by this pull request.
+    base, head = (
+        dataclasses.replace(
+            r,
+            checks=tuple(
+                dataclasses.replace(c, accepted=(*c.accepted, WAIVED_BEFORE)) if c.check_id == "licenses" else c
+                for c in r.checks
+            ),
+        )
+        for r in (base, head)
     )
     return base, head
 
@@ -251,6 +282,25 @@ def test_model_sections() -> None:
     ]
 
 
+def test_waivers_added_by_the_pull_request_are_called_out() -> None:
+    m = model()
+    assert [a.finding.rule for a in m.waived_here] == ["serialization.pickle-global"]
+    assert [a.finding.rule for a in m.waived_before] == ["licenses.unknown"]
+
+
+def test_no_weight_changes_when_a_side_has_no_digests() -> None:
+    base, head = reports()
+    no_manifest = dataclasses.replace(
+        base,
+        checks=tuple(
+            dataclasses.replace(c, evidence={"weight_files": ["model.safetensors"]}) if c.check_id == "weights" else c
+            for c in base.checks
+        ),
+    )
+    assert weight_changes(no_manifest, head) == ()
+    assert weight_changes(None, head) == ()
+
+
 def test_untrusted_text_cannot_break_the_table() -> None:
     text = render_comment(model())
     row = next(line for line in text.splitlines() if "gpl-lib is GPL" in line)
@@ -270,9 +320,7 @@ def sarif_validator() -> jsonschema.protocols.Validator:
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     # The official schema's `language` pattern uses `(?i)` mid-pattern, which Python's `re` rejects,
     # so the schema itself is not meta-validated; instances are (`language` is never emitted).
-    return jsonschema.Draft202012Validator(
-        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    )
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
 
 
 def test_sarif_validates_and_matches_golden() -> None:
@@ -290,10 +338,7 @@ def test_sarif_validates_and_matches_golden() -> None:
     ]
     by_rule = {r["ruleId"]: r for r in run["results"]}
     assert by_rule["licenses.denied"]["locations"][0]["physicalLocation"]["region"] == {"startLine": 4}
-    assert (
-        by_rule["licenses.denied"]["level"] == "error"
-        and by_rule["licenses.denied"]["baselineState"] == "new"
-    )
+    assert by_rule["licenses.denied"]["level"] == "error" and by_rule["licenses.denied"]["baselineState"] == "new"
     assert by_rule["serialization.pickle-global"]["baselineState"] == "unchanged"
     assert by_rule["weights.mismatch"]["fingerprints"]["mlaudit/v1"] == MISMATCH.fingerprint
     assert run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"].startswith(

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlaudit.model import CheckResult, Finding, Pillar, Report, ReportDiff, Severity, Status
+from mlaudit.model import AcceptedFinding, CheckResult, Finding, Pillar, Report, ReportDiff, Severity, Status
 
 PILLAR_TITLES = {
     Pillar.SECURITY: "Security",
@@ -92,6 +92,10 @@ class CommentModel:
     run_url: str = ""
     artifact_url: str = ""
     head_sha: str = ""
+    waived_here: tuple[AcceptedFinding, ...] = ()
+    """Findings a waiver accepts on the head but not on the base: a reviewer must see them."""
+    waived_before: tuple[AcceptedFinding, ...] = ()
+    """Findings already accepted on the base."""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -120,19 +124,21 @@ def pillar_rows(head: Report, diff: ReportDiff) -> tuple[PillarRow, ...]:
     return tuple(rows)
 
 
-def _weight_files(report: Report | None) -> dict[str, Mapping[str, Any]]:
+def _weight_files(report: Report | None) -> dict[str, Mapping[str, Any]] | None:
+    """Digests the weights check recorded, or None when it hashed nothing (no manifest, skipped)."""
     check = report.check("weights") if report else None
     files = check.evidence.get("files") if check else None
     if not isinstance(files, Mapping):
-        return {}
+        return None
     return {str(k): v for k, v in files.items() if isinstance(v, Mapping)}
 
 
 def weight_changes(base: Report | None, head: Report) -> tuple[WeightChange, ...]:
     """Weight files whose digest differs between the base's and the head's weights evidence."""
-    if base is None:
-        return ()
     old, new = _weight_files(base), _weight_files(head)
+    if old is None or new is None:
+        # One side has no digests (no manifest, check skipped): every file would look added or removed.
+        return ()
     changes = []
     for path in sorted(set(old) | set(new)):
         before, after = old.get(path), new.get(path)
@@ -216,6 +222,10 @@ def _worst_first(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=lambda f: (-f.severity.rank, f.rule, f.path or "", f.line or 0)))
 
 
+def _accepted(report: Report | None) -> tuple[AcceptedFinding, ...]:
+    return tuple(a for c in report.checks for a in c.accepted) if report else ()
+
+
 def build_comment_model(
     head: Report,
     base: Report | None,
@@ -243,7 +253,11 @@ def build_comment_model(
         )
         for c in weight_changes(base, head)
     )
+    base_waived = {a.finding.fingerprint for a in _accepted(base)}
+    waived = _accepted(head)
     return CommentModel(
+        waived_here=tuple(a for a in waived if a.finding.fingerprint not in base_waived),
+        waived_before=tuple(a for a in waived if a.finding.fingerprint in base_waived),
         head=head,
         base=base,
         base_note=base_note,
