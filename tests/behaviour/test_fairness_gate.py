@@ -112,3 +112,23 @@ def test_bad_input_is_an_error_not_a_pass(project) -> None:
 
     project.config("[fairness]\npredictions = 'predictions.csv'\n")
     assert project.check("fairness").summary.startswith("not configured")
+
+
+def test_missing_sensitive_values_form_their_own_group(project) -> None:
+    frame = predictions(rows=3000, gap=0.0)
+    frame["group"] = frame["group"].astype(object)
+    frame.loc[:99, "group"] = None
+    frame.loc[:49, "label"] = None  # rows without a label are dropped and counted
+    frame.to_parquet(project.root / "predictions.parquet")
+    project.config("""
+        [fairness]
+        predictions = "predictions.parquet"
+        sensitive = ["group", "age"]
+        intersectional = true
+    """)
+    result = project.check("fairness")
+    assert result.evidence["rows_dropped_missing"] == 50
+    groups = {g["group"]: g["count"] for g in attribute(result, "group")["groups"]}
+    assert groups["(missing)"] == 50 and groups["A"] + groups["B"] == 2900
+    crossed = {g["group"] for g in attribute(result, "group × age")["groups"]}
+    assert {"(missing) × old", "(missing) × young"} <= crossed

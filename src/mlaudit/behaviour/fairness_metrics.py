@@ -86,11 +86,17 @@ def group_codes(sensitive: pd.DataFrame) -> tuple[npt.NDArray[np.int64], list[st
     """
     import numpy as np
 
-    filled = sensitive.astype("object").where(sensitive.notna(), "(missing)")
-    grouped = filled.groupby(list(filled.columns), sort=True, dropna=False)
+    import pandas as pd
+
+    grouped = sensitive.groupby(list(sensitive.columns), sort=True, dropna=False)
     codes = grouped.ngroup().to_numpy(np.int64)
     keys = grouped.size().index
-    names = [GROUP_SEPARATOR.join(map(str, key)) if isinstance(key, tuple) else str(key) for key in keys]
+
+    def shown(value: object) -> str:
+        return "(missing)" if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) \
+            else str(value)
+
+    names = [GROUP_SEPARATOR.join(map(shown, key)) if isinstance(key, tuple) else shown(key) for key in keys]
     return codes, names
 
 

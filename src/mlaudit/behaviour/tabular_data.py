@@ -19,8 +19,18 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 CSV_SUFFIXES = (".csv", ".tsv", ".csv.gz", ".tsv.gz")
 
 
-def load_table(path: Path, *, label: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """The table at ``path`` (only ``columns`` when given); ``CheckError`` on any problem."""
+def table_columns(path: Path, *, label: str) -> list[str]:
+    """The column names of a table, read from its header or Parquet schema only."""
+    return [str(c) for c in load_table(path, label=label, max_rows=0).columns]
+
+
+def load_table(
+    path: Path, *, label: str, columns: Sequence[str] | None = None, max_rows: int | None = None
+) -> pd.DataFrame:
+    """The table at ``path`` (only ``columns`` when given, no rows when ``max_rows=0``).
+
+    Raises ``CheckError`` on any problem.
+    """
     try:
         import pandas as pd
     except ImportError:
@@ -37,10 +47,14 @@ def load_table(path: Path, *, label: str, columns: Sequence[str] | None = None) 
     wanted = list(columns) if columns else None
     try:
         if name.endswith(PARQUET_SUFFIXES):
+            if max_rows == 0:
+                import pyarrow.parquet as pq
+
+                return pq.read_schema(path).empty_table().to_pandas()
             frame = pd.read_parquet(path, columns=wanted, engine="pyarrow")
         elif name.endswith(CSV_SUFFIXES):
             sep = "\t" if ".tsv" in name else ","
-            frame = pd.read_csv(path, sep=sep, usecols=wanted, low_memory=False)
+            frame = pd.read_csv(path, sep=sep, usecols=wanted, low_memory=False, nrows=max_rows)
         else:
             raise CheckError(f"{label}: unknown table format (use .csv, .tsv or .parquet)")
     except CheckError:

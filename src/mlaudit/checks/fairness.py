@@ -58,17 +58,22 @@ class FairnessCheck(Check[FairnessOptions]):
     def run(self, ctx: AuditContext, options: FairnessOptions) -> Outcome:
         from mlaudit.behaviour.evaluation import inside_root
         from mlaudit.behaviour.fairness_metrics import fairness_by_group
-        from mlaudit.behaviour.tabular_data import load_table, require_columns
+        from mlaudit.behaviour.tabular_data import load_table, require_columns, table_columns
 
         require_configuration(ctx, "fairness", bool(options.predictions and options.sensitive),
                               "predictions and sensitive")
-        frame = load_table(inside_root(ctx.root, options.predictions, "fairness.predictions"),
-                           label=options.predictions)
-        use_score = options.prediction not in frame.columns and bool(options.score)
-        needed = [options.label, options.score if use_score else options.prediction, *options.sensitive]
-        require_columns(frame, needed, label=options.predictions)
+        path = inside_root(ctx.root, options.predictions, "fairness.predictions")
+        present = table_columns(path, label=options.predictions)
+        use_score = options.prediction not in present and bool(options.score)
+        needed = list(dict.fromkeys(
+            [options.label, options.score if use_score else options.prediction, *options.sensitive]))
+        missing = [c for c in needed if c not in present]
+        if missing:  # say what is missing and what exists, before reading the whole table
+            require_columns(load_table(path, label=options.predictions, columns=None, max_rows=0), needed,
+                            label=options.predictions)
+        frame = load_table(path, label=options.predictions, columns=needed)  # only the columns used
         y_true, y_pred, dropped = _binary_outcomes(frame, options, use_score)
-        kept = frame.loc[y_true.index]
+        kept = frame if not dropped else frame.loc[y_true.index]
         attributes = [[c] for c in options.sensitive]
         if options.intersectional and len(options.sensitive) > 1:
             attributes.append(list(options.sensitive))
