@@ -62,14 +62,23 @@ def scan_python(root: Path, rel: str, rules: PinRules) -> FindingList:
         return findings  # the common case, without paying for a parse
     try:
         tree = ast.parse(source, filename=rel)
+    except (RecursionError, MemoryError):
+        findings.add(rules.finding("pins.invalid-file", rel, None, f"{rel}: nested too deeply to parse",
+                                   "simplify the file so the downloads can be checked", key="python"))
+        return findings
     except (SyntaxError, ValueError) as exc:
         line = getattr(exc, "lineno", None)
         findings.add(rules.finding("pins.invalid-file", rel, line, f"{rel}: Python syntax error: {exc}",
                                    "fix the syntax so the downloads can be checked", key="python"))
         return findings
-    for node in ast.walk(tree):
+    for node in ast.walk(tree):  # iterative: no recursion limit on hostile nesting
         if isinstance(node, ast.Call):
-            _check_call(node, rel, root, names, rules, findings)
+            try:
+                _check_call(node, rel, root, names, rules, findings)
+            except RecursionError:  # ast.unparse of a hostile argument
+                findings.add(rules.finding("pins.invalid-file", rel, node.lineno,
+                                           f"{rel}:{node.lineno}: call nested too deeply to check",
+                                           "simplify the call", key=f"deep:{node.lineno}"))
     return findings
 
 

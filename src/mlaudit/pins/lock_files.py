@@ -55,6 +55,8 @@ def load_toml(path: Path) -> tuple[dict[str, Any] | None, str | None, int | None
         return tomllib.loads(text), None, None
     except tomllib.TOMLDecodeError as exc:
         return None, f"invalid TOML: {exc}", toml_error_line(exc)
+    except RecursionError:
+        return None, "invalid TOML: nested too deeply", None
 
 
 def read_toml_lock(root: Path, rel: str) -> tuple[LockFile | None, str | None, int | None]:

@@ -25,6 +25,8 @@ def compose_yaml(path: Path) -> tuple[Any | None, str | None, int | None]:
         return None, f"cannot read: {exc}", None
     try:
         return yaml.compose(text, Loader=loader), None, None
+    except RecursionError:
+        return None, "invalid YAML: nested too deeply", None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
