@@ -193,7 +193,8 @@ def _pool(counts: pd.Series, kept: pd.Index) -> pd.Series:
     import pandas as pd
 
     inside = counts[counts.index.isin(kept)]
-    return pd.concat([inside, pd.Series({OTHER: int(counts.sum() - inside.sum())})])
+    pooled: pd.Series = pd.concat([inside, pd.Series({OTHER: int(counts.sum() - inside.sum())})])
+    return pooled
 
 
 def _base(name: str, kind: str, ref_total: int, cur_total: int, ref_n: int, cur_n: int) -> dict[str, Any]:

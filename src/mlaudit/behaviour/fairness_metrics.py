@@ -85,7 +85,6 @@ def group_codes(sensitive: pd.DataFrame) -> tuple[npt.NDArray[np.int64], list[st
     Missing values form their own group, ``(missing)``.
     """
     import numpy as np
-
     import pandas as pd
 
     grouped = sensitive.groupby(list(sensitive.columns), sort=True, dropna=False)

@@ -50,7 +50,8 @@ def load_table(
             if max_rows == 0:
                 import pyarrow.parquet as pq
 
-                return pq.read_schema(path).empty_table().to_pandas()
+                empty: pd.DataFrame = pq.read_schema(path).empty_table().to_pandas()
+                return empty
             frame = pd.read_parquet(path, columns=wanted, engine="pyarrow")
         elif name.endswith(CSV_SUFFIXES):
             sep = "\t" if ".tsv" in name else ","
