@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sign": ("mlaudit.cli.sign_cmd", "sign the model (OpenSSF Model Signing model.sig) with a key or Sigstore"),
     "verify": ("mlaudit.cli.verify_cmd", "verify model.sig (mlaudit or model_signing) against the files on disk"),
     "log": ("mlaudit.cli.log_cmd", "verify a hash-chained audit log (mlaudit audit --log)"),
+    "sbom": ("mlaudit.cli.sbom_cmd", "write the CycloneDX 1.6 SBOM: Python dependencies and the model"),
     "github": ("mlaudit.cli.github_cmd", "GitHub Actions: audit, compare with the base, comment, summary, SARIF"),
     "baseline": ("mlaudit.cli.baseline_cmd", "show the evaluation metrics, or record them as the baseline"),
 }
