@@ -85,6 +85,17 @@ def test_advisory_db_from_config_and_ignore_with_reason(repo: Path) -> None:
         in markdown
 
 
+def test_expired_ignore_counts_again(repo: Path) -> None:
+    write(repo, "requirements.txt", "jinja2==2.11.0\n")
+    write(repo, "mlaudit.toml", '[[vulns.ignore]]\nid = "PYSEC-2021-66"\nreason = "legacy"\n'
+          'owner = "ml-platform"\nexpires = 2020-01-31\n')
+    code, report = _audit(repo, "--advisory-db", str(shared_fixture("pypa-advisory-db")))
+    rules = {(f["rule"], f.get("details", {}).get("id")) for f in _check(report, "vulns")["findings"]}
+    assert ("vulns.known-vulnerability", "PYSEC-2021-66") in rules
+    assert any(rule == "vulns.ignore-expired" for rule, _ in rules)
+    assert code == 1
+
+
 def test_ignore_without_reason_is_a_config_error(repo: Path) -> None:
     write(repo, "requirements.txt", "jinja2==2.11.0\n")
     write(repo, "mlaudit.toml", '[[vulns.ignore]]\nid = "PYSEC-2021-66"\n')

@@ -3,12 +3,13 @@ back to the file and line that pin each package."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlaudit.model import Finding
+from mlaudit.model import Finding, Severity
 from mlaudit.pins.pinned_package import PinnedPackage
 from mlaudit.vulns.answer_cache import AnswerCache
 from mlaudit.vulns.options import VulnsOptions
@@ -108,10 +109,18 @@ def _report(pin: PinnedPackage, name: str, advisory: Advisory, options: VulnsOpt
             database: dict[str, Any], result: VulnAudit) -> None:
     ids = (advisory.id, *advisory.aliases)
     waived = options.ignored(ids)
-    if waived is not None:
+    if waived is not None and not waived.expired(dt.date.today()):
         result.ignored.append({"id": advisory.id, "package": name, "version": pin.version,
-                               "path": pin.path, "line": pin.line, "reason": waived.reason})
+                               "path": pin.path, "line": pin.line, "reason": waived.reason,
+                               "owner": waived.owner, "expires": str(waived.expires or "")})
         return
+    if waived is not None:
+        result.findings.append(Finding(
+            rule="vulns.ignore-expired", severity=Severity.LOW, path=pin.path, line=pin.line,
+            message=f"the ignore entry for {waived.id} ({waived.reason}) expired on {waived.expires}; "
+                    f"{pin.name} {pin.version} is reported again",
+            remediation="upgrade the package, or renew the entry's 'expires' if the reason still holds",
+            key=f"{name}:{advisory.id}:expired"))
     aliases = [a for a in advisory.aliases if a.startswith(("CVE-", "GHSA-", "PYSEC-"))]
     shown = f"{advisory.id} ({', '.join(aliases)})" if aliases else advisory.id
     fixed = ", ".join(advisory.fix_versions)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from mlaudit.model import Severity
 
@@ -15,12 +17,34 @@ class IgnoredVulnerability:
 
     id: str = ""
     reason: str = ""
+    owner: str = ""
+    """Who answers for the exception (optional; shown in the report)."""
+    expires: Any = None
+    """Last day the exception holds (TOML date or "YYYY-MM-DD"; optional): after it the advisory counts again."""
 
     def __post_init__(self) -> None:
         if not self.id.strip():
             raise ValueError("an ignore entry needs an 'id' (PYSEC-..., GHSA-..., CVE-...)")
         if not self.reason.strip():
             raise ValueError(f"ignoring {self.id} needs a 'reason' (why the vulnerability is accepted)")
+        object.__setattr__(self, "expires", _as_date(self.expires, self.id))
+
+    def expired(self, today: dt.date) -> bool:
+        """True when the entry has an expiry date before ``today``."""
+        return isinstance(self.expires, dt.date) and self.expires < today
+
+
+def _as_date(value: Any, vuln_id: str) -> dt.date | None:
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"ignoring {vuln_id}: 'expires' must be a date like 2026-06-30, got {value!r}")
 
 
 @dataclass(frozen=True)
