@@ -59,6 +59,10 @@ def test_baseline_update_then_pass_then_regression(project, rules_of) -> None:
     result = project.check("performance")
     assert result.status is Status.PASS, result.summary
     assert {v["name"]: v["verdict"] for v in result.evidence["verdicts"]} == {"accuracy": "ok", "loss": "ok"}
+    from mlaudit.render.markdown import render_markdown
+
+    markdown = render_markdown(project.audit(["performance"]))
+    assert "| `accuracy` (higher is better) | 0.86 | 0.86 | +0 | 0.005 | - | 🟢 ok |" in markdown
 
     eval_project(project, 0.80)  # six points worse, no per-sample results: a regression
     result = project.check("performance")

@@ -219,3 +219,14 @@ def test_malformed_probe_file_names_the_line(project) -> None:
     result = project.check("probes")
     assert result.status is Status.ERROR
     assert "probes.jsonl:2: 'expected' must be 'refuse' or 'comply'" in result.summary
+
+
+def test_markdown_shows_pass_rate_per_category(project) -> None:
+    from mlaudit.render.markdown import render_markdown
+
+    write_probes(project)
+    command = project.script("model.py", TOY_MODEL)
+    project.config(f'[probes]\ncommand = "{command}"\nprobe_sets = ["probes.jsonl"]\nbuiltin = false\n')
+    markdown = render_markdown(project.audit(["probes"]))
+    assert "| malware | 0 | 2 | 0% | 100% | 🔴 |" in markdown
+    assert "| weapons | 2 | 2 | 100% | 100% | 🟢 |" in markdown
