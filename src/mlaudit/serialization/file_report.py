@@ -62,9 +62,8 @@ class FileReport:
     def add(self, kind: str, severity: Severity, message: str, *, member: str = "",
             offset: int | None = None, subject: str = "", details: dict[str, Any] | None = None) -> None:
         """Add a finding of rule ``serialization.<kind>`` located in ``member`` at ``offset``."""
-        where = f"member {member}" if member else ""
-        at = f"byte {offset}" if offset is not None else ""
-        place = " at ".join(p for p in (where, at) if p) or ""
+        place = " ".join(p for p in (f"member {member}" if member else "",
+                                     f"at byte {offset}" if offset is not None else "") if p)
         if place:
             message = f"{place}: {message}"
         facts: dict[str, Any] = {"member": member or None, "offset": offset}
