@@ -19,9 +19,7 @@ def api():  # type: ignore[no-untyped-def]
         yield server
 
 
-def client_for(
-    api: GitHubApiServer, sleeps: list[float], token: str = "test-token", **kw: float
-) -> GitHubClient:
+def client_for(api: GitHubApiServer, sleeps: list[float], token: str = "test-token", **kw: float) -> GitHubClient:
     return GitHubClient(api.url, token, sleep=sleeps.append, **kw)  # type: ignore[arg-type]
 
 

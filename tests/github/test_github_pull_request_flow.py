@@ -102,6 +102,9 @@ def read_outputs(path: Path) -> dict[str, str]:
             outputs[name] = "\n".join(lines[i + 1 : end])
             i = end + 1
         else:
+            if "=" in lines[i]:
+                name, value = lines[i].split("=", 1)
+                outputs[name] = value
             i += 1
     return outputs
 
@@ -292,9 +295,7 @@ def test_cached_base_report_is_used_instead_of_a_worktree(pr_repo: dict[str, Any
     tmp: Path = pr_repo["tmp"]
     root: Path = pr_repo["root"]
     git(root, "checkout", "-q", pr_repo["base_sha"])
-    base = run_mlaudit(
-        "audit", str(root), "--only", "weights", "--format", "json", "--output", str(tmp / "base.json")
-    )
+    base = run_mlaudit("audit", str(root), "--only", "weights", "--format", "json", "--output", str(tmp / "base.json"))
     assert base.returncode == 1  # old.bin is unrecorded on the base
     git(root, "checkout", "-q", "feature")
     with GitHubApiServer() as api:
@@ -331,3 +332,63 @@ def test_scheduled_run_opens_one_issue_and_gates(pr_repo: dict[str, Any]) -> Non
         outputs = read_outputs(Path(env["GITHUB_OUTPUT"]))
         assert outputs["issue"] == "1" and outputs["issue-action"] == "unchanged"
         assert Path(outputs["sarif"]).is_file()
+
+
+def test_action_yml_audit_step_drives_mlaudit_github(pr_repo: dict[str, Any]) -> None:
+    """Run action.yml's own "Audit" script with bash, inputs through env as the runner passes them."""
+    import shutil
+    import subprocess
+
+    import yaml
+    from conftest import MLAUDIT, PROJECT_ROOT
+
+    from mlaudit.registry import REGISTRY
+
+    tmp: Path = pr_repo["tmp"]
+    action = yaml.safe_load((PROJECT_ROOT / "action.yml").read_text())
+    step = next(s for s in action["runs"]["steps"] if s.get("id") == "audit")
+    config = tmp / "config dir" / "only weights.toml"  # spaces: the script must quote every input
+    config.parent.mkdir()
+    others = sorted(c for c in REGISTRY if c != "weights")
+    config.write_text("disable = [" + ", ".join(f'"{c}"' for c in others) + "]\n")
+    with GitHubApiServer() as api:
+        add_pull_request(api, REPO, PR_NUMBER, head_sha=pr_repo["head_sha"], base_sha=pr_repo["base_sha"])
+        env = actions_env(api, write_event(tmp, pr_repo["base_sha"], pr_repo["head_sha"]), tmp)
+        venv_bin = Path(env["RUNNER_TEMP"]) / "mlaudit-venv" / "bin"
+        venv_bin.mkdir(parents=True)
+        (venv_bin / "mlaudit").symlink_to(MLAUDIT)  # what the install step leaves there
+        inputs = {
+            "path": str(pr_repo["root"]),
+            "config": str(config),
+            "fail-on": "medium",
+            "comment": "on-failure",
+            "sarif": str(tmp / "out" / "x.sarif"),
+            "offline": "true",
+            "advisory-db": "",
+            "base-ref": "",
+            "base-report": "",
+            "post-from": "",
+            "issue-checks": "vulns",
+            "github-token": env["GITHUB_TOKEN"],
+        }
+        step_env = {**os.environ, **env}
+        for name, expression in step["env"].items():
+            match = re.fullmatch(r"\$\{\{ inputs\.([\w-]+) \}\}", expression)
+            assert match, f"{name} must come straight from an input"
+            step_env[name] = inputs[match.group(1)]
+        result = subprocess.run(
+            [shutil.which("bash") or "bash", "-c", step["run"]],
+            env=step_env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 1, result.stdout + result.stderr
+        outputs = read_outputs(Path(env["GITHUB_OUTPUT"]))
+        assert outputs["status"] == "fail" and outputs["sarif"] == str(tmp / "out" / "x.sarif")
+        assert outputs["report-dir"] == str(Path(env["RUNNER_TEMP"]) / "mlaudit-report")
+        assert Path(outputs["sarif"]).is_file() and outputs["comment"] == "created"
+        report = json.loads(Path(outputs["report-json"]).read_text())
+        assert report["fail_on"] == "medium"
+        assert [c["id"] for c in report["checks"]] == ["weights"]

@@ -81,9 +81,7 @@ def test_schedule_issue_lifecycle(api: GitHubApiServer, client: GitHubClient) ->
     assert sync_tracking_issue(client, REPO, report_with(), ["vulns"]).action == "unchanged"
     assert repo.issues == {}
 
-    created = sync_tracking_issue(
-        client, REPO, report_with(vuln("numpy")), ["vulns"], run_url="https://x/run/1"
-    )
+    created = sync_tracking_issue(client, REPO, report_with(vuln("numpy")), ["vulns"], run_url="https://x/run/1")
     assert created.action == "created" and len(created.new) == 1
     issue = repo.issues[created.number]  # type: ignore[index]
     assert ISSUE_MARKER in issue["body"] and issue["labels"] == [{"name": "mlaudit"}]

@@ -59,9 +59,7 @@ def test_annotation_escapes_data_and_properties() -> None:
         remediation="fix it",
     )
     line = annotation_for(finding, root_prefix="sub/")
-    assert line.startswith(
-        "::error file=sub/dir%2C1/a%3Ab.bin,line=3,title=mlaudit weights.mismatch (high)::"
-    )
+    assert line.startswith("::error file=sub/dir%2C1/a%3Ab.bin,line=3,title=mlaudit weights.mismatch (high)::")
     assert line.endswith("100%25 wrong%0Asecond line%0AFix: fix it")
     assert "\n" not in line
 
