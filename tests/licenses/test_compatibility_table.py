@@ -148,6 +148,4 @@ def test_table_is_large_enough_and_covers_every_verdict() -> None:
 
 def test_conflict_reason_names_component_and_project() -> None:
     decision = decide("GPL-3.0-only", name="x", kind=DEP, intent=APACHE)
-    assert decision.reason.startswith(
-        "GPL-3.0-only dependency `x` in an Apache-2.0 project distributed as a whole"
-    )
+    assert decision.reason.startswith("GPL-3.0-only dependency `x` in an Apache-2.0 project distributed as a whole")

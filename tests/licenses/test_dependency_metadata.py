@@ -28,9 +28,7 @@ def test_installed_environment_metadata() -> None:
 
 
 def test_metadata_precedence() -> None:
-    normalized, field = license_from_metadata(
-        "MIT OR Apache-2.0", "BSD", ["License :: OSI Approved :: ISC License"]
-    )
+    normalized, field = license_from_metadata("MIT OR Apache-2.0", "BSD", ["License :: OSI Approved :: ISC License"])
     assert (normalized.expression, field) == ("MIT OR Apache-2.0", "License-Expression")
     normalized, field = license_from_metadata(None, "Apache 2.0", [])
     assert (normalized.expression, field) == ("Apache-2.0", "License")
@@ -62,9 +60,7 @@ def test_offline_never_runs_pip(tmp_path: Path) -> None:
 def test_pip_dry_run_report_then_cache(tmp_path: Path) -> None:
     """Resolves from the package index (PyPI is reachable here); the second call reads the cache offline."""
     first = resolve_requirements(["six==1.16.0"], offline=False, cache_dir=tmp_path, timeout=120)
-    if first.problem and (
-        "No matching distribution" in first.problem or "connection" in first.problem.lower()
-    ):
+    if first.problem and ("No matching distribution" in first.problem or "connection" in first.problem.lower()):
         pytest.skip(f"package index not reachable: {first.problem}")
     assert first.problem is None
     six = {c.name: c for c in first.components}["six"]

@@ -50,9 +50,7 @@ def _gpl3_text() -> str:
 def _tree(root: Path) -> Path:
     init_repo(root)
     (root / "src").mkdir()
-    (root / "src" / "tool.py").write_text(
-        "# SPDX-License-Identifier: MIT\nprint('hello')\n", encoding="utf-8"
-    )
+    (root / "src" / "tool.py").write_text("# SPDX-License-Identifier: MIT\nprint('hello')\n", encoding="utf-8")
     (root / "third_party").mkdir()
     (root / "third_party" / "COPYING").write_text(_gpl3_text(), encoding="utf-8")
     (root / "NOTICE").write_text(APACHE_NOTICE, encoding="utf-8")
@@ -95,9 +93,7 @@ def test_second_run_rescans_only_the_changed_file(tmp_path: Path, scancode_index
     assert again.scanned == ()
     assert again.detections == first.detections
 
-    (root / "src" / "tool.py").write_text(
-        "# SPDX-License-Identifier: GPL-2.0-only\nprint('hi')\n", encoding="utf-8"
-    )
+    (root / "src" / "tool.py").write_text("# SPDX-License-Identifier: GPL-2.0-only\nprint('hi')\n", encoding="utf-8")
     changed = scan_files(root, _files(root), ScanCache(cache_file), workers=1)
     assert changed.scanned == ("src/tool.py",)
     assert {d.path: d.expression for d in changed.detections}["src/tool.py"] == "GPL-2.0-only"

@@ -22,8 +22,7 @@ def _repo(
 ) -> Path:
     init_repo(root)
     (root / "pyproject.toml").write_text(
-        f'[project]\nname = "demo"\nversion = "1"\nlicense = "{project}"\n\n'
-        f"[tool.mlaudit.licenses]\n{config}",
+        f'[project]\nname = "demo"\nversion = "1"\nlicense = "{project}"\n\n[tool.mlaudit.licenses]\n{config}',
         encoding="utf-8",
     )
     if card is not None:
@@ -136,9 +135,7 @@ def scancode_index() -> None:
 def test_full_audit_scans_files_with_scancode(tmp_path: Path, scancode_index: None) -> None:
     root = _repo(tmp_path / "r", "---\nlicense: apache-2.0\n---\n", "resolve = false\n")
     (root / "vendor").mkdir()
-    (root / "vendor" / "gpl_helper.py").write_text(
-        "# SPDX-License-Identifier: GPL-3.0-only\nx = 1\n", encoding="utf-8"
-    )
+    (root / "vendor" / "gpl_helper.py").write_text("# SPDX-License-Identifier: GPL-3.0-only\nx = 1\n", encoding="utf-8")
     git(root, "add", "-A")
     ctx = AuditContext(root, load_config(root), cache_dir=tmp_path / "cache")
     report = run_audit(ctx, only=["licenses"])

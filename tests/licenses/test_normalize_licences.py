@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from mlaudit.licenses.classes import LicenseClass, classify
-from mlaudit.licenses.normalize import normalize_classifiers, normalize_expression, normalize_hub_license
+from mlaudit.licenses.normalize import (
+    drop_license_references,
+    normalize_classifiers,
+    normalize_expression,
+    normalize_hub_license,
+)
 from mlaudit.licenses.project_facts import license_file_by_title
 
 
@@ -44,9 +49,7 @@ def test_partly_unknown_expression_keeps_known_parts() -> None:
 
 
 def test_licence_text_in_license_field() -> None:
-    text = (
-        "MIT License\n\nCopyright (c) 2024 someone\n\nPermission is hereby granted, free of charge, ..." * 3
-    )
+    text = "MIT License\n\nCopyright (c) 2024 someone\n\nPermission is hereby granted, free of charge, ..." * 3
     assert normalize_expression(text).expression == "MIT"
     assert normalize_expression("Some long custom terms\n" * 40).expression is None
 
@@ -61,9 +64,7 @@ def test_classifiers() -> None:
     )
     assert result is not None and result.expression == "MIT OR GPL-2.0-or-later"
     assert normalize_classifiers(["Programming Language :: Python"]) is None
-    lgpl = normalize_classifiers(
-        ["License :: OSI Approved :: GNU Library or Lesser General Public License (LGPL)"]
-    )
+    lgpl = normalize_classifiers(["License :: OSI Approved :: GNU Library or Lesser General Public License (LGPL)"])
     assert lgpl is not None and lgpl.expression == "LGPL-2.0-or-later"
 
 
@@ -111,3 +112,10 @@ def test_licence_file_titles() -> None:
     assert gpl is not None and gpl.expression == "GPL-3.0-only" and gpl.notes
     assert license_file_by_title("# SPDX-License-Identifier: MPL-2.0\n").expression == "MPL-2.0"
     assert license_file_by_title("All rights reserved by nobody in particular") is None
+
+
+def test_scancode_licence_references_are_dropped() -> None:
+    ref = "LicenseRef-scancode-unknown-license-reference"
+    assert drop_license_references(ref) is None
+    assert drop_license_references(f"({ref} AND ISC) AND MIT") == "ISC AND MIT"
+    assert drop_license_references("GPL-2.0-only") == "GPL-2.0-only"

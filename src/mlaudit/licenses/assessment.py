@@ -11,17 +11,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlaudit.formats.model_card import ModelCardError, find_model_card, read_model_card
+from mlaudit.formats.model_card import CARD_FILE_NAMES, ModelCardError, find_model_card, read_model_card
 from mlaudit.globs import compile_globs
 from mlaudit.licenses.compatibility import ComponentKind, decide
 from mlaudit.licenses.components import Component, JudgedComponent
 from mlaudit.licenses.dependency_facts import installed_components, requirement_lines, resolve_requirements
 from mlaudit.licenses.finding_rules import base_model_findings, card_findings, verdict_finding
 from mlaudit.licenses.model_facts import card_components
-from mlaudit.licenses.normalize import normalize_expression
+from mlaudit.licenses.normalize import drop_license_references, normalize_expression
 from mlaudit.licenses.options import LicensesOptions
 from mlaudit.licenses.project_facts import is_license_file, project_license
 from mlaudit.model import Finding, Severity
+
+_CARD_NAMES = frozenset(CARD_FILE_NAMES)
 
 
 @dataclass(frozen=True)
@@ -103,14 +105,20 @@ def _add_file_components(
     }
     if result.errors:
         out.incomplete.append(f"{len(result.errors)} file(s) could not be scanned: {result.errors[0]}")
+    # The project's licence file and the model card are judged as the project and the model.
+    judged_elsewhere = {project.path if project else None, *_CARD_NAMES}
     for detection in result.detections:
-        if project is not None and detection.path == project.path:
+        if detection.path in judged_elsewhere:
+            continue
+        # "see LICENSE" points at the project's licence, judged as the project itself.
+        expression = drop_license_references(detection.expression)
+        if expression is None:
             continue
         out.components.append(
             Component(
                 ComponentKind.FILE,
                 detection.path,
-                normalize_expression(detection.expression),
+                normalize_expression(expression),
                 source="scancode",
                 path=detection.path,
             )
@@ -121,9 +129,7 @@ def _project_from_scan(components: list[Component]) -> Component | None:
     for c in components:
         if "/" not in c.name and is_license_file(c.name) and c.license.expression:
             components.remove(c)
-            return Component(
-                ComponentKind.PROJECT, "project", c.license, source=f"{c.name} (scancode)", path=c.path
-            )
+            return Component(ComponentKind.PROJECT, "project", c.license, source=f"{c.name} (scancode)", path=c.path)
     return None
 
 
@@ -182,14 +188,10 @@ def _add_dependencies(
     out.facts["requirement_files"] = req_files
     if resolve and options.resolve and req_files:
         lines = requirement_lines(root, req_files)
-        resolution = resolve_requirements(
-            lines, offline=offline, cache_dir=cache_dir, timeout=options.resolve_timeout
-        )
+        resolution = resolve_requirements(lines, offline=offline, cache_dir=cache_dir, timeout=options.resolve_timeout)
         out.facts["resolved_from_cache"] = resolution.from_cache
         if resolution.problem:
-            out.incomplete.append(
-                f"dependencies of {', '.join(req_files)} not examined: {resolution.problem}"
-            )
+            out.incomplete.append(f"dependencies of {', '.join(req_files)} not examined: {resolution.problem}")
         for c in resolution.components:
             deps.setdefault(
                 c.name.lower(), Component(c.kind, c.name, c.license, c.source, c.version, path=req_files[0])

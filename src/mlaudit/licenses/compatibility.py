@@ -83,9 +83,7 @@ def _decide_alternative(
     alt: list[Term], label: str, kind: ComponentKind, intent: Intent, project_alts: list[list[Term]] | None
 ) -> Decision:
     chosen = " AND ".join(t.text for t in alt)
-    worst = max(
-        (decide_term(t, label, kind, intent, project_alts) for t in alt), key=lambda d: d.verdict.rank
-    )
+    worst = max((decide_term(t, label, kind, intent, project_alts) for t in alt), key=lambda d: d.verdict.rank)
     clash = inner_clash(alt, label)
     # A clash inside the component says more than its clash with the project: it wins a tie.
     if clash is not None and clash.verdict.rank >= worst.verdict.rank:

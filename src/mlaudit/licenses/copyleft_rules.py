@@ -60,9 +60,7 @@ def _gpl_versions_accepting(inner: str) -> set[int] | None:
     return out
 
 
-def can_carry(
-    outer: str, outer_cls: LicenseClass, inner: str, inner_cls: LicenseClass
-) -> tuple[bool | None, str]:
+def can_carry(outer: str, outer_cls: LicenseClass, inner: str, inner_cls: LicenseClass) -> tuple[bool | None, str]:
     """Whether code under ``inner`` may be part of a whole under copyleft ``outer``, and why."""
     if outer == inner:
         return True, f"both are {outer}"

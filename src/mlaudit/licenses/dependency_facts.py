@@ -128,9 +128,7 @@ def requirement_lines(root: Path, files: Sequence[str], extra: Sequence[str] = (
     return lines
 
 
-def resolve_requirements(
-    lines: Sequence[str], *, offline: bool, cache_dir: Path, timeout: float = 300
-) -> Resolution:
+def resolve_requirements(lines: Sequence[str], *, offline: bool, cache_dir: Path, timeout: float = 300) -> Resolution:
     """Resolve ``lines`` with pip's dry run and read each package's licence from its metadata."""
     if not lines:
         return Resolution()

@@ -28,17 +28,11 @@ HUB_LICENSES: dict[str, HubLicense] = {
     "lgpl-2.1": HubLicense("LGPL-2.1-only", _ONLY_OR_LATER.format(id="lgpl-2.1", spdx="LGPL-2.1-only")),
     "lgpl-3.0": HubLicense("LGPL-3.0-only", _ONLY_OR_LATER.format(id="lgpl-3.0", spdx="LGPL-3.0-only")),
     "agpl-3.0": HubLicense("AGPL-3.0-only", _ONLY_OR_LATER.format(id="agpl-3.0", spdx="AGPL-3.0-only")),
-    "gpl": HubLicense(
-        "GPL-1.0-or-later", "the Hub id 'gpl' names no version; the GPL then allows any version"
-    ),
-    "lgpl": HubLicense(
-        "LGPL-2.0-or-later", "the Hub id 'lgpl' names no version; the LGPL then allows any version"
-    ),
+    "gpl": HubLicense("GPL-1.0-or-later", "the Hub id 'gpl' names no version; the GPL then allows any version"),
+    "lgpl": HubLicense("LGPL-2.0-or-later", "the Hub id 'lgpl' names no version; the LGPL then allows any version"),
     "gfdl": HubLicense("GFDL-1.1-or-later", "the Hub id 'gfdl' names no version"),
     "bsd": HubLicense("LicenseRef-BSD-unspecified", "the Hub id 'bsd' does not say which BSD licence"),
-    "cc": HubLicense(
-        "LicenseRef-CC-unspecified", "the Hub id 'cc' does not say which Creative Commons licence"
-    ),
+    "cc": HubLicense("LicenseRef-CC-unspecified", "the Hub id 'cc' does not say which Creative Commons licence"),
     "openrail": HubLicense(
         "LicenseRef-OpenRAIL", "'openrail' names a family of licences (RAIL-M, -S, -D ...): read license_link"
     ),

@@ -93,9 +93,7 @@ def _base_model(base: str, declared: Mapping[str, str], card_path: str | None) -
             return Component(
                 ComponentKind.BASE_MODEL, base, inferred, source="inferred from the Hub id", path=card_path
             )
-    return Component(
-        ComponentKind.BASE_MODEL, base, Normalized("", None, ()), source="not declared", path=card_path
-    )
+    return Component(ComponentKind.BASE_MODEL, base, Normalized("", None, ()), source="not declared", path=card_path)
 
 
 def card_error_message(error: ModelCardError) -> str:

@@ -40,9 +40,7 @@ class Normalized:
         return self.expression is not None and not self.unknown
 
 
-_STOPWORDS = frozenset(
-    {"license", "licence", "licensed", "the", "software", "version", "under", "terms", "of"}
-)
+_STOPWORDS = frozenset({"license", "licence", "licensed", "the", "software", "version", "under", "terms", "of"})
 
 # Informal names (after ``_squash``) that SPDX lists no alias for.
 _ALIASES: dict[str, str] = {
@@ -129,9 +127,7 @@ _ALIASES: dict[str, str] = {
     "all rights reserved": "LicenseRef-Proprietary",
 }
 
-_NOTHING = frozenset(
-    {"", "unknown", "none", "n/a", "na", "unlicensed", "not specified", "see license", "other"}
-)
+_NOTHING = frozenset({"", "unknown", "none", "n/a", "na", "unlicensed", "not specified", "see license", "other"})
 _ASSUMED = {"apache": "Apache-2.0 assumed for an unversioned 'Apache' licence"}
 
 
@@ -208,6 +204,36 @@ def render_expression(node: object, renames: dict[str, str] | None = None) -> st
     return str(node)
 
 
+LICENSE_REFERENCE = "LicenseRef-scancode-unknown-license-reference"
+"""scancode's id for "see the LICENSE file": a pointer to a licence found elsewhere, not a licence."""
+
+
+def drop_license_references(expression: str) -> str | None:
+    """``expression`` without scancode's licence references; None when nothing else is left."""
+    from license_expression import AND, OR, ExpressionError, LicenseSymbol, LicenseWithExceptionSymbol
+
+    if LICENSE_REFERENCE not in expression:
+        return expression
+    licensing = spdx_licensing()
+    try:
+        tree = licensing.parse(expression, validate=False, strict=False, simple=False)
+    except ExpressionError:
+        return expression
+
+    def walk(node: object) -> object | None:
+        if isinstance(node, LicenseSymbol) and not isinstance(node, LicenseWithExceptionSymbol):
+            return None if node.key == LICENSE_REFERENCE else node
+        if isinstance(node, (AND, OR)):
+            kept = [k for k in (walk(arg) for arg in node.args) if k is not None]
+            if not kept:
+                return None
+            return kept[0] if len(kept) == 1 else type(node)(*kept)
+        return node
+
+    reduced = walk(tree)
+    return None if reduced is None else render_expression(reduced)
+
+
 def _resolve_symbol(key: str) -> str | None:
     if key.startswith("LicenseRef-"):
         facts = license_facts(key)
@@ -260,9 +286,7 @@ def normalize_hub_license(
     if lowered == "other":
         if not license_name:
             link = f" (license_link: {license_link})" if license_link else ""
-            return Normalized(
-                license_id, None, ("other",), notes=(f"license: other without license_name{link}",)
-            )
+            return Normalized(license_id, None, ("other",), notes=(f"license: other without license_name{link}",))
         named = NAMED_LICENSES.get(license_name.strip().lower()) or (
             HUB_LICENSES[license_name.strip().lower()].expression
             if license_name.strip().lower() in HUB_LICENSES

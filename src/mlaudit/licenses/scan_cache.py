@@ -47,12 +47,9 @@ class ScanCache:
         except (OSError, ValueError):
             self.rebuilt = True
             return {}
-        entries = (
-            data.get("entries") if isinstance(data, dict) and data.get("version") == CACHE_VERSION else None
-        )
+        entries = data.get("entries") if isinstance(data, dict) and data.get("version") == CACHE_VERSION else None
         if not isinstance(entries, dict) or not all(
-            isinstance(k, str) and _BLOB.match(k) and isinstance(v, list) and len(v) == 4
-            for k, v in entries.items()
+            isinstance(k, str) and _BLOB.match(k) and isinstance(v, list) and len(v) == 4 for k, v in entries.items()
         ):
             self.rebuilt = True
             return {}

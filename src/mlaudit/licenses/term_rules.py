@@ -16,9 +16,7 @@ from mlaudit.licenses.verdicts import ComponentKind, Decision, Intent, Term, Ver
 def unknown_decision(reason: str, intent: Intent) -> Decision:
     """Needs review, or denied when the policy fails unknown licences."""
     if intent.unknown == "fail":
-        return Decision(
-            Verdict.DENIED, f"{reason}; the policy fails unknown licences", None, LicenseClass.UNKNOWN
-        )
+        return Decision(Verdict.DENIED, f"{reason}; the policy fails unknown licences", None, LicenseClass.UNKNOWN)
     return Decision(Verdict.NEEDS_REVIEW, f"{reason}; a human must review it", None, LicenseClass.UNKNOWN)
 
 
@@ -33,9 +31,7 @@ def inner_clash(alt: list[Term], label: str) -> Decision | None:
             continue
         verdict = Verdict.CONFLICT if ok is False else Verdict.NEEDS_REVIEW
         if worst is None or verdict.rank > worst.verdict.rank:
-            worst = Decision(
-                verdict, f"{label} combines {inner.text} and {outer.text}: {why}", None, outer.cls
-            )
+            worst = Decision(verdict, f"{label} combines {inner.text} and {outer.text}: {why}", None, outer.cls)
     return worst
 
 
@@ -67,9 +63,7 @@ def decide_term(
                 ident,
                 cls,
             )
-        return Decision(
-            Verdict.PASS, f"{ident} allows non-commercial use only, which is the intent", ident, cls
-        )
+        return Decision(Verdict.PASS, f"{ident} allows non-commercial use only, which is the intent", ident, cls)
     if cls is LicenseClass.USE_RESTRICTED:
         return _use_restricted(ident, label, kind, intent)
     if cls is LicenseClass.PERMISSIVE:
@@ -96,17 +90,14 @@ def _use_restricted(ident: str, label: str, kind: ComponentKind, intent: Intent)
     if kind in (ComponentKind.MODEL, ComponentKind.BASE_MODEL) and intent.distribute_weights:
         return Decision(
             Verdict.PASS,
-            f"{ident} restricts use: the weights must be distributed under {ident} "
-            "with its use restrictions passed on",
+            f"{ident} restricts use: the weights must be distributed under {ident} with its use restrictions passed on",
             ident,
             cls,
         )
     return Decision(Verdict.PASS, f"{ident} restricts use, not non-commercial research", ident, cls)
 
 
-def _against_project(
-    term: Term, label: str, intent: Intent, project_alts: list[list[Term]]
-) -> Decision | None:
+def _against_project(term: Term, label: str, intent: Intent, project_alts: list[list[Term]]) -> Decision | None:
     """A clash between this code licence and a copyleft project licence, if every project option clashes."""
     reasons = []
     for project in project_alts:
@@ -130,8 +121,7 @@ def _weak_copyleft(
         if intent.linking == "dynamic":
             return Decision(
                 Verdict.PASS,
-                f"{ident} {label} is a separate, dynamically linked library: "
-                f"only changes to it stay under {ident}",
+                f"{ident} {label} is a separate, dynamically linked library: only changes to it stay under {ident}",
                 ident,
                 cls,
             )
@@ -159,8 +149,7 @@ def _strong_copyleft(
     if not kind.is_code:
         return Decision(
             Verdict.NEEDS_REVIEW,
-            f"{ident} on {label}: copyleft terms on weights or data "
-            "are untested; derivatives may have to keep them",
+            f"{ident} on {label}: copyleft terms on weights or data are untested; derivatives may have to keep them",
             ident,
             cls,
         )
@@ -170,14 +159,11 @@ def _strong_copyleft(
         if network:
             return Decision(
                 Verdict.NEEDS_REVIEW,
-                f"{ident} {label}: offering it over a network triggers "
-                "its source obligation even without distribution",
+                f"{ident} {label}: offering it over a network triggers its source obligation even without distribution",
                 ident,
                 cls,
             )
-        return Decision(
-            Verdict.PASS, f"{ident} {label}: not distributed, so its copyleft is not triggered", ident, cls
-        )
+        return Decision(Verdict.PASS, f"{ident} {label}: not distributed, so its copyleft is not triggered", ident, cls)
     if not project_alts:
         return Decision(
             Verdict.NEEDS_REVIEW,
