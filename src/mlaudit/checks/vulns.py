@@ -85,8 +85,8 @@ class VulnsCheck(Check[VulnsOptions]):
             incomplete += (f"{len(result.not_audited)} package(s) could not be audited: "
                            + "; ".join(result.not_audited[:5]),)
         where = database.get("path") or database.get("url")
-        summary = (f"{len(result.findings)} known vulnerability(ies) in {result.audited} pinned package(s) "
-                   f"checked against {where}")
+        summary = (f"{len(result.findings)} known vulnerability(ies); {result.audited} of {result.total} "
+                   f"pinned package version(s) checked against {where}")
         if unpinned:
             summary += f"; {len(unpinned)} unpinned requirement(s) not audited (see pins)"
         return Outcome(findings=tuple(result.findings), summary=summary, evidence=evidence,

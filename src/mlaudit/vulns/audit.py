@@ -25,6 +25,8 @@ class VulnAudit:
     not_audited: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     audited: int = 0
+    total: int = 0
+    """Distinct (package, version) pairs found pinned."""
     from_cache: int = 0
     pip_audit_runs: int = 0
 
@@ -98,6 +100,7 @@ def audit_pins(pins: Sequence[PinnedPackage], osv_url: str, cache: AnswerCache, 
             result.not_audited.append(f"{key[0]}=={key[1]} ({where}): {reason}")
     cache.save()
     result.audited = len(answers)
+    result.total = len({(str(canonicalize_name(p.name)), p.version) for p in pins})
     for pin in pins:
         key = (str(canonicalize_name(pin.name)), pin.version)
         for advisory in answers.get(key, ()):

@@ -61,12 +61,12 @@ def pip_audit_available() -> bool:
 
 def _reason(stderr: str, returncode: int) -> str:
     lines = [ln.strip() for ln in stderr.splitlines() if ln.strip() and not ln.startswith("WARNING:")]
-    last = lines[-1] if lines else f"pip-audit exited with code {returncode} and no output"
+    last = lines[-1][:300] if lines else f"pip-audit exited with code {returncode} and no output"
     if "429" in stderr or "Too Many Requests" in stderr:
         return f"the vulnerability service is rate-limiting requests (HTTP 429): {last}"
     if "Connection refused" in stderr or "ConnectionError" in stderr or "Could not connect" in stderr:
         return f"the vulnerability service cannot be reached: {last}"
-    return last[:500]
+    return last[:300]
 
 
 def run_pip_audit(packages: Sequence[tuple[str, str]], osv_url: str, *, timeout: int,
