@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sbom": ("mlaudit.cli.sbom_cmd", "write the CycloneDX 1.6 SBOM: Python dependencies and the model"),
     "github": ("mlaudit.cli.github_cmd", "GitHub Actions: audit, compare with the base, comment, summary, SARIF"),
     "baseline": ("mlaudit.cli.baseline_cmd", "show the evaluation metrics, or record them as the baseline"),
+    "fleet": ("mlaudit.cli.fleet_cmd", "fleet assurance: inventory, matrix plan, aggregate reports, coverage and SLOs"),
 }
 
 
