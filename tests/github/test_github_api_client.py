@@ -70,6 +70,14 @@ def test_secondary_rate_limit_403_is_retried_not_taken_for_read_only(api: GitHub
     assert sleeps == [3.0, 0.0]
 
 
+def test_secondary_rate_limit_without_retry_after_waits_a_minute(api: GitHubApiServer) -> None:
+    sleeps: list[float] = []
+    api.fail(403, method="POST", body={"message": "You have exceeded a secondary rate limit."})
+    client = client_for(api, sleeps)
+    assert client.request("POST", f"/repos/{REPO}/issues/1/comments", {"body": "x"}).status == 201
+    assert sleeps == [60.0]
+
+
 def test_read_only_token_is_detected(api: GitHubApiServer) -> None:
     api.tokens["ro"] = "read"
     client = client_for(api, [], token="ro")

@@ -3,7 +3,8 @@
 Retries: 5xx answers, network errors, 429 and GitHub's *secondary* rate limit
 (a 403 whose body says "rate limit" or that carries ``Retry-After`` or
 ``x-ratelimit-remaining: 0``). The wait honours ``Retry-After`` (seconds or an
-HTTP date), then ``x-ratelimit-reset``, else grows exponentially; a wait longer
+HTTP date), then ``x-ratelimit-reset``, then a minute for a secondary limit
+(GitHub's advice), else grows exponentially; a wait longer
 than ``max_wait`` is not slept but reported. A 403 that is not a rate limit is
 a permission problem: ``ReadOnlyTokenError`` when GitHub says the token cannot
 write (pull requests from forks get such a token).
@@ -25,6 +26,7 @@ from typing import Any
 from mlaudit import __version__
 from mlaudit.errors import MlauditError
 
+SECONDARY_RATE_LIMIT_WAIT_S = 60.0
 _LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
 
 
@@ -188,6 +190,9 @@ def _classify(exc: urllib.error.HTTPError, method: str, url: str) -> Exception:
             or headers.get("x-ratelimit-remaining") == "0"
         )
     )
+    if rate_limited and wait is None and "secondary rate limit" in message.lower():
+        # GitHub's advice for a secondary limit without Retry-After: wait at least a minute.
+        wait = SECONDARY_RATE_LIMIT_WAIT_S
     if rate_limited or exc.code >= 500:
         return _Retryable(text, exc.code, wait)
     if exc.code == 403 and method != "GET":
