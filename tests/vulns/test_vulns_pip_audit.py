@@ -72,7 +72,7 @@ def test_advisory_db_from_config_and_ignore_with_reason(repo: Path) -> None:
         id = "CVE-2020-28493"
         reason = "urlize is never called on user input"
         """)
-    _code, report = _audit(repo)
+    _code, report = _audit(repo, "--offline")  # a local database needs no network
     vulns = _check(report, "vulns")
     assert "PYSEC-2021-66" not in {f["details"]["id"] for f in vulns["findings"]}
     ignored = vulns["evidence"]["ignored"]
@@ -94,6 +94,13 @@ def test_expired_ignore_counts_again(repo: Path) -> None:
     assert ("vulns.known-vulnerability", "PYSEC-2021-66") in rules
     assert any(rule == "vulns.ignore-expired" for rule, _ in rules)
     assert code == 1
+
+
+def test_missing_advisory_db_is_an_error(repo: Path, tmp_path: Path) -> None:
+    write(repo, "requirements.txt", "jinja2==3.1.4\n")
+    _code, report = _audit(repo, "--advisory-db", str(tmp_path / "nowhere"))
+    vulns = _check(report, "vulns")
+    assert vulns["status"] == "error" and "no vulns/ folder" in vulns["summary"]
 
 
 def test_ignore_without_reason_is_a_config_error(repo: Path) -> None:
