@@ -122,3 +122,21 @@ def test_comment_modes(api: GitHubApiServer, client: GitHubClient) -> None:
     assert "mlaudit: PASS" in comment["body"]
     assert post_pull_request_comment(None, REPO, 3, failing, "always", lines.append).state == "failed"
     assert lines == ["::notice::mlaudit: no GitHub token; the report is in the job summary only"]
+
+
+def test_a_tracked_check_that_did_not_run_never_closes_the_issue(api: GitHubApiServer, client: GitHubClient) -> None:
+    created = sync_tracking_issue(client, REPO, report_with(vuln("numpy")), ["vulns"])
+    errored = CheckResult(
+        check_id="vulns",
+        title="Vulnerabilities",
+        pillar=Pillar.SECURITY,
+        status=Status.ERROR,
+        summary="OSV unreachable",
+    )
+    down = Report(tool_version="t", root="/r", status=Status.FAIL, fail_on=Severity.HIGH, checks=(errored,))
+    result = sync_tracking_issue(client, REPO, down, ["vulns"])
+    assert result.action == "incomplete" and result.number == created.number
+    issue = api.repos[REPO].issues[created.number]  # type: ignore[index]
+    assert issue["state"] == "open" and known_fingerprints(issue["body"]) == {vuln("numpy").fingerprint}
+    not_run = Report(tool_version="t", root="/r", status=Status.PASS, fail_on=Severity.HIGH, checks=())
+    assert sync_tracking_issue(client, REPO, not_run, ["vulns"]).action == "incomplete"

@@ -26,7 +26,7 @@ _FINGERPRINTS = re.compile(r"<!-- mlaudit:fingerprints (\[[^\]]*\]) -->")
 
 @dataclass(frozen=True)
 class IssueSync:
-    """What the scheduled run did: ``created``, ``updated``, ``closed`` or ``unchanged``."""
+    """What the scheduled run did: ``created``, ``updated``, ``closed``, ``unchanged`` or ``incomplete``."""
 
     action: str
     number: int | None
@@ -44,11 +44,7 @@ def find_tracking_issue(
 ) -> Mapping[str, Any] | None:
     """The open issue a previous run opened (found by its hidden ``marker`` and ``label``), if any."""
     for issue in client.paginate(f"/repos/{repository}/issues", {"state": "open", "labels": label}):
-        if (
-            isinstance(issue, Mapping)
-            and "pull_request" not in issue
-            and marker in str(issue.get("body") or "")
-        ):
+        if isinstance(issue, Mapping) and "pull_request" not in issue and marker in str(issue.get("body") or ""):
             return issue
     return None
 
@@ -65,9 +61,7 @@ def known_fingerprints(body: str) -> set[str]:
     return {v for v in values if isinstance(v, str)}
 
 
-def render_issue_body(
-    report: Report, findings: Sequence[Finding], new: Sequence[Finding], *, run_url: str
-) -> str:
+def render_issue_body(report: Report, findings: Sequence[Finding], new: Sequence[Finding], *, run_url: str) -> str:
     """The issue body: marker, fingerprints, and the findings with the new ones first."""
     new_fps = {f.fingerprint for f in new}
     ordered = sorted(findings, key=lambda f: (f.fingerprint not in new_fps, -f.severity.rank, f.rule))
@@ -83,12 +77,20 @@ def render_issue_body(
 def sync_tracking_issue(
     client: GitHubClient, repository: str, report: Report, checks: Sequence[str], *, run_url: str = ""
 ) -> IssueSync:
-    """Open the issue for new findings, update it when the set changes, close it when empty."""
+    """Open the issue for new findings, update it when the set changes, close it when empty.
+
+    A tracked check that did not run (skipped, error, disabled) proves nothing:
+    its silence never closes the issue nor drops what the issue already lists.
+    """
     findings = tracked_findings(report, checks)
     issue = find_tracking_issue(client, repository)
     known = known_fingerprints(str(issue.get("body") or "")) if issue else set()
     new = tuple(f for f in findings if f.fingerprint not in known)
     current = {f.fingerprint for f in findings}
+    ran = {c.check_id for c in report.checks if c.ran}
+    if issue is not None and not set(checks) <= ran:
+        # Updating now would drop what the checks that did not run had found: wait for a full run.
+        return IssueSync("incomplete", int(issue["number"]), (), str(issue.get("html_url", "")))
     if issue is None:
         if not findings:
             return IssueSync("unchanged", None, ())
