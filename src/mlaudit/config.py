@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from mlaudit.errors import ConfigError
+from mlaudit.governance.privacy_options import DataSourceEntry
 from mlaudit.model import Severity
 from mlaudit.options import options_to_json, parse_options
 from mlaudit.signing.options import SigningOptions
@@ -65,6 +66,7 @@ SECTIONS: dict[str, type[Any]] = {
 # validated against the type; read them with ``Config.entries``.
 ARRAY_SECTIONS: dict[str, type[Any]] = {
     "waivers": WaiverOptions,
+    "data_sources": DataSourceEntry,
 }
 
 

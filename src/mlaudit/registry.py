@@ -18,10 +18,12 @@ from mlaudit.checks.provenance import ProvenanceCheck
 from mlaudit.checks.weights import WeightsCheck
 from mlaudit.checks.licenses import LicensesCheck
 from mlaudit.checks.performance import PerformanceCheck
+from mlaudit.checks.access import AccessCheck
 from mlaudit.checks.drift import DriftCheck
 from mlaudit.checks.fairness import FairnessCheck
 from mlaudit.checks.probes import ProbesCheck
 from mlaudit.checks.pins import PinsCheck
+from mlaudit.checks.privacy import PrivacyCheck
 from mlaudit.checks.vulns import VulnsCheck
 from mlaudit.checks.serialization import SerializationCheck
 
@@ -36,4 +38,6 @@ REGISTRY: dict[str, type[Check[Any]]] = {
     PinsCheck.id: PinsCheck,
     VulnsCheck.id: VulnsCheck,
     SerializationCheck.id: SerializationCheck,
+    AccessCheck.id: AccessCheck,
+    PrivacyCheck.id: PrivacyCheck,
 }

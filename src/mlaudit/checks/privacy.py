@@ -1,0 +1,105 @@
+"""The ``privacy`` check: the data-source map (source × regime × status) and personal data in sample files."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from mlaudit.checks.interface import Check, Outcome
+from mlaudit.context import AuditContext
+from mlaudit.governance.privacy_options import PrivacyOptions
+from mlaudit.model import Finding, Pillar, Severity
+
+
+class PrivacyCheck(Check[PrivacyOptions]):
+    """Maps declared data sources to GDPR/CCPA obligations and scans sample data for personal data."""
+
+    id = "privacy"
+    title = "Privacy and data sources"
+    pillar = Pillar.COMPLIANCE
+    options_type = PrivacyOptions
+
+    def run(self, ctx: AuditContext, options: PrivacyOptions) -> Outcome:
+        from mlaudit.formats.model_card import ModelCard, find_model_card, read_model_card
+        from mlaudit.governance.privacy_map import map_source, unregistered_datasets
+
+        register = _read_register(ctx, options)
+        findings: list[Finding] = [
+            Finding(rule="privacy.register-invalid", severity=Severity.MEDIUM, path=p.file, key=p.key,
+                    message=f"{p.file}: '{p.key}' {p.message}", remediation=f"{p.file}: fix '{p.key}'")
+            for p in register.problems
+        ]
+        rows: list[dict[str, Any]] = []
+        for source in register.sources:
+            source_rows, gaps = map_source(source)
+            rows.extend(source_rows)
+            findings.extend(gaps)
+        card_path = find_model_card(ctx.root)
+        datasets: tuple[str, ...] = ()
+        if card_path is not None:
+            rel = card_path.relative_to(ctx.root).as_posix()
+            card = read_model_card(card_path, rel)
+            if isinstance(card, ModelCard):
+                datasets = card.datasets
+                findings.extend(unregistered_datasets(rel, datasets, register.sources))
+        evidence: dict[str, Any] = {"register_files": register.files, "map": rows,
+                                    "model_card_datasets": list(datasets)}
+        if options.scan:
+            scan_found, evidence["scan"] = _scan(ctx, options, register.sources)
+            findings.extend(scan_found)
+        summary = (f"{len(register.sources)} data source(s) in {', '.join(register.files) or 'no register'}, "
+                   f"{sum(1 for r in rows if r['status'] == 'gap')} gap(s) in the map")
+        if options.scan:
+            summary += f"; {evidence['scan']['files']} sample file(s) scanned"
+        return Outcome(findings=tuple(findings), summary=summary, evidence=evidence)
+
+
+def _read_register(ctx: AuditContext, options: PrivacyOptions) -> Any:
+    from mlaudit.formats.model_card import find_model_card
+    from mlaudit.governance.data_register import REGISTER_FILE, register_from_config, register_from_yaml
+    from mlaudit.governance.privacy_options import DataSourceEntry
+
+    config_file = ctx.config.path.name if ctx.config.path else "(configuration)"
+    register = register_from_config(ctx.config.entries("data_sources", DataSourceEntry), config_file,
+                                    ctx.config.prefix)
+    if options.register:
+        candidate = options.register
+    else:
+        card = find_model_card(ctx.root)
+        folder = card.parent if card else ctx.root
+        candidate = (folder / REGISTER_FILE).relative_to(ctx.root).as_posix()
+    if (ctx.root / candidate).is_file():
+        register_from_yaml(ctx.root, candidate, register)
+    elif options.register:
+        from mlaudit.governance.data_register import RegisterProblem
+
+        register.problems.append(RegisterProblem(candidate, "(file)", "the configured register does not exist"))
+    return register
+
+
+def _scan(ctx: AuditContext, options: PrivacyOptions, sources: Any) -> tuple[list[Finding], dict[str, Any]]:
+    from mlaudit.governance.data_register import REGISTER_FILE
+    from mlaudit.governance.pii_detectors import TextDetector
+    from mlaudit.governance.pii_findings import scan_findings
+    from mlaudit.governance.pii_scan import scan_file, select_sample_files
+
+    detector = TextDetector(options.kinds, options.phone_region)
+    files = [p for p in select_sample_files(ctx.files, options.include, options.exclude)
+             if Path(p).name != REGISTER_FILE]
+    started = time.perf_counter()
+    scans = [scan_file(ctx.root, p, detector, max_bytes=int(options.max_file_mb * 1e6)) for p in files]
+    findings = scan_findings(scans, sources)
+    skipped = {s.path: s.skipped for s in scans if s.skipped}
+    for path, why in skipped.items():
+        findings.append(Finding(rule="privacy.scan-skipped", severity=Severity.LOW, path=path, key="scan",
+                                message=f"not scanned for personal data: {why}",
+                                remediation="keep sample data small, or list the file in [tool.mlaudit.privacy] "
+                                            "exclude with the reason"))
+    evidence = {
+        "files": len(scans) - len(skipped), "records": sum(s.records for s in scans), "skipped": skipped,
+        "seconds": round(time.perf_counter() - started, 3),
+        "detectors": [k for k in options.kinds if k != "secret" or detector.secrets],
+        "secrets": "detect-secrets" if detector.secrets else "not scanned: detect-secrets is not installed",
+    }
+    return findings, evidence

@@ -1,0 +1,193 @@
+"""What the repository's workflows let a token or a pull request do.
+
+zizmor (when installed) is the maintained auditor for GitHub workflows: its
+offline findings are reused as ``access.workflow-<audit>``. Without it, minimal
+checks of our own stand in for the audits that matter here
+(``dangerous-triggers``: ``pull_request_target`` checking out the head;
+``artipacked``: ``actions/checkout`` persisting the token in ``.git/config``),
+under the same rule ids. Two checks always run, because zizmor does not make
+them: the top-level ``permissions:`` must be set and read-only, and no step
+may write a token to a file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mlaudit.model import Finding, Severity
+
+WORKFLOWS_DIR = ".github/workflows"
+# Audits of other checks (pins owns unpinned uses:) or that need the network.
+_NOT_OURS = frozenset({"unpinned-uses", "unpinned-images", "known-vulnerable-actions", "impostor-commit",
+                       "ref-confusion", "stale-action-refs", "forbidden-uses", "archived-uses"})
+_SEVERITY = {"high": Severity.HIGH, "medium": Severity.MEDIUM, "low": Severity.LOW,
+             "informational": Severity.INFO, "unknown": Severity.LOW}
+_TOKEN = re.compile(r"\$\{\{\s*(secrets\.[A-Za-z0-9_]+|github\.token)\s*\}\}")
+_TO_FILE = re.compile(r"(>>?|\btee\b)\s*(?!\s*&)")
+_HEAD_REF = re.compile(r"github\.event\.pull_request\.head\.(sha|ref)|github\.head_ref")
+_WRITE_SCOPES = ("write", "write-all")
+
+
+def workflow_files(files: Sequence[str]) -> list[str]:
+    """The repository's workflow files."""
+    return [p for p in files if p.startswith(WORKFLOWS_DIR + "/") and p.endswith((".yml", ".yaml"))]
+
+
+def zizmor_command() -> str | None:
+    """The zizmor executable (beside this Python first, then on PATH), or None."""
+    beside = Path(sys.executable).parent / "zizmor"
+    return str(beside) if beside.is_file() else shutil.which("zizmor")
+
+
+def audit_workflows(root: Path, files: Sequence[str], *, use_zizmor: bool) -> tuple[list[Finding], dict[str, Any]]:
+    """Findings about the workflows and evidence saying which auditor produced them."""
+    workflows = workflow_files(files)
+    findings: list[Finding] = []
+    parsed: dict[str, Any] = {}
+    for rel in workflows:
+        try:
+            data = yaml.safe_load((root / rel).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            findings.append(Finding(rule="access.workflow-unreadable", severity=Severity.MEDIUM, path=rel, key=rel,
+                                    message=f"cannot parse the workflow: {str(exc).splitlines()[0]}",
+                                    remediation="fix the YAML so GitHub (and this audit) can read it"))
+            continue
+        if isinstance(data, dict):
+            parsed[rel] = data
+            findings.extend(_permission_findings(rel, data))
+            findings.extend(_token_to_disk(rel, data))
+    command = zizmor_command() if use_zizmor else None
+    evidence: dict[str, Any] = {"workflows": workflows, "auditor": "mlaudit minimal checks"}
+    if command and workflows:
+        zizmor_found, version = _run_zizmor(command, root)
+        if zizmor_found is not None:
+            findings.extend(zizmor_found)
+            evidence["auditor"] = f"zizmor {version}".strip()
+            return findings, evidence
+        evidence["zizmor_failed"] = version
+    for rel, data in parsed.items():
+        findings.extend(_fallback_findings(rel, data))
+    return findings, evidence
+
+
+def _permission_findings(rel: str, data: dict[str, Any]) -> list[Finding]:
+    perms = data.get("permissions")
+    where = f"{rel}: top-level 'permissions:'"
+    if perms is None:
+        return [Finding(rule="access.workflow-permissions-unset", severity=Severity.MEDIUM, path=rel, key=rel,
+                        message="no top-level 'permissions:': every job gets the repository's default token scopes",
+                        remediation=f"{where}: add `permissions: {{contents: read}}` (or `{{}}`) and grant "
+                                    "more per job only where needed")]
+    broad = perms in _WRITE_SCOPES or (isinstance(perms, dict) and any(v in _WRITE_SCOPES for v in perms.values()))
+    if broad:
+        return [Finding(rule="access.workflow-permissions-broad", severity=Severity.MEDIUM, path=rel, key=rel,
+                        message="the top-level 'permissions:' grants write access to every job",
+                        remediation=f"{where}: make it read-only (`contents: read`) and grant write scopes "
+                                    "in the one job that needs them")]
+    return []
+
+
+def _steps(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    jobs = data.get("jobs")
+    for job_id, job in (jobs.items() if isinstance(jobs, dict) else ()):
+        for step in (job.get("steps") or []) if isinstance(job, dict) else []:
+            if isinstance(step, dict):
+                out.append((str(job_id), step))
+    return out
+
+
+def _token_to_disk(rel: str, data: dict[str, Any]) -> list[Finding]:
+    found = []
+    for job_id, step in _steps(data):
+        script = step.get("run")
+        if not isinstance(script, str):
+            continue
+        for line in script.splitlines():
+            if _TOKEN.search(line) and _TO_FILE.search(line):
+                found.append(Finding(
+                    rule="access.workflow-token-on-disk", severity=Severity.HIGH, path=rel, key=f"{job_id}",
+                    message=f"job '{job_id}' writes a token to a file (later steps, artifacts or caches can read it)",
+                    remediation=f"{rel}: job '{job_id}': pass the token through `env:` to the one command "
+                                "that needs it instead of writing it to disk"))
+                break
+    return found
+
+
+def _triggers(data: dict[str, Any]) -> set[str]:
+    on = data.get("on", data.get(True))  # YAML 1.1 reads a bare `on:` key as true
+    if isinstance(on, str):
+        return {on}
+    if isinstance(on, list):
+        return {str(t) for t in on}
+    return {str(t) for t in on} if isinstance(on, dict) else set()
+
+
+def _fallback_findings(rel: str, data: dict[str, Any]) -> list[Finding]:
+    found = []
+    target = "pull_request_target" in _triggers(data)
+    for job_id, step in _steps(data):
+        uses = step.get("uses")
+        if not (isinstance(uses, str) and uses.startswith("actions/checkout@")):
+            continue
+        with_ = step.get("with") if isinstance(step.get("with"), dict) else {}
+        if target and _HEAD_REF.search(str(with_.get("ref", ""))):
+            found.append(Finding(
+                rule="access.workflow-dangerous-triggers", severity=Severity.HIGH, path=rel, key=job_id,
+                message=f"job '{job_id}' checks out the pull request's head under pull_request_target "
+                        "(code from a fork runs with a write token and secrets)",
+                remediation=f"{rel}: use `on: pull_request` for code from the PR, and the workflow_run pattern "
+                            "for steps that need write access"))
+        if str(with_.get("persist-credentials", "true")).lower() != "false":
+            found.append(Finding(
+                rule="access.workflow-artipacked", severity=Severity.MEDIUM, path=rel, key=job_id,
+                message=f"job '{job_id}': actions/checkout leaves the token in .git/config",
+                remediation=f"{rel}: job '{job_id}': add `with: persist-credentials: false` to actions/checkout"))
+    return found
+
+
+def _run_zizmor(command: str, root: Path) -> tuple[list[Finding] | None, str]:
+    try:
+        proc = subprocess.run([command, "--offline", "--format", "json", "--no-progress", WORKFLOWS_DIR],
+                              cwd=root, capture_output=True, text=True, timeout=120, check=False)
+        version = subprocess.run([command, "--version"], capture_output=True, text=True, timeout=30,
+                                 check=False).stdout.strip().removeprefix("zizmor ")
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return None, f"zizmor could not run: {exc}"
+    try:
+        items = json.loads(proc.stdout or "[]")
+    except json.JSONDecodeError:
+        return None, f"zizmor exited {proc.returncode} without JSON: {proc.stderr.strip()[-300:]}"
+    if not isinstance(items, list):
+        return None, "zizmor's JSON is not a list"
+    return [f for item in items if isinstance(item, dict) for f in _zizmor_finding(item)], version
+
+
+def _zizmor_finding(item: dict[str, Any]) -> list[Finding]:
+    ident = str(item.get("ident", "unknown"))
+    if ident in _NOT_OURS or item.get("ignored"):
+        return []
+    locations = item.get("locations") or []
+    primary = next((loc for loc in locations if loc.get("symbolic", {}).get("kind") == "Primary"),
+                   locations[0] if locations else {})
+    symbolic = primary.get("symbolic", {})
+    path = (symbolic.get("key", {}).get("Local", {}) or {}).get("verbatim_path")
+    row = primary.get("concrete", {}).get("location", {}).get("start_point", {}).get("row")
+    route = "/".join(str(next(iter(p.values()))) for p in symbolic.get("route", {}).get("route", []) if p)
+    severity = _SEVERITY.get(str(item.get("determinations", {}).get("severity", "")).lower(), Severity.LOW)
+    annotation = symbolic.get("annotation", "")
+    return [Finding(
+        rule=f"access.workflow-{ident}", severity=severity, path=path, line=row + 1 if isinstance(row, int) else None,
+        key=route, message=f"{item.get('desc', ident)}: {annotation} (zizmor)",
+        remediation=f"{path} ({route}): see {item.get('url', 'https://docs.zizmor.sh/audits/')}",
+        details={"auditor": "zizmor", "audit": ident, "confidence": item.get("determinations", {}).get("confidence")},
+    )]
