@@ -68,6 +68,14 @@ def test_multi_stage_and_arg_templated_dockerfile(tmp_path: Path) -> None:
 def test_containerfile_names(tmp_path: Path) -> None:
     write(tmp_path, "deploy/Containerfile", "FROM registry.example/app:latest\n")
     write(tmp_path, "docker/serve.Dockerfile", f"FROM python@{DIGEST}\n")
+    write(tmp_path, "Dockerfile.gpu", "FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\n")
+    write(tmp_path, "src/dockerfile.py", '"""Reads FROM lines."""\nFROM = "FROM python:3.11"\n')
+    write(tmp_path, "docs/Dockerfile.md", "FROM python:3.11\n")
+    result = scan(tmp_path, "deploy/Containerfile", "docker/serve.Dockerfile", "Dockerfile.gpu",
+                  "src/dockerfile.py", "docs/Dockerfile.md")
+    assert sorted(result.sources) == ["dockerfile", "python"]
+    assert sorted(result.sources["dockerfile"]) == ["Dockerfile.gpu", "deploy/Containerfile", "docker/serve.Dockerfile"]
+    assert by_rule(result.findings, "pins.image-unpinned") == [("Dockerfile.gpu", 1), ("deploy/Containerfile", 1)]
     result = scan(tmp_path, "deploy/Containerfile", "docker/serve.Dockerfile")
     assert by_rule(result.findings, "pins.image-unpinned") == [("deploy/Containerfile", 1)]
     allowed = scan(tmp_path, "deploy/Containerfile", allowed_images=["registry.example/*"])

@@ -31,7 +31,8 @@ class VulnsCheck(Check[VulnsOptions]):
         from mlaudit.vulns.pip_audit_runner import pip_audit_available
 
         pins_options = ctx.section("pins", PinsOptions)
-        scan = PinsScanner(ctx.root, PinRules(pins_options), PACKAGE_KINDS).scan(ctx.files)
+        scan = ctx.memo("pins-package-sources",
+                        lambda: PinsScanner(ctx.root, PinRules(pins_options), PACKAGE_KINDS).scan(ctx.files))
         if not scan.pinned:
             raise CheckSkipped("no exactly pinned Python packages to audit (see the pins check)")
         if not pip_audit_available():

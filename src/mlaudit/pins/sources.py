@@ -52,10 +52,10 @@ def classifier(rules: PinRules) -> Callable[[str], SourceKind | None]:
             return SourceKind.WORKFLOW
         if is_conda_env_path(rel):
             return SourceKind.CONDA
-        if is_dockerfile_path(rel):
-            return SourceKind.DOCKERFILE
         if name.endswith(".py"):
             return SourceKind.PYTHON
+        if is_dockerfile_path(rel):
+            return SourceKind.DOCKERFILE
         return None
 
     return kind_of
