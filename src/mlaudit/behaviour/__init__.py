@@ -11,9 +11,10 @@ inside the functions that need them.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlaudit.errors import CheckSkipped
+from mlaudit.errors import CheckError, CheckSkipped
 
 if TYPE_CHECKING:
     from mlaudit.context import AuditContext
@@ -27,3 +28,11 @@ def require_configuration(ctx: AuditContext, section: str, present: bool, needs:
     """
     if section not in ctx.config.tables or not present:
         raise CheckSkipped(f"not configured: set {needs} in [{ctx.config.prefix}{section}]")
+
+
+def inside_root(root: Path, rel: str, key: str) -> Path:
+    """``root / rel`` resolved, refusing paths that leave the repository (``../``, symlinks out, /etc/...)."""
+    path = (root / rel).resolve()
+    if not path.is_relative_to(root.resolve()):
+        raise CheckError(f"'{key}' = {rel!r} points outside the repository")
+    return path

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mlaudit.behaviour import inside_root
 from mlaudit.behaviour.command_runner import CommandFailed, parse_json_output, run_command
 from mlaudit.behaviour.latency import latency_metrics
 from mlaudit.behaviour.metrics_baseline import flatten_metrics, read_metrics_file
@@ -31,14 +32,6 @@ class EvaluationRun:
     source: str
     command: dict[str, Any] = field(default_factory=dict)
     timings_count: int = 0
-
-
-def inside_root(root: Path, rel: str, key: str) -> Path:
-    """``root / rel``, refusing paths that leave the repository (a config pointing at /etc/...)."""
-    path = (root / rel).resolve()
-    if not path.is_relative_to(root.resolve()):
-        raise CheckError(f"'{key}' = {rel!r} points outside the repository")
-    return path
 
 
 def collect_metrics(root: Path, options: PerformanceOptions) -> EvaluationRun:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mlaudit.behaviour import require_configuration
+from mlaudit.behaviour import inside_root, require_configuration
 from mlaudit.checks.interface import Check, Outcome
 from mlaudit.context import AuditContext
 from mlaudit.model import Finding, Pillar, Severity
@@ -54,7 +54,6 @@ class DriftCheck(Check[DriftOptions]):
 
     def run(self, ctx: AuditContext, options: DriftOptions) -> Outcome:
         from mlaudit.behaviour.drift_statistics import DriftThresholds, feature_drift
-        from mlaudit.behaviour.evaluation import inside_root
         from mlaudit.behaviour.tabular_data import load_table, require_columns
 
         require_configuration(ctx, "drift", bool(options.reference and options.current), "reference and current")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mlaudit.behaviour import require_configuration
+from mlaudit.behaviour import inside_root, require_configuration
 from mlaudit.checks.interface import Check, Outcome
 from mlaudit.context import AuditContext
 from mlaudit.errors import CheckError
@@ -56,7 +56,6 @@ class FairnessCheck(Check[FairnessOptions]):
     options_type = FairnessOptions
 
     def run(self, ctx: AuditContext, options: FairnessOptions) -> Outcome:
-        from mlaudit.behaviour.evaluation import inside_root
         from mlaudit.behaviour.fairness_metrics import fairness_by_group
         from mlaudit.behaviour.tabular_data import load_table, require_columns, table_columns
 

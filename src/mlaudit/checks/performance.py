@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlaudit.behaviour import require_configuration
+from mlaudit.behaviour import inside_root, require_configuration
 from mlaudit.behaviour.metrics_baseline import MetricRule
 from mlaudit.checks.interface import Check, Outcome
 from mlaudit.context import AuditContext
@@ -56,7 +56,7 @@ class PerformanceCheck(Check[PerformanceOptions]):
 
     def run(self, ctx: AuditContext, options: PerformanceOptions) -> Outcome:
         from mlaudit.behaviour.bootstrap import bootstrap_mean
-        from mlaudit.behaviour.evaluation import collect_metrics, inside_root
+        from mlaudit.behaviour.evaluation import collect_metrics
         from mlaudit.behaviour.metrics_baseline import compare_metric, load_baseline
         from mlaudit.behaviour.sample_files import read_numbers
 

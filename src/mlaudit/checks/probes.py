@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from mlaudit.behaviour import require_configuration
+from mlaudit.behaviour import inside_root, require_configuration
 from mlaudit.checks.interface import Check, Outcome
 from mlaudit.context import AuditContext
 from mlaudit.errors import CheckError
@@ -68,7 +68,6 @@ class ProbesCheck(Check[ProbesOptions]):
     options_type = ProbesOptions
 
     def run(self, ctx: AuditContext, options: ProbesOptions) -> Outcome:
-        from mlaudit.behaviour.evaluation import inside_root
         from mlaudit.behaviour.garak_report import read_garak_report
 
         require_configuration(ctx, "probes", bool(options.command or options.url or options.garak_report),
@@ -124,7 +123,6 @@ class ProbesCheck(Check[ProbesOptions]):
 
 def _run_probes(ctx: AuditContext, options: ProbesOptions) -> tuple[list[ProbeVerdict], tuple[str, ...], int, int]:
     from mlaudit.behaviour.command_runner import CommandFailed
-    from mlaudit.behaviour.evaluation import inside_root
     from mlaudit.behaviour.probe_detectors import judge
     from mlaudit.behaviour.probe_sets import builtin_probes, cap_probes, load_probe_file
 

@@ -18,7 +18,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the configured evaluation; print its metrics next to the baseline, or record them."""
-    from mlaudit.behaviour.evaluation import collect_metrics, inside_root
+    from mlaudit.behaviour import inside_root
+    from mlaudit.behaviour.evaluation import collect_metrics
     from mlaudit.behaviour.metrics_baseline import load_baseline, write_baseline
     from mlaudit.checks.performance import PerformanceOptions
     from mlaudit.config import load_config
