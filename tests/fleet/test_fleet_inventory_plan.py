@@ -13,6 +13,21 @@ from mlaudit.fleet.inventory import load_inventory
 from mlaudit.fleet.plan import MATRIX_JOB_LIMIT, plan_fleet
 
 
+def parse_github_output(text: str) -> dict[str, str]:
+    """``name<<DELIM`` blocks as GitHub reads them."""
+    values: dict[str, str] = {}
+    lines = iter(text.splitlines())
+    for line in lines:
+        name, _, delimiter = line.partition("<<")
+        body = []
+        for value in lines:
+            if value == delimiter:
+                break
+            body.append(value)
+        values[name] = "\n".join(body)
+    return values
+
+
 def write_inventory(path: Path, count: int, *, extra: str = "") -> Path:
     tiers = ("high", "medium", "low")
     lines = [extra]
@@ -55,8 +70,11 @@ def test_plan_command_prints_the_matrix_and_writes_github_outputs(tmp_path: Path
     assert data["chunk_count"] == 3 and data["max_parallel"] == 40 and data["repositories"] == 600
     assert [len(c["include"]) for c in data["chunks"]] == [200, 200, 200]
     assert "3 matrix chunk(s) of at most 200 jobs" in result.stderr
-    text = outputs.read_text()
-    assert "chunk-ids<<" in text and "\n[0,1,2]\n" in text and "max-parallel<<" in text
+    written = parse_github_output(outputs.read_text())
+    assert written["chunk-count"] == "3" and written["max-parallel"] == "40"
+    chunks = json.loads(written["chunks"])
+    assert [(c["index"], c["size"]) for c in chunks] == [(0, 200), (1, 200), (2, 200)]
+    assert [json.loads(c["matrix"]) for c in chunks] == data["chunks"], "each chunk's matrix as a JSON string"
     one = run_mlaudit("fleet", "plan", "--inventory", str(inventory), "--chunk", "2")
     assert one.returncode == 0
     assert len(json.loads(one.stdout)["include"]) == 200

@@ -40,7 +40,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     plan.add_argument("--chunk", type=int, metavar="N", help="print only chunk N's matrix ({\"include\": [...]})")
     plan.add_argument("--max-parallel", type=int, help="jobs at once per chunk (default: fleet.max_parallel)")
     plan.add_argument("--github-output", action="store_true",
-                      help="also write chunks, chunk-ids and max-parallel to $GITHUB_OUTPUT")
+                      help="also write chunks, chunk-count and max-parallel to $GITHUB_OUTPUT")
     agg = sub.add_parser("aggregate", parents=[common], help="aggregate the fleet's reports (coverage, SLOs)")
     agg.add_argument("reports_dir", type=Path, metavar="REPORTS_DIR",
                      help="folder of reports (owner__name.json, at any depth)")
@@ -113,9 +113,13 @@ def _plan(args: argparse.Namespace) -> int:
     else:
         print(json.dumps(data, indent=2))
     if args.github_output:
+        # Each chunk carries its matrix as a JSON string, so the caller passes
+        # `matrix.chunk.matrix` on as is (no computed index into the output).
+        chunks = [{"index": i, "size": len(c["include"]), "matrix": json.dumps(c, separators=(",", ":"))}
+                  for i, c in enumerate(data["chunks"])]
         write_outputs(os.environ.get("GITHUB_OUTPUT", ""), {
-            "chunks": json.dumps(data["chunks"], separators=(",", ":")),
-            "chunk-ids": json.dumps(list(range(len(plan.chunks))), separators=(",", ":")),
+            "chunks": json.dumps(chunks, separators=(",", ":")),
+            "chunk-count": str(len(chunks)),
             "max-parallel": str(plan.max_parallel),
         })
     print(f"mlaudit: {guidance(plan)}", file=sys.stderr)
@@ -166,7 +170,7 @@ def _aggregate(args: argparse.Namespace) -> int:
         _sync_issue(args.issue or inventory.fleet.tracking_repository, report)
     cov = report["coverage"]
     print("mlaudit: fleet coverage " + ", ".join(
-        f"{t} {cov[t]['covered']}/{cov[t]['total']} ({cov[t]['percent']} %)" for t in ("high", "medium", "low")),
+        f"{t} {cov[t]['covered']}/{cov[t]['total']}" for t in ("high", "medium", "low")),
         file=sys.stderr)
     if args.json_out is None and args.markdown is None and args.html is None:
         sys.stdout.write(markdown)

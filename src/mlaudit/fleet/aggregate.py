@@ -80,14 +80,14 @@ class FleetTables:
         order = {t: i for i, t in enumerate(TIERS)}
         return sorted(self.rows.values(), key=lambda r: (order[r.entry.tier], r.entry.name.lower()))
 
-    def coverage(self) -> dict[str, dict[str, int | float]]:
-        """Per tier and ``all``: total, covered, percent, and the count of every state."""
-        table: dict[str, dict[str, int | float]] = {}
+    def coverage(self) -> dict[str, dict[str, int | float | None]]:
+        """Per tier and ``all``: total, covered, percent (None for an empty tier), and the count of every state."""
+        table: dict[str, dict[str, int | float | None]] = {}
         for tier in (*TIERS, "all"):
             rows = [r for r in self.rows.values() if tier == "all" or r.entry.tier == tier]
             counts = {state: sum(1 for r in rows if r.state == state) for state in STATES}
             covered = sum(counts[s] for s in COVERED)
-            percent = round(100.0 * covered / len(rows), 1) if rows else 100.0
+            percent = round(100.0 * covered / len(rows), 1) if rows else None
             table[tier] = {"total": len(rows), "covered": covered, "percent": percent, **counts}
         return table
 

@@ -33,7 +33,8 @@ def issue_title(report: dict[str, Any]) -> str:
     all_ = report["coverage"]["all"]
     failing = sum(1 for s in report["slos"] if s["failed"])
     tail = f", {failing} SLO(s) failing" if failing else ""
-    return f"mlaudit fleet: {all_['covered']}/{all_['total']} covered ({all_['percent']} %){tail}"
+    percent = "n/a" if all_["percent"] is None else f"{all_['percent']} %"
+    return f"mlaudit fleet: {all_['covered']}/{all_['total']} covered ({percent}){tail}"
 
 
 def issue_body(report: dict[str, Any], *, run_url: str = "") -> str:
