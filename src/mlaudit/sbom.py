@@ -57,7 +57,7 @@ def _installed_license(name: str, version: str) -> str | None:
     if dist.version != version:
         return None
     meta = dist.metadata
-    normalized, _source = license_from_metadata(meta.get("License-Expression"), meta.get("License"),
+    normalized, _source = license_from_metadata(meta["License-Expression"], meta["License"],
                                                 meta.get_all("Classifier") or [])
     return normalized.expression
 

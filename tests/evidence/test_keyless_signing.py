@@ -10,13 +10,13 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from conftest import shared_fixture
 
 from mlaudit.errors import MlauditError
-from mlaudit.signing.oms_sign import SigningKey, SigningFailed, sign_model
+from mlaudit.signing.oms_sign import SigningFailed, SigningKey, sign_model
 from mlaudit.weights.manifest import compute_root_digest
 
 WORKFLOW = "https://github.com/acme/model/.github/workflows/release.yml@refs/tags/v1"
@@ -38,7 +38,7 @@ def _github_token() -> str:
 class _RecordingSigner:
     """Stands in for sigstore's Signer, whose construction asks Fulcio for a certificate."""
 
-    calls: list[tuple[Any, bytes]] = []
+    calls: ClassVar[list[tuple[Any, bytes]]] = []
 
     def __init__(self, token: Any) -> None:
         self.token = token

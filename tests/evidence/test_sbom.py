@@ -97,7 +97,7 @@ def test_validator_rejects_a_broken_sbom(tmp_path: Path) -> None:
     root = tmp_path / "m"
     root.mkdir()
     (root / "README.md").write_text(CARD)
-    text, sbom = _sbom(root)
+    _text, sbom = _sbom(root)
     sbom["metadata"]["component"]["type"] = "weights"
     sbom["metadata"]["component"]["modelCard"]["modelParameters"]["datasets"] = [{"nope": 1}]
     assert validate_sbom(json.dumps(sbom))

@@ -49,7 +49,7 @@ def _last_line(fh: Any) -> bytes:
         step = min(_TAIL_BLOCK, position)
         position -= step
         fh.seek(position)
-        buffer = fh.read(step) + buffer
+        buffer = bytes(fh.read(step)) + buffer
         stripped = buffer.rstrip(b"\n")
         if b"\n" in stripped:
             return stripped.rsplit(b"\n", 1)[1]

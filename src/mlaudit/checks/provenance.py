@@ -120,7 +120,8 @@ def _codeowners_findings(ctx: AuditContext, weights: list[str], options: Provena
     if owners is None:
         return [Finding(rule="provenance.no-codeowners", severity=Severity.MEDIUM, path=None,
                         message=f"no CODEOWNERS file: {len(weights)} weight file(s) have no required reviewer",
-                        remediation="add .github/CODEOWNERS with a rule for the weight files (e.g. `*.safetensors @ml-leads`)")]
+                        remediation="add .github/CODEOWNERS with a rule for the weight files "
+                                    "(e.g. `*.safetensors @ml-leads`)")]
     return [
         Finding(rule="provenance.no-codeowner", severity=Severity.MEDIUM, path=path,
                 message=f"no owner in {owners.path}: changes to this weight file need no owner review",

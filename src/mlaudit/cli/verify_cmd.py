@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlaudit.errors import UsageError
+
+if TYPE_CHECKING:
+    from mlaudit.config import Config
+    from mlaudit.signing.oms_verify import ExpectedSigner
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -61,10 +65,10 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _verify_attestation(root: Path, config: object, path: Path, expected: object, status: str) -> int:
+def _verify_attestation(root: Path, config: Config, path: Path, expected: ExpectedSigner, status: str) -> int:
     from mlaudit.signing.gate import check_attested_audit
 
-    result = check_attested_audit(root, config, path, expected, status)  # type: ignore[arg-type]
+    result = check_attested_audit(root, config, path, expected, status)
     print(f"mlaudit: {path}: OK, audit {result.status} of {result.subject_name} "
           f"(sha256:{result.subject_digest}), signed by {result.signer}")
     return 0

@@ -46,9 +46,9 @@ class SignatureWritten:
 
 
 def _statement_bytes(statement: Any) -> bytes:
-    from google.protobuf import json_format
+    from google.protobuf import json_format  # type: ignore[import-untyped]
 
-    return json_format.MessageToJson(statement.pb).encode("utf-8")
+    return bytes(json_format.MessageToJson(statement.pb).encode("utf-8"))
 
 
 class KeylessSigner:
@@ -126,7 +126,8 @@ def sign_model(model_dir: Path, sig_path: Path, key: SigningKey, *, ignore_paths
     except ValueError:
         pass
     signer = make_signer(key)
-    config = hashing.Config().set_ignored_paths(paths=sorted(set(ignored)), ignore_git_paths=ignore_git_paths)
+    config = hashing.Config()  # type: ignore[no-untyped-call]
+    config.set_ignored_paths(paths=sorted(set(ignored)), ignore_git_paths=ignore_git_paths)
     try:
         manifest = config.hash(model_dir)
     except (OSError, ValueError) as exc:

@@ -105,7 +105,9 @@ def identity_policy(expected: ExpectedSigner) -> Any:
             "a keyless signature needs the expected signer: give --identity and --issuer "
             "(or set identities and issuers in [tool.mlaudit.signing])"
         )
-    pairs = [policy.Identity(identity=i, issuer=s) for i in expected.identities for s in expected.issuers]
+    pairs: list[policy.VerificationPolicy] = [
+        policy.Identity(identity=i, issuer=s) for i in expected.identities for s in expected.issuers
+    ]
     return pairs[0] if len(pairs) == 1 else policy.AnyOf(pairs)
 
 
@@ -215,7 +217,7 @@ def hash_like_signature(model_dir: Path, signed: SignedManifest, *, ignore_paths
 
     settings = signed.serialization
     ignored = sorted({*settings.get("ignore_paths", ()), *ignore_paths})
-    config = hashing.Config()
+    config = hashing.Config()  # type: ignore[no-untyped-call]
     if settings.get("method") == "shards":
         config.use_shard_serialization(hashing_algorithm=settings.get("hash_type", "sha256"),
                                        shard_size=settings["shard_size"],

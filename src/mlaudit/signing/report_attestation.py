@@ -58,7 +58,7 @@ def build_statement(report_json: dict[str, Any], subject_name: str, root_digest:
     ``Struct`` on the way to the signer, which would turn every integer into a
     float and change the report's digest.
     """
-    from in_toto_attestation.v1 import statement
+    from in_toto_attestation.v1 import statement  # type: ignore[import-untyped]
 
     subject = statement.ResourceDescriptor(name=subject_name, digest={"sha256": root_digest}).pb
     predicate = {
