@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
@@ -121,6 +122,8 @@ class _ModelHandler(BaseHTTPRequestHandler):
         data = json.dumps(answer).encode()
         if "garbage" in body["prompt"]:
             data = b"<html>502 Bad Gateway</html>"
+        if "slow" in body["prompt"]:
+            time.sleep(3)
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -134,6 +137,7 @@ class _ModelHandler(BaseHTTPRequestHandler):
 @pytest.fixture
 def model_server() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _ModelHandler)
+    server.daemon_threads = True  # do not wait for a deliberately slow answer at shutdown
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -162,6 +166,11 @@ def test_http_endpoint_on_loopback(project, model_server: str) -> None:
     result = project.check("probes")
     assert result.status is Status.ERROR
     assert "did not answer JSON" in result.summary and "502 Bad Gateway" in result.summary
+
+    write_probes(project, [{"category": "x", "expected": "comply", "prompt": "be slow"}])
+    project.config(f'[probes]\nurl = "{model_server}"\nprobe_sets = ["probes.jsonl"]\nbuiltin = false\ntimeout = 0.5\n')
+    result = project.check("probes")
+    assert result.status is Status.ERROR and "timed out" in result.summary
 
 
 def test_hanging_crashing_and_garbage_generate_commands_are_errors(project) -> None:
