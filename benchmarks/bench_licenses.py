@@ -10,7 +10,7 @@ texts, then times, each as a separate process:
 The scancode licence index load (~6 s) is part of every run that scans at least
 one file; it is the floor of the incremental run.
 
-Usage: python benchmarks/bench_licenses.py [--files 1500] [--dir DIR] [--workers 0] [--no-reference]
+Usage: python benchmarks/bench_licenses.py [--files 300] [--dir DIR] [--workers 0] [--no-reference]
 """
 
 from __future__ import annotations
@@ -124,10 +124,8 @@ def reference(repo: Path, out: Path) -> float:
 
 def main() -> int:
     """Run the benchmark and print the times and ratios."""
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--files", type=int, default=1500, help="source files in the tree")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--files", type=int, default=300, help="source files in the tree")
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="where the tree and caches go")
     parser.add_argument("--workers", type=int, default=0, help="scan processes (0: one per core)")
     parser.add_argument("--no-reference", action="store_true", help="do not time the scancode CLI")
@@ -144,9 +142,7 @@ def main() -> int:
     )
 
     changed = next(iter(sorted((repo / "src").rglob("*.py"))))
-    changed.write_text(
-        changed.read_text(encoding="utf-8") + "\n# SPDX-License-Identifier: MIT\n", encoding="utf-8"
-    )
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n# SPDX-License-Identifier: MIT\n", encoding="utf-8")
     second, second_scan = audit(repo, cache, 0)
     print(
         f"second audit, one file changed:  {second:7.2f} s  scanned {second_scan.get('scanned')} "

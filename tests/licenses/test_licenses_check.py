@@ -149,3 +149,11 @@ def test_full_audit_scans_files_with_scancode(tmp_path: Path, scancode_index: No
     again = run_audit(AuditContext(root, load_config(root), cache_dir=tmp_path / "cache"), only=["licenses"])
     evidence = again.to_json()["checks"][0]["evidence"]
     assert evidence["scan"]["scanned"] == 0 and evidence["scan"]["from_cache"] >= 2
+
+
+def test_card_listing_several_licences_reads_them_as_all_applying(tmp_path: Path) -> None:
+    card = "---\nlicense: [apache-2.0, cc-by-nc-4.0]\n---\n"
+    result = _licenses(_repo(tmp_path / "r", card, NO_SCAN + "commercial = true\n"), tmp_path)
+    model = next(row for row in result.evidence["components"] if row["kind"] == "model")
+    assert model["license"] == "Apache-2.0 AND CC-BY-NC-4.0"
+    assert model["verdict"] == "conflict"

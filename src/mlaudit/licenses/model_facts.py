@@ -48,7 +48,7 @@ def card_components(
     model = Component(
         ComponentKind.MODEL,
         name,
-        normalize_hub_license(card.license, card.license_name, card.license_link),
+        _card_license(card),
         source=f"{card.path or 'model card'} front matter",
         path=card.path,
     )
@@ -64,6 +64,21 @@ def card_components(
         for ds in card.datasets
     )
     return CardFacts(model, bases, datasets)
+
+
+def _card_license(card: ModelCard) -> Normalized:
+    """The card's licence; several listed licences are read as all applying (the stricter reading)."""
+    if len(card.licenses) <= 1:
+        return normalize_hub_license(card.license, card.license_name, card.license_link)
+    parts = [normalize_hub_license(lic, card.license_name, card.license_link) for lic in card.licenses]
+    known = [p.expression for p in parts if p.expression]
+    expression = " AND ".join(f"({e})" if " " in e else e for e in known) if known else None
+    return Normalized(
+        ", ".join(card.licenses),
+        expression,
+        tuple(u for p in parts for u in p.unknown),
+        (*(n for p in parts for n in p.notes), "several licences listed: read as all applying"),
+    )
 
 
 def _declared(value: str | None) -> Normalized:
