@@ -79,6 +79,10 @@ def test_history_signatures_and_codeowners(history: dict[str, Any]) -> None:
     assert check["evidence"]["shallow"] is False
     assert check["evidence"]["model_card"]["base_model"] == ["acme/base-7b"]
     assert check["status"] == "warn" and code == 0  # medium findings, fail-on high
+    markdown = run_mlaudit("audit", str(history["repo"]), "--only", "provenance", "--format", "markdown").stdout
+    assert f"| `model.safetensors` | 2 | `{history['second'][:12]}`" in markdown
+    assert "| Bob &lt;bob@example.org&gt; | unsigned |" in markdown
+    assert f"`{history['first'][:12]}` " in markdown and "Alice &lt;alice@example.org&gt;" in markdown
 
 
 def test_signature_not_checkable_here_is_not_called_unsigned(history: dict[str, Any], tmp_path: Path) -> None:
