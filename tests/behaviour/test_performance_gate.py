@@ -185,6 +185,19 @@ def test_stale_metrics_file_is_not_trusted(project) -> None:
     project.config(f'[performance]\ncommand = "{command}"\nmetrics_file = "metrics.json"\nbaseline = "baseline.json"\n')
     assert project.check("performance").evidence["metrics"] == {"accuracy": 0.87}
 
+    samples = project.write("samples.txt", "1\n0\n1\n")  # per-sample results left over from an older run
+    os.utime(samples, (1_000_000_000, 1_000_000_000))
+    project.config(f"""
+        [performance]
+        command = "{command}"
+        metrics_file = "metrics.json"
+        baseline = "baseline.json"
+        [performance.metrics.accuracy]
+        samples = "samples.txt"
+    """)
+    result = project.check("performance")
+    assert result.status is Status.ERROR and "did not (re)write samples.txt" in result.summary
+
 
 def test_readme_configuration_example_is_valid(tmp_path) -> None:
     from conftest import PROJECT_ROOT

@@ -32,6 +32,22 @@ class EvaluationRun:
     source: str
     command: dict[str, Any] = field(default_factory=dict)
     timings_count: int = 0
+    ran_command_at: float | None = None
+    """``time.time()`` when the evaluation command started (None: no command ran)."""
+
+    def require_fresh(self, path: Path, rel: str) -> None:
+        """Refuse an output file older than this run: it is a previous run's (stale) output."""
+        require_fresh(path, rel, self.ran_command_at, str(self.command.get("stderr_tail", "")))
+
+
+def require_fresh(path: Path, rel: str, ran_command_at: float | None, stderr_tail: str) -> None:
+    """``CommandFailed`` when the command ran but ``path`` predates it.
+
+    Reading last run's metrics, samples or timings would hide a broken
+    evaluation behind old numbers.
+    """
+    if ran_command_at is not None and path.is_file() and path.stat().st_mtime < ran_command_at - FS_CLOCK_SLACK_S:
+        raise CommandFailed(f"evaluation command ran but did not (re)write {rel}", stderr_tail)
 
 
 def collect_metrics(root: Path, options: PerformanceOptions) -> EvaluationRun:
@@ -44,8 +60,9 @@ def collect_metrics(root: Path, options: PerformanceOptions) -> EvaluationRun:
     """
     command_info: dict[str, Any] = {}
     result = None
-    started = time.time()
+    started: float | None = None
     if options.command:
+        started = time.time()
         result = run_command(options.command, cwd=root, timeout=options.timeout, what="evaluation command")
         command_info = {
             "argv": list(result.argv),
@@ -54,11 +71,7 @@ def collect_metrics(root: Path, options: PerformanceOptions) -> EvaluationRun:
         }
     if options.metrics_file:
         path = inside_root(root, options.metrics_file, "performance.metrics_file")
-        if result is not None and path.is_file() and path.stat().st_mtime < started - FS_CLOCK_SLACK_S:
-            # A file older than the run is last run's metrics: reading it would hide a broken evaluation.
-            raise CommandFailed(
-                f"evaluation command ran but did not (re)write {options.metrics_file}", result.stderr_tail
-            )
+        require_fresh(path, options.metrics_file, started, result.stderr_tail if result else "")
         try:
             metrics = read_metrics_file(path, label=options.metrics_file)
         except CheckError as exc:
@@ -78,7 +91,8 @@ def collect_metrics(root: Path, options: PerformanceOptions) -> EvaluationRun:
     count = 0
     if options.latency_file:
         path = inside_root(root, options.latency_file, "performance.latency_file")
+        require_fresh(path, options.latency_file, started, result.stderr_tail if result else "")
         timings = read_numbers(path, options.latency_field, label=options.latency_file)
         metrics.update(latency_metrics(timings, options.latency_percentiles))
         count = len(timings)
-    return EvaluationRun(metrics, source, command_info, count)
+    return EvaluationRun(metrics, source, command_info, count, started)

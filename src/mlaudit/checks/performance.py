@@ -86,8 +86,9 @@ class PerformanceCheck(Check[PerformanceOptions]):
         for name, rule in sorted(options.metrics.items()):
             interval = None
             if rule.samples and name in run.metrics:
-                samples = read_numbers(inside_root(ctx.root, rule.samples, f"performance.metrics.{name}.samples"),
-                                       rule.samples_field, label=rule.samples)
+                samples_path = inside_root(ctx.root, rule.samples, f"performance.metrics.{name}.samples")
+                run.require_fresh(samples_path, rule.samples)
+                samples = read_numbers(samples_path, rule.samples_field, label=rule.samples)
                 interval = bootstrap_mean(samples, resamples=options.bootstrap_resamples,
                                           confidence=options.confidence, seed=options.seed)
             verdict = compare_metric(name, rule, run.metrics.get(name), baseline.metrics.get(name), interval)
