@@ -93,3 +93,16 @@ def test_truncated_or_missing_report_is_a_usage_error(tmp_path: Path) -> None:
     (art / "mlaudit-report.json").unlink()
     with pytest.raises(UsageError, match="not found"):
         read_report_files(art)
+
+
+def test_without_gitpython_the_base_is_a_clear_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from mlaudit.github.base_audit import audit_in_worktree
+    from mlaudit.github.git_history import merge_base
+
+    monkeypatch.setitem(sys.modules, "git", None)  # what a venv without the `full` extra looks like
+    with pytest.raises(UsageError, match=r"needs GitPython: pip install 'mlaudit\[full\]'"):
+        merge_base(tmp_path, "a", "b")
+    with pytest.raises(UsageError, match="needs GitPython"):
+        audit_in_worktree(tmp_path, "a", lambda tree: pytest.fail("must not audit"))

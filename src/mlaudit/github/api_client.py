@@ -184,11 +184,7 @@ def _classify(exc: urllib.error.HTTPError, method: str, url: str) -> Exception:
     wait = retry_after_seconds(headers)
     rate_limited = exc.code == 429 or (
         exc.code == 403
-        and (
-            "rate limit" in message.lower()
-            or "retry-after" in headers
-            or headers.get("x-ratelimit-remaining") == "0"
-        )
+        and ("rate limit" in message.lower() or "retry-after" in headers or headers.get("x-ratelimit-remaining") == "0")
     )
     if rate_limited and wait is None and "secondary rate limit" in message.lower():
         # GitHub's advice for a secondary limit without Retry-After: wait at least a minute.

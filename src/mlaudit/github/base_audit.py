@@ -17,8 +17,9 @@ def audit_in_worktree(root: Path, commit: str, audit: Callable[[Path], Report]) 
     The worktree is detached and removed afterwards, whatever happens; the
     repository's own checkout, index and branches are never touched.
     """
-    import git
+    from mlaudit.github.git_history import gitpython
 
+    git = gitpython()
     try:
         repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -31,9 +32,7 @@ def audit_in_worktree(root: Path, commit: str, audit: Callable[[Path], Report]) 
         try:
             repo.git.worktree("add", "--detach", "--force", str(tree), commit)
         except git.GitCommandError as exc:
-            raise UsageError(
-                f"cannot check out the base commit {commit}: {exc.stderr.strip() or exc}"
-            ) from None
+            raise UsageError(f"cannot check out the base commit {commit}: {exc.stderr.strip() or exc}") from None
         return audit(tree / sub)
     finally:
         try:

@@ -118,9 +118,7 @@ def pillar_rows(head: Report, diff: ReportDiff) -> tuple[PillarRow, ...]:
                 new += finding.fingerprint in new_fps
         statuses = {c.status for c in checks}
         status = next((s for s in _STATUS_ORDER if s in statuses), None)
-        rows.append(
-            PillarRow(pillar, PILLAR_TITLES[pillar], status, tuple(c.check_id for c in checks), counts, new)
-        )
+        rows.append(PillarRow(pillar, PILLAR_TITLES[pillar], status, tuple(c.check_id for c in checks), counts, new))
     return tuple(rows)
 
 
@@ -212,9 +210,7 @@ def license_changes(base: Report | None, head: Report) -> tuple[LicenseChange, .
         return ()
     old, new = _license_map(base.check("licenses")), _license_map(head.check("licenses"))
     return tuple(
-        LicenseChange(k, old.get(k), new.get(k))
-        for k in sorted(set(old) | set(new))
-        if old.get(k) != new.get(k)
+        LicenseChange(k, old.get(k), new.get(k)) for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)
     )
 
 
@@ -238,9 +234,7 @@ def build_comment_model(
 ) -> CommentModel:
     """The comment's content: ``base`` None means every head finding counts as new."""
     raw = head.diff(base) if base is not None else head.diff(())
-    diff = ReportDiff(
-        new=_worst_first(raw.new), fixed=_worst_first(raw.fixed), unchanged=_worst_first(raw.unchanged)
-    )
+    diff = ReportDiff(new=_worst_first(raw.new), fixed=_worst_first(raw.fixed), unchanged=_worst_first(raw.unchanged))
     changes = tuple(
         WeightChange(
             c.path,

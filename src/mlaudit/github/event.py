@@ -121,9 +121,7 @@ def read_event(path: str) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read the event payload: {exc}") from None
     except json.JSONDecodeError as exc:
-        raise UsageError(
-            f"{path}: the event payload is not valid JSON (line {exc.lineno}: {exc.msg})"
-        ) from None
+        raise UsageError(f"{path}: the event payload is not valid JSON (line {exc.lineno}: {exc.msg})") from None
     if not isinstance(data, dict):
         raise UsageError(f"{path}: the event payload must be a JSON object")
     return data

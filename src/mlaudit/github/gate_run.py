@@ -55,9 +55,7 @@ def run_schedule(env: ActionsEnvironment, settings: RunSettings, emit: Emit) -> 
     try:
         sync = sync_tracking_issue(client, env.repository, report, settings.issue_checks, run_url=env.run_url)
     except GitHubApiError as exc:
-        emit(
-            workflow_command("warning", f"mlaudit: could not update the tracking issue: {exc.diagnostics()}")
-        )
+        emit(workflow_command("warning", f"mlaudit: could not update the tracking issue: {exc.diagnostics()}"))
         return code
     emit(
         f"mlaudit: tracking issue {sync.action}"

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from types import ModuleType
 
 from mlaudit.errors import UsageError
 from mlaudit.github.comment_model import WeightCommit
 
 
-def _open_repo(root: Path):  # type: ignore[no-untyped-def]
+def gitpython() -> ModuleType:
+    """The ``git`` module of GitPython (in the ``full`` extra), or a usage error saying how to get it."""
     try:
         import git
     except ImportError:
-        raise UsageError(
-            "comparing with the base branch needs GitPython: pip install 'mlaudit[full]'"
-        ) from None
+        raise UsageError("comparing with the base branch needs GitPython: pip install 'mlaudit[full]'") from None
+    return git
+
+
+def _open_repo(root: Path):  # type: ignore[no-untyped-def]
+    git = gitpython()
     try:
         return git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -24,7 +29,7 @@ def _open_repo(root: Path):  # type: ignore[no-untyped-def]
 
 def merge_base(root: Path, base: str, head: str) -> str:
     """The merge base of ``base`` and ``head`` (a clear error when history is missing)."""
-    import git
+    git = gitpython()
 
     repo = _open_repo(root)
     try:
@@ -46,7 +51,7 @@ def commits_touching(
 
     Only the author's name is kept (no e-mail address in a public comment).
     """
-    import git
+    git = gitpython()
 
     repo = _open_repo(root)
     prefix = _repo_prefix(repo, root)

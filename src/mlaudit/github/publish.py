@@ -79,11 +79,7 @@ def post_pull_request_comment(
         )
         return CommentOutcome("failed", exc.diagnostics(), shortened=shortened)
     if shortened:
-        emit(
-            workflow_command(
-                "notice", f"mlaudit: the comment was shortened to fit GitHub's {limit}-character limit"
-            )
-        )
+        emit(workflow_command("notice", f"mlaudit: the comment was shortened to fit GitHub's {limit}-character limit"))
     return CommentOutcome(posted.action, url=posted.html_url, shortened=shortened)
 
 
@@ -124,6 +120,5 @@ def write_summary(summary_file: str, markdown: str) -> None:
     append_summary(
         summary_file,
         markdown,
-        fallback_note="The mlaudit report is larger than the job summary allows; "
-        "see the `mlaudit-report` artifact.",
+        fallback_note="The mlaudit report is larger than the job summary allows; see the `mlaudit-report` artifact.",
     )

@@ -66,9 +66,7 @@ def _audit_base(settings: RunSettings, pr: PullRequestRef) -> tuple[Report | Non
     return report, "", base_sha
 
 
-def run_pull_request(
-    env: ActionsEnvironment, event: Mapping[str, Any], settings: RunSettings, emit: Emit
-) -> int:
+def run_pull_request(env: ActionsEnvironment, event: Mapping[str, Any], settings: RunSettings, emit: Emit) -> int:
     """Audit head and base, diff them, publish; the exit code is the head's verdict."""
     pr = pull_request_from_event(event, source=env.event_path)
     head = audit_tree(settings.root, settings)
@@ -137,9 +135,7 @@ def run_post_from(
     run = event.get("workflow_run") if isinstance(event.get("workflow_run"), Mapping) else {}
     run_head = workflow_run_head_sha(event)
     if run_head and pr.head_sha and run_head != pr.head_sha:
-        raise UsageError(
-            f"the artifact is for commit {pr.head_sha[:12]} but the triggering run built {run_head[:12]}"
-        )
+        raise UsageError(f"the artifact is for commit {pr.head_sha[:12]} but the triggering run built {run_head[:12]}")
     if client is not None:
         try:
             live = client.request("GET", f"/repos/{env.repository}/pulls/{pr.number}").data or {}
