@@ -21,6 +21,11 @@ jobs:
     runs-on: ubuntu-latest
     container:
       image: python:3.11
+    services:
+      db:
+        image: postgres@sha256:{"cd" * 32}
+      cache:
+        image: redis:7
     steps:
       - uses: actions/checkout@v4
       - uses: actions/setup-python@{SHA} # v5
@@ -43,20 +48,21 @@ def test_workflow_uses_and_run_steps(tmp_path: Path) -> None:
     write(tmp_path, ".github/workflows/ci.yml", WORKFLOW)
     result = scan(tmp_path, ".github/workflows/ci.yml")
     path = ".github/workflows/ci.yml"
-    assert by_rule(result.findings, "pins.action-unpinned") == [(path, 4), (path, 14), (path, 19)]
-    assert by_rule(result.findings, "pins.docker-action-unpinned") == [(path, 17)]
-    assert by_rule(result.findings, "pins.image-unpinned") == [(path, 12)]
-    assert by_rule(result.findings, "pins.run-pip-install") == [(path, 23)]
+    assert by_rule(result.findings, "pins.action-unpinned") == [(path, 4), (path, 19), (path, 24)]
+    assert by_rule(result.findings, "pins.docker-action-unpinned") == [(path, 22)]
+    assert by_rule(result.findings, "pins.image-unpinned") == [(path, 12), (path, 17)]  # container, redis
+    assert by_rule(result.findings, "pins.run-pip-install") == [(path, 28)]
     messages = {f.line: f.message for f in result.findings}
     assert "reusable workflow org/shared/.github/workflows/train.yml" in messages[4]
-    assert "transformers accelerate>=0.30" in messages[23]
+    assert "transformers accelerate>=0.30" in messages[28]
 
 
 def test_allowed_actions_and_disabled_rule(tmp_path: Path) -> None:
     write(tmp_path, ".github/workflows/ci.yml", WORKFLOW)
     result = scan(tmp_path, ".github/workflows/ci.yml", allowed_actions=["actions/*", "org/shared/*"],
                   disable=["pins.run-pip-install"])
-    assert sorted(f.rule for f in result.findings) == ["pins.docker-action-unpinned", "pins.image-unpinned"]
+    assert sorted(f.rule for f in result.findings) == [
+        "pins.docker-action-unpinned", "pins.image-unpinned", "pins.image-unpinned"]
 
 
 def test_composite_action(tmp_path: Path) -> None:

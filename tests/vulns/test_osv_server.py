@@ -96,4 +96,8 @@ def test_snapshot_is_a_git_commit_or_a_digest_of_the_files(tmp_path: Path) -> No
     init_repo(db)
     git(db, "add", "-A")
     git(db, "commit", "-q", "-m", "db")
-    assert snapshot_of(db) == "git:" + git(db, "rev-parse", "HEAD").strip()
+    commit = git(db, "rev-parse", "HEAD").strip()
+    assert snapshot_of(db) == f"git:{commit}"
+    (db / "vulns" / "pkg" / "PYSEC-2.yaml").write_text("id: PYSEC-2\n")  # local change: not the commit
+    dirty = snapshot_of(db)
+    assert dirty.startswith(f"git:{commit}+files-sha256:") and dirty != f"git:{commit}"

@@ -93,6 +93,15 @@ def scan_workflow(root: Path, rel: str, rules: PinRules) -> FindingList:
             findings.add(rules.finding(
                 "pins.image-unpinned", rel, line_of(container), f"job {job_name} container {image} has no digest",
                 f"use {image.split(':')[0]}@sha256:<digest>", key=f"container:{job_name}"))
+        for service_name, service in mapping_items(mapping_get(job, "services")):
+            service_node = mapping_get(service, "image")
+            service_image = scalar(service_node)
+            if service_image and "@sha256:" not in service_image and "${{" not in service_image \
+                    and not _allowed(service_image, rules.options.allowed_images):
+                findings.add(rules.finding(
+                    "pins.image-unpinned", rel, line_of(service_node),
+                    f"job {job_name} service {service_name} image {service_image} has no digest",
+                    f"use {service_image.split(':')[0]}@sha256:<digest>", key=f"service:{job_name}:{service_name}"))
         _check_steps(mapping_get(job, "steps"), rel, rules, findings, f"job {job_name}")
     runs = mapping_get(node, "runs")  # action.yml of a composite (or docker) action
     if runs is not None:

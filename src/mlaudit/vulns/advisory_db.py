@@ -136,16 +136,38 @@ class AdvisoryDatabase:
 
 
 def snapshot_of(path: Path) -> str:
-    """Which snapshot of the database: ``git:<commit>`` if it is a Git checkout, else a digest
-    of its advisory files (``files-sha256:<hex>``: every relative path and its content)."""
+    """Which snapshot of the database: ``git:<commit>`` if it is a clean Git checkout, else a digest
+    of its advisory files (``files-sha256:<hex>``: every relative path and its content); a checkout
+    with local changes is ``git:<commit>+files-sha256:<hex>``."""
+    commit = _git_commit(path)
+    if commit is not None and not _git_dirty(path):
+        return f"git:{commit}"
+    files = _files_digest(path)
+    return f"git:{commit}+{files}" if commit is not None else files
+
+
+def _git_commit(path: Path) -> str | None:
     try:
         proc = subprocess.run(["git", "-C", str(path), "rev-parse", "--show-toplevel", "HEAD"],
                               capture_output=True, text=True, check=False, timeout=30)
-        lines = proc.stdout.split()
-        if proc.returncode == 0 and len(lines) == 2 and Path(lines[0]).resolve() == path.resolve():
-            return f"git:{lines[1]}"
     except (OSError, subprocess.TimeoutExpired):
-        pass
+        return None
+    lines = proc.stdout.split()
+    if proc.returncode == 0 and len(lines) == 2 and Path(lines[0]).resolve() == path.resolve():
+        return lines[1]
+    return None
+
+
+def _git_dirty(path: Path) -> bool:
+    try:
+        proc = subprocess.run(["git", "-C", str(path), "status", "--porcelain", "--", "vulns"],
+                              capture_output=True, text=True, check=False, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return True
+    return proc.returncode != 0 or bool(proc.stdout.strip())
+
+
+def _files_digest(path: Path) -> str:
     digest = hashlib.sha256()
     vulns = path / "vulns"
     for file in sorted(vulns.rglob("*")):
