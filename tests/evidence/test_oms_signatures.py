@@ -188,3 +188,26 @@ def test_garbage_signature_is_a_clear_failure(key_model: Path) -> None:
     proc = run_mlaudit("verify", str(key_model), "--public-key", str(pem))
     assert proc.returncode == 1
     assert "not a readable Sigstore bundle" in proc.stderr
+
+
+def test_ignore_paths_follow_the_weight_manifest(tmp_path: Path) -> None:
+    from mlaudit.config import load_config
+    from mlaudit.signing.policy import ignore_paths_for
+    from mlaudit.weights.manifest import ManifestEntry, write_manifest
+
+    private, public = _ec_key_pair(tmp_path)
+    model = _tiny_model(tmp_path / "model")
+    write_manifest(model / "weights.lock.json",
+                   [ManifestEntry(name="weights/model.safetensors", size=80, digest="0" * 64)],
+                   ignore_paths=["scratch"])
+    (model / "mlaudit.toml").write_text('[signing]\nignore_paths = ["notes.txt"]\n')
+    assert ignore_paths_for(model, load_config(model), ["extra"]) == ["extra", "notes.txt", "scratch"]
+    assert run_mlaudit("sign", str(model), "--key", str(private)).returncode == 0
+    (model / "scratch").mkdir()
+    (model / "scratch" / "tmp.bin").write_bytes(b"scratch space")
+    (model / "notes.txt").write_text("free to change")
+    proc = run_mlaudit("verify", str(model), "--public-key", str(public))
+    assert proc.returncode == 0, proc.stderr
+    (model / "weights.lock.json").write_text("{}")  # the manifest itself is signed
+    proc = run_mlaudit("verify", str(model), "--public-key", str(public))
+    assert proc.returncode == 1 and "changed: weights.lock.json" in proc.stderr

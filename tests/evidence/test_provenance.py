@@ -38,6 +38,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     git(repo, "config", "user.signingkey", str(base / "signing_key.pub"))
     git(repo, "config", "gpg.ssh.allowedSignersFile", str(allowed))
     (repo / "model.safetensors").write_bytes(b"v1" * 50)
+    (repo / "weights.lock.json").write_text('{"version": 1, "resources": []}\n')
     (repo / "README.md").write_text(CARD)
     (repo / ".github").mkdir()
     (repo / ".github" / "CODEOWNERS").write_text("# weights need the ML leads\n*.safetensors @acme/ml-leads\n")
@@ -69,6 +70,7 @@ def test_history_signatures_and_codeowners(history: dict[str, Any]) -> None:
     assert not commits[0]["signed"] and commits[0]["author"] == "Bob <bob@example.org>"
     assert files["model.safetensors"]["first_commit"]["sha"] == history["first"]
     assert files["adapters/lora.bin"]["first_commit"]["sha"] == history["second"]
+    assert [c["sha"] for c in files["weights.lock.json"]["commits"]] == [history["first"]]
     assert _rules(check) == [
         ("provenance.no-codeowner", "adapters/lora.bin"),
         ("provenance.unsigned-commit", "adapters/lora.bin"),

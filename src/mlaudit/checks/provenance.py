@@ -74,7 +74,7 @@ class ProvenanceCheck(Check[ProvenanceOptions]):
                 findings.append(Finding(rule="provenance.uncommitted", severity=Severity.LOW, path=path,
                                         message="not committed: no history to vouch for it",
                                         remediation="commit it (signed) so its origin is on record"))
-            if options.require_signed_commits and path in weights:
+            if options.require_signed_commits:  # the manifest vouches for the weights: same rule
                 judged = in_pr if (history.pr_base and options.only_pull_request) else list(commits)
                 findings.extend(_signature_findings(path, judged, options))
         findings.extend(_codeowners_findings(ctx, weights, options))
