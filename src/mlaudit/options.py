@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import types
 import typing
 from collections.abc import Mapping
@@ -46,6 +47,15 @@ def _join(where: str, key: object) -> str:
     return f"{where}.{key}" if where else str(key)
 
 
+@functools.cache
+def _field_table(cls: type) -> tuple[dict[str, Any], dict[str, dataclasses.Field[Any]], dict[str, str]]:
+    # Resolving type hints costs ~0.5 ms a class; an inventory of 10,000 entries parses the same class 10,000 times.
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
+    known = {name.replace("_", "-"): name for name in fields} | {name: name for name in fields}
+    return hints, fields, known
+
+
 def parse_options(cls: type[T], table: object, *, where: str, source: str) -> T:
     """Build the options dataclass ``cls`` from ``table``.
 
@@ -56,9 +66,7 @@ def parse_options(cls: type[T], table: object, *, where: str, source: str) -> T:
         raise TypeError(f"{cls!r} is not an options dataclass")
     if not isinstance(table, Mapping):
         raise ConfigError(f"{source}: [{where or 'top level'}] must be a table, got {_describe(table)}")
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
-    known = {name.replace("_", "-"): name for name in fields} | {name: name for name in fields}
+    hints, fields, known = _field_table(cls)
     values: dict[str, Any] = {}
     for raw_key, raw_value in table.items():
         name = known.get(raw_key)

@@ -71,7 +71,8 @@ class SloResult:
         burn = f"{self.burn_rate:.2f}x" if math.isfinite(self.burn_rate) else "infinite"
         who = f": {', '.join(self.repositories[:20])}" if self.repositories else ""
         more = f" and {len(self.repositories) - 20} more" if len(self.repositories) > 20 else ""
-        return f"SLO {self.name} ({self.kind}) burns its error budget at {burn} (limit {self.max_burn_rate:g}x){who}{more}"
+        limit = f"(limit {self.max_burn_rate:g}x)"
+        return f"SLO {self.name} ({self.kind}) burns its error budget at {burn} {limit}{who}{more}"
 
 
 def _ratio_burn(bad: float, events: float, objective: float) -> float:
