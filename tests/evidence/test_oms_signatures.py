@@ -211,3 +211,15 @@ def test_ignore_paths_follow_the_weight_manifest(tmp_path: Path) -> None:
     (model / "weights.lock.json").write_text("{}")  # the manifest itself is signed
     proc = run_mlaudit("verify", str(model), "--public-key", str(public))
     assert proc.returncode == 1 and "changed: weights.lock.json" in proc.stderr
+
+
+def test_missing_or_hostile_signature_fails_verification(key_model: Path) -> None:
+    pem = shared_fixture("model-signing", "keys", "certificate", "signing-key-pub.pem")
+    (key_model / "model.sig").write_text('{"dsseEnvelope": {"payload": "!!", "signatures": []}, '
+                                         '"verificationMaterial": {"publicKey": {"hint": "x"}}}')
+    proc = run_mlaudit("verify", str(key_model), "--public-key", str(pem))
+    assert proc.returncode == 1 and "signature verification failed" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    (key_model / "model.sig").unlink()
+    proc = run_mlaudit("verify", str(key_model), "--public-key", str(pem))
+    assert proc.returncode == 1 and "signature not found" in proc.stderr

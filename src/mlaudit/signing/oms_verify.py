@@ -23,7 +23,8 @@ from typing import Any, Literal
 
 from mlaudit.errors import MlauditError, UsageError
 
-GIT_PATHS = (".git", ".gitattributes", ".github", ".gitignore")
+MAX_SIGNATURE_BYTES = 64 * 1024 * 1024
+"""A bundle lists one digest per file: even a million-file model stays far below this."""
 
 
 class SignatureInvalid(MlauditError):
@@ -81,9 +82,12 @@ class FileDifferences:
 def bundle_kind(sig_path: Path) -> str:
     """``key`` or ``keyless``: how the bundle at ``sig_path`` says it was signed."""
     try:
+        size = sig_path.stat().st_size
+        if size > MAX_SIGNATURE_BYTES:
+            raise SignatureInvalid(f"{sig_path}: {size} bytes, too large for a signature bundle")
         data = json.loads(sig_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise UsageError(f"{sig_path}: signature not found (sign with `mlaudit sign`)") from None
+        raise SignatureInvalid(f"{sig_path}: signature not found (sign with `mlaudit sign`)") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SignatureInvalid(f"{sig_path}: not a readable Sigstore bundle ({exc})") from None
     material = data.get("verificationMaterial") if isinstance(data, dict) else None
