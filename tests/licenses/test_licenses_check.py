@@ -157,3 +157,53 @@ def test_card_listing_several_licences_reads_them_as_all_applying(tmp_path: Path
     model = next(row for row in result.evidence["components"] if row["kind"] == "model")
     assert model["license"] == "Apache-2.0 AND CC-BY-NC-4.0"
     assert model["verdict"] == "conflict"
+
+
+def test_full_audit_reads_licence_texts_in_package_metadata(tmp_path: Path, scancode_index: None) -> None:
+    site = tmp_path / "site"
+    info = site / "oddpkg-1.0.dist-info"
+    info.mkdir(parents=True)
+    license_field = "\n        ".join(BSD_TEXT.splitlines())
+    info.joinpath("METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: oddpkg\nVersion: 1.0\nLicense: {license_field}\n\n", encoding="utf-8"
+    )
+    config = f'resolve = false\nsite_packages = ["{site}"]\n'
+    result = _licenses(_repo(tmp_path / "r", "---\nlicense: apache-2.0\n---\n", config), tmp_path)
+    row = next(r for r in result.evidence["components"] if r["name"] == "oddpkg")
+    assert (row["license"], row["verdict"]) == ("BSD-3-Clause", "pass")
+    assert any("recognised by scancode" in n for n in row["notes"])
+
+
+BSD_TEXT = """Copyright (c) 2005-2023, Example Developers.
+All rights reserved.
+
+Redistribution and use in source and binary forms, with or without
+modification, are permitted provided that the following conditions are
+met:
+
+    * Redistributions of source code must retain the above copyright
+       notice, this list of conditions and the following disclaimer.
+
+    * Redistributions in binary form must reproduce the above
+       copyright notice, this list of conditions and the following
+       disclaimer in the documentation and/or other materials provided
+       with the distribution.
+
+    * Neither the name of the Example Developers nor the names of any
+       contributors may be used to endorse or promote products derived
+       from this software without specific prior written permission.
+
+THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS
+"AS IS" AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT
+LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR
+A PARTICULAR PURPOSE ARE DISCLAIMED.
+"""
+
+
+def test_licence_texts_in_metadata_matched_by_scancode(scancode_index: None) -> None:
+    from mlaudit.licenses.text_match import match_license_text
+
+    assert match_license_text(BSD_TEXT) == "BSD-3-Clause"
+    both = match_license_text("Dual licensed under MIT and Apache 2")
+    assert both is not None and "MIT" in both and "Apache-2.0" in both
+    assert match_license_text("qwertyuiop asdfghjkl") is None

@@ -48,6 +48,7 @@ class LicensesCheck(Check[LicensesOptions]):
             resolve=True,
             has_weights=_has_weights(ctx),
             scan_files=scanner,
+            match_text=_text_matcher() if scanner is not None else None,
         )
         rows = [j.to_evidence() for j in result.judged]
         verdicts: dict[str, int] = {}
@@ -66,15 +67,19 @@ class LicensesCheck(Check[LicensesOptions]):
             **result.facts,
         }
         counted = ", ".join(f"{n} {v}" for v, n in sorted(verdicts.items())) or "no components"
-        summary = (
-            f"{len(rows)} component(s) under {result.project_license or 'an undeclared licence'}: {counted}"
-        )
+        summary = f"{len(rows)} component(s) under {result.project_license or 'an undeclared licence'}: {counted}"
         return Outcome(
             findings=result.findings,
             summary=summary,
             evidence=evidence,
             incomplete=(*incomplete, *result.incomplete),
         )
+
+
+def _text_matcher() -> Any:
+    from mlaudit.licenses.text_match import match_license_text
+
+    return match_license_text
 
 
 def _file_scanner(ctx: AuditContext, options: LicensesOptions, incomplete: list[str]) -> Any:
@@ -84,14 +89,10 @@ def _file_scanner(ctx: AuditContext, options: LicensesOptions, incomplete: list[
 
         cache = ScanCache(cache_path(ctx.cache_dir))
     except ImportError:
-        incomplete.append(
-            "files not scanned: scancode-toolkit is not installed (pip install 'mlaudit[full]')"
-        )
+        incomplete.append("files not scanned: scancode-toolkit is not installed (pip install 'mlaudit[full]')")
         return None
 
     def scan(files: Sequence[str]) -> Any:
-        return scan_files(
-            ctx.root, files, cache, workers=options.scan_workers, max_bytes=options.max_file_bytes
-        )
+        return scan_files(ctx.root, files, cache, workers=options.scan_workers, max_bytes=options.max_file_bytes)
 
     return scan

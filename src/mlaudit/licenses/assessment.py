@@ -7,7 +7,7 @@ Shared by the ``licenses`` check (everything, scancode included) and the
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,7 @@ def audit_licenses(
     resolve: bool,
     has_weights: bool,
     scan_files: Callable[[Sequence[str]], Any] | None = None,
+    match_text: Callable[[str], str | None] | None = None,
 ) -> LicenseAudit:
     """Collect and judge every licensed component of the repository at ``root``."""
     out = _Collected()
@@ -79,6 +80,8 @@ def audit_licenses(
         out.components.insert(0, project)
     _add_card_components(out, root, options, has_weights)
     _add_dependencies(out, root, files, options, offline=offline, cache_dir=cache_dir, resolve=resolve)
+    if match_text is not None:
+        out.components = [_rematch(c, match_text) for c in out.components]
     intent = options.intent(project_expr)
     judged = tuple(
         JudgedComponent(c, decide(c.license.expression, name=c.name, kind=c.kind, intent=intent))
@@ -123,6 +126,19 @@ def _add_file_components(
                 path=detection.path,
             )
         )
+
+
+def _rematch(component: Component, match_text: Callable[[str], str | None]) -> Component:
+    """A dependency whose licence text or name is unknown, read again with scancode's index."""
+    raw = component.license.raw
+    if component.kind is not ComponentKind.DEPENDENCY or component.license.known or not raw.strip():
+        return component
+    matched = match_text(raw)
+    if matched is None:
+        return component
+    normalized = normalize_expression(matched)
+    notes = (*normalized.notes, f"recognised by scancode in '{raw[:60].strip()}'")
+    return replace(component, license=replace(normalized, raw=raw, notes=notes))
 
 
 def _project_from_scan(components: list[Component]) -> Component | None:
