@@ -4,7 +4,7 @@ Sources are messy: PyPI ``License`` fields (``Apache 2.0``, ``BSD-like``, a
 whole licence text), trove classifiers, Hugging Face ids, ``license_name``.
 ``license-expression`` parses and canonicalises anything that is (nearly) an
 SPDX expression, including scancode keys (``gpl-2.0-plus``); the alias table
-below only covers the informal names SPDX has no alias for. What cannot be
+in ``informal_names`` only covers the names SPDX has no alias for. What cannot be
 recognised stays unknown: it is never guessed into a known licence.
 """
 
@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mlaudit.licenses.hf_ids import HUB_LICENSES, NAMED_LICENSES
+from mlaudit.licenses.informal_names import ASSUMED, NO_LICENSE, informal_alias, squash
 from mlaudit.licenses.knowledge import license_facts, spdx_licensing
 
 MAX_EXPRESSION_CHARS = 300
@@ -40,121 +41,20 @@ class Normalized:
         return self.expression is not None and not self.unknown
 
 
-_STOPWORDS = frozenset({"license", "licence", "licensed", "the", "software", "version", "under", "terms", "of"})
-
-# Informal names (after ``_squash``) that SPDX lists no alias for.
-_ALIASES: dict[str, str] = {
-    "apache": "Apache-2.0",
-    "apache 2": "Apache-2.0",
-    "apache 2.0": "Apache-2.0",
-    "apache2": "Apache-2.0",
-    "apache2.0": "Apache-2.0",
-    "asl 2.0": "Apache-2.0",
-    "apache v2": "Apache-2.0",
-    "apache v2.0": "Apache-2.0",
-    "mit": "MIT",
-    "expat": "MIT",
-    "mit expat": "MIT",
-    "mit 0": "MIT-0",
-    "mit no attribution": "MIT-0",
-    "bsd": "LicenseRef-BSD-unspecified",
-    "bsd 3 clause": "BSD-3-Clause",
-    "3 clause bsd": "BSD-3-Clause",
-    "new bsd": "BSD-3-Clause",
-    "modified bsd": "BSD-3-Clause",
-    "bsd 3": "BSD-3-Clause",
-    "bsd3": "BSD-3-Clause",
-    "bsd 2 clause": "BSD-2-Clause",
-    "2 clause bsd": "BSD-2-Clause",
-    "simplified bsd": "BSD-2-Clause",
-    "freebsd": "BSD-2-Clause",
-    "bsd 2": "BSD-2-Clause",
-    "gpl": "GPL-1.0-or-later",
-    "gnu gpl": "GPL-1.0-or-later",
-    "gnu general public": "GPL-1.0-or-later",
-    "gplv2": "GPL-2.0-only",
-    "gpl v2": "GPL-2.0-only",
-    "gpl 2": "GPL-2.0-only",
-    "gpl2": "GPL-2.0-only",
-    "gplv2+": "GPL-2.0-or-later",
-    "gpl v2+": "GPL-2.0-or-later",
-    "gpl 2+": "GPL-2.0-or-later",
-    "gplv3": "GPL-3.0-only",
-    "gpl v3": "GPL-3.0-only",
-    "gpl 3": "GPL-3.0-only",
-    "gpl3": "GPL-3.0-only",
-    "gplv3+": "GPL-3.0-or-later",
-    "gpl v3+": "GPL-3.0-or-later",
-    "gpl 3+": "GPL-3.0-or-later",
-    "lgpl": "LGPL-2.0-or-later",
-    "gnu lgpl": "LGPL-2.0-or-later",
-    "lgplv2": "LGPL-2.0-only",
-    "lgplv2+": "LGPL-2.0-or-later",
-    "lgpl 2.1": "LGPL-2.1-only",
-    "lgplv2.1": "LGPL-2.1-only",
-    "lgplv2.1+": "LGPL-2.1-or-later",
-    "lgpl 2.1+": "LGPL-2.1-or-later",
-    "lgplv3": "LGPL-3.0-only",
-    "lgpl 3": "LGPL-3.0-only",
-    "lgplv3+": "LGPL-3.0-or-later",
-    "lgpl 3+": "LGPL-3.0-or-later",
-    "agpl": "AGPL-3.0-only",
-    "agplv3": "AGPL-3.0-only",
-    "agplv3+": "AGPL-3.0-or-later",
-    "gnu affero general public v3": "AGPL-3.0-only",
-    "mpl 2.0": "MPL-2.0",
-    "mpl2": "MPL-2.0",
-    "mpl 2": "MPL-2.0",
-    "mozilla public 2.0": "MPL-2.0",
-    "psf": "PSF-2.0",
-    "psfl": "PSF-2.0",
-    "python foundation": "PSF-2.0",
-    "psf 2.0": "PSF-2.0",
-    "isc": "ISC",
-    "iscl": "ISC",
-    "zlib": "Zlib",
-    "zlib libpng": "Zlib",
-    "upl": "UPL-1.0",
-    "public domain": "LicenseRef-Public-Domain",
-    "cc0": "CC0-1.0",
-    "cc0 1.0": "CC0-1.0",
-    "unlicense": "Unlicense",
-    "wtfpl": "WTFPL",
-    "boost": "BSL-1.0",
-    "proprietary": "LicenseRef-Proprietary",
-    "other proprietary": "LicenseRef-Proprietary",
-    "commercial": "LicenseRef-Proprietary",
-    "all rights reserved": "LicenseRef-Proprietary",
-}
-
-_NOTHING = frozenset({"", "unknown", "none", "n/a", "na", "unlicensed", "not specified", "see license", "other"})
-_ASSUMED = {"apache": "Apache-2.0 assumed for an unversioned 'Apache' licence"}
-
-
-def _squash(text: str) -> str:
-    words = re.sub(r"[^a-z0-9.+]+", " ", text.lower()).split()
-    return " ".join(w for w in words if w not in _STOPWORDS)
-
-
-def _alias(text: str) -> str | None:
-    squashed = _squash(text)
-    return _ALIASES.get(squashed) or _ALIASES.get(squashed.replace(" ", ""))
-
-
 def normalize_expression(raw: str) -> Normalized:
     """An SPDX expression for ``raw`` (an expression, an informal name, a scancode key)."""
     text = " ".join(raw.split())
-    if text.lower() in _NOTHING:
+    if text.lower() in NO_LICENSE:
         return Normalized(raw, None, (raw,) if text else ())
     if len(raw) > MAX_EXPRESSION_CHARS or "\n" in raw.strip():
         first = raw.strip().splitlines()[0]
-        alias = _alias(first)
+        alias = informal_alias(first)
         if alias:
             return Normalized(raw, alias, notes=(f"licence text recognised by its title '{first.strip()}'",))
         return Normalized(raw, None, ("licence text",), notes=("a licence text, not an expression",))
-    alias = _alias(text)
+    alias = informal_alias(text)
     if alias:
-        note = _ASSUMED.get(_squash(text))
+        note = ASSUMED.get(squash(text))
         return Normalized(raw, alias, notes=(note,) if note else ())
     return _parse_expression(raw, text)
 
@@ -242,7 +142,7 @@ def _resolve_symbol(key: str) -> str | None:
     facts = license_facts(key)
     if facts is not None:
         return facts.spdx_id
-    return _alias(key)
+    return informal_alias(key)
 
 
 def _is_known_ref(key: str) -> bool:
@@ -264,7 +164,7 @@ def normalize_classifiers(classifiers: Iterable[str]) -> Normalized | None:
         name = parts[-1]
         abbreviation = re.search(r"\(([^()]+)\)\s*$", name)
         candidates = ([abbreviation.group(1)] if abbreviation else []) + [re.sub(r"\([^()]*\)", "", name)]
-        spdx = next((s for s in (_alias(c) or _resolve_symbol(c.strip()) for c in candidates) if s), None)
+        spdx = next((s for s in (informal_alias(c) or _resolve_symbol(c.strip()) for c in candidates) if s), None)
         if spdx is None:
             unknown.append(name)
         elif spdx not in found:
