@@ -63,6 +63,8 @@ def test_multi_stage_and_arg_templated_dockerfile(tmp_path: Path) -> None:
     assert "REGISTRY" in messages[10] and "no default" in messages[10]
     assert by_rule(result.findings, "pins.run-pip-install") == [("Dockerfile", 5)]
     assert "transformers" in messages[5] and "torch" not in messages[5]
+    # Exact pins installed by RUN are dependency pins too (the vulns check audits them).
+    assert [(p.name, p.version, p.path, p.line) for p in result.pinned] == [("torch", "2.3.1", "Dockerfile", 5)]
 
 
 def test_containerfile_names(tmp_path: Path) -> None:

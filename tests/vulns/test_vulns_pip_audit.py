@@ -32,12 +32,14 @@ def test_known_cve_reported_with_ids_fix_and_line_then_cached(repo: Path) -> Non
     write(repo, "serve/requirements.txt", "jinja2==3.1.4\n")  # a safe pin elsewhere: not reported
     write(repo, "tools/uv.lock", 'version = 1\n[[package]]\nname = "jinja2"\nversion = "2.11.0"\n')
     write(repo, "environment.yml", "dependencies:\n  - python=3.11\n  - pip:\n    - Jinja2==2.10\n")
+    write(repo, "Dockerfile", f"FROM python@sha256:{'ab' * 32}\nRUN pip install --no-cache-dir jinja2==2.11.0\n")
     code, report = _audit(repo, "--advisory-db", str(db))
     vulns = _check(report, "vulns")
     assert code == 1 and vulns["status"] == "fail"
     jinja = {(f["path"], f["line"]): f for f in vulns["findings"] if f["details"]["id"] == "PYSEC-2021-66"}
     # Every source that pins an affected version is named, with its line.
-    assert set(jinja) == {("requirements/base.txt", 2), ("tools/uv.lock", 3), ("environment.yml", 4)}
+    assert set(jinja) == {("requirements/base.txt", 2), ("tools/uv.lock", 3), ("environment.yml", 4),
+                          ("Dockerfile", 2)}
     finding = jinja[("requirements/base.txt", 2)]
     assert (finding["rule"], finding["path"], finding["line"]) == (
         "vulns.known-vulnerability", "requirements/base.txt", 2)

@@ -12,6 +12,7 @@ import re
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from mlaudit.pins.pinned_package import PinnedPackage
 from mlaudit.pins.pip_install_lines import logical_lines, scan_script
 from mlaudit.pins.rules import FindingList, PinRules
 
@@ -52,8 +53,9 @@ def _substitute(image: str, args: dict[str, str | None]) -> tuple[str, list[str]
     return _VAR.sub(replace, image), missing
 
 
-def scan_dockerfile(root: Path, rel: str, rules: PinRules) -> FindingList:
-    """Check every ``FROM`` and ``RUN pip install`` of a Dockerfile."""
+def scan_dockerfile(root: Path, rel: str, rules: PinRules,
+                    pinned: list[PinnedPackage] | None = None) -> FindingList:
+    """Check every ``FROM`` and ``RUN pip install`` of a Dockerfile (exact pins go to ``pinned``)."""
     findings = FindingList()
     path = root / rel
     try:
@@ -80,7 +82,7 @@ def scan_dockerfile(root: Path, rel: str, rules: PinRules) -> FindingList:
         elif keyword == "FROM":
             _check_from(rest, number, rel, rules, args, stages, findings)
         elif keyword == "RUN":
-            scan_script(rest, number, rel, rules, "RUN", findings)
+            scan_script(rest, number, rel, rules, "RUN", findings, pinned)
     return findings
 
 

@@ -12,7 +12,7 @@ import re
 import shlex
 from collections.abc import Iterator
 
-from mlaudit.pins.pinned_package import is_commit_sha
+from mlaudit.pins.pinned_package import PinnedPackage, is_commit_sha
 from mlaudit.pins.rules import FindingList, PinRules
 
 # pip options that take a value as the next argument (pip 24, `pip install --help`).
@@ -73,8 +73,8 @@ def install_arguments(tokens: list[str]) -> list[str] | None:
     return None
 
 
-def unpinned_arguments(args: list[str]) -> list[str]:
-    """The install arguments that name a package without an exact pin."""
+def unpinned_arguments(args: list[str], pinned: list[tuple[str, str]] | None = None) -> list[str]:
+    """The install arguments that name a package without an exact pin (exact pins go to ``pinned``)."""
     from packaging.requirements import InvalidRequirement, Requirement
 
     from mlaudit.pins.requirements_file import exact_version
@@ -110,14 +110,19 @@ def unpinned_arguments(args: list[str]) -> list[str]:
             ref = req.url.split("#", 1)[0].rsplit("@", 1)[-1]
             if not (is_commit_sha(ref) or "sha256=" in req.url or req.url.startswith("file:")):
                 out.append(arg)
-        elif exact_version(req.specifier) is None:
-            out.append(arg)
+        else:
+            version = exact_version(req.specifier)
+            if version is None:
+                out.append(arg)
+            elif pinned is not None:
+                pinned.append((req.name, version))
     return out
 
 
 def scan_script(script: str, first_line: int, rel: str, rules: PinRules, where: str,
-                findings: FindingList) -> None:
-    """Add a ``pins.run-pip-install`` finding per pip install line with unpinned packages."""
+                findings: FindingList, pinned: list[PinnedPackage] | None = None) -> None:
+    """Add a ``pins.run-pip-install`` finding per pip install line with unpinned packages;
+    the exact pins it installs go to ``pinned`` (what ``vulns`` audits)."""
     if "install" not in script:
         return
     for number, command_line in logical_lines(script, first_line):
@@ -132,7 +137,10 @@ def scan_script(script: str, first_line: int, rel: str, rules: PinRules, where: 
             args = install_arguments(tokens)
             if args is None:
                 continue
-            bad = unpinned_arguments(args)
+            exact: list[tuple[str, str]] = []
+            bad = unpinned_arguments(args, exact)
+            if pinned is not None:
+                pinned.extend(PinnedPackage(name, version, rel, number) for name, version in exact)
             if bad:
                 shown = " ".join(bad)
                 findings.add(rules.finding(

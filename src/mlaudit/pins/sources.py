@@ -32,8 +32,9 @@ class SourceKind(str, enum.Enum):
     PYTHON = "python"
 
 
-PACKAGE_KINDS = frozenset({SourceKind.REQUIREMENTS, SourceKind.PYPROJECT, SourceKind.LOCK, SourceKind.CONDA})
-"""The kinds that pin Python packages (what ``vulns`` audits)."""
+PACKAGE_KINDS = frozenset({SourceKind.REQUIREMENTS, SourceKind.PYPROJECT, SourceKind.LOCK, SourceKind.CONDA,
+                           SourceKind.WORKFLOW, SourceKind.DOCKERFILE})
+"""The kinds that pin Python packages (what ``vulns`` audits; workflows and Dockerfiles by ``pip install``)."""
 
 
 def classifier(rules: PinRules) -> Callable[[str], SourceKind | None]:
@@ -114,9 +115,9 @@ class PinsScanner:
             out.findings.extend(conda.findings)
             out.pinned.extend(conda.pinned)
         elif kind is SourceKind.WORKFLOW:
-            out.findings.extend(scan_workflow(self.root, rel, self.rules))
+            out.findings.extend(scan_workflow(self.root, rel, self.rules, out.pinned))
         elif kind is SourceKind.DOCKERFILE:
-            out.findings.extend(scan_dockerfile(self.root, rel, self.rules))
+            out.findings.extend(scan_dockerfile(self.root, rel, self.rules, out.pinned))
         elif kind is SourceKind.PYTHON:
             out.findings.extend(scan_python(self.root, rel, self.rules))
 

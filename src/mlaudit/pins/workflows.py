@@ -11,7 +11,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from mlaudit.pins.pinned_package import is_commit_sha
+from mlaudit.pins.pinned_package import PinnedPackage, is_commit_sha
 from mlaudit.pins.pip_install_lines import scan_script
 from mlaudit.pins.rules import FindingList, PinRules
 from mlaudit.pins.yaml_lines import (
@@ -59,7 +59,8 @@ def _allowed(target: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatchcase(target, p) for p in patterns)
 
 
-def _check_steps(steps: Any, rel: str, rules: PinRules, findings: FindingList, where: str) -> None:
+def _check_steps(steps: Any, rel: str, rules: PinRules, findings: FindingList, where: str,
+                 pinned: list[PinnedPackage] | None) -> None:
     for index, step in enumerate(sequence_items(steps)):
         uses = mapping_get(step, "uses")
         value = scalar(uses) if uses is not None else None
@@ -69,11 +70,12 @@ def _check_steps(steps: Any, rel: str, rules: PinRules, findings: FindingList, w
         script = scalar(run) if run is not None else None
         if script:
             name = scalar(mapping_get(step, "name")) or f"step {index + 1}"
-            scan_script(script, block_first_line(run), rel, rules, f"{where} / {name}", findings)
+            scan_script(script, block_first_line(run), rel, rules, f"{where} / {name}", findings, pinned)
 
 
-def scan_workflow(root: Path, rel: str, rules: PinRules) -> FindingList:
-    """Check a workflow or composite action file."""
+def scan_workflow(root: Path, rel: str, rules: PinRules,
+                  pinned: list[PinnedPackage] | None = None) -> FindingList:
+    """Check a workflow or composite action file (``pip install name==version`` pins go to ``pinned``)."""
     findings = FindingList()
     node, problem, line = compose_yaml(root / rel)
     if node is None:
@@ -102,10 +104,10 @@ def scan_workflow(root: Path, rel: str, rules: PinRules) -> FindingList:
                     "pins.image-unpinned", rel, line_of(service_node),
                     f"job {job_name} service {service_name} image {service_image} has no digest",
                     f"use {service_image.split(':')[0]}@sha256:<digest>", key=f"service:{job_name}:{service_name}"))
-        _check_steps(mapping_get(job, "steps"), rel, rules, findings, f"job {job_name}")
+        _check_steps(mapping_get(job, "steps"), rel, rules, findings, f"job {job_name}", pinned)
     runs = mapping_get(node, "runs")  # action.yml of a composite (or docker) action
     if runs is not None:
-        _check_steps(mapping_get(runs, "steps"), rel, rules, findings, "composite action")
+        _check_steps(mapping_get(runs, "steps"), rel, rules, findings, "composite action", pinned)
         image_node = mapping_get(runs, "image")
         image = scalar(image_node)
         if image and image.startswith("docker://"):
