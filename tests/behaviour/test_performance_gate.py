@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 
+import pytest
 from conftest import run_mlaudit
 
 from mlaudit.model import Status
@@ -211,3 +212,16 @@ def test_readme_configuration_example_is_valid(tmp_path) -> None:
     config = load_config(tmp_path)
     config.validate()
     assert set(config.tables) >= {"performance", "drift", "fairness", "probes"}
+
+
+def test_bootstrap_interval_matches_the_binomial_known_answer() -> None:
+    from mlaudit.behaviour.bootstrap import NORMAL_APPROXIMATION_FROM, bootstrap_mean
+
+    # 0/1 correctness at 0.85 over 2,000 samples: standard error sqrt(.85 * .15 / 2000) = 0.00798.
+    samples = [1.0] * 1700 + [0.0] * 300
+    interval = bootstrap_mean(samples, resamples=2000, seed=1)
+    assert interval.estimate == 0.85
+    assert interval.high - interval.low == pytest.approx(2 * 1.96 * 0.00798, rel=0.08)
+    large = bootstrap_mean([1.0] * int(NORMAL_APPROXIMATION_FROM * 0.85) + [0.0] * int(NORMAL_APPROXIMATION_FROM * 0.15))
+    assert large.resamples == 0  # the normal approximation, not a bootstrap
+    assert large.high - large.low == pytest.approx(2 * 1.96 * (0.85 * 0.15 / NORMAL_APPROXIMATION_FROM) ** 0.5, rel=0.01)

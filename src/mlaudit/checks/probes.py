@@ -27,6 +27,9 @@ class ProbesOptions:
     """Generate command: one run per probe, ``{"prompt": ...}`` on stdin, ``{"output": ...}`` on stdout."""
     url: str = ""
     """HTTP endpoint taking the same JSON by POST (instead of ``command``)."""
+    headers_from_env: dict[str, str] = field(default_factory=dict)
+    """HTTP headers whose values come from environment variables (``{Authorization = "MODEL_TOKEN"}``):
+    secrets stay out of the configuration."""
     response_field: str = "output"
     probe_sets: tuple[str, ...] = ()
     """JSONL probe files, relative to the root."""
@@ -165,7 +168,15 @@ def _target(ctx: AuditContext, options: ProbesOptions) -> ProbeTarget:
                              response_field=options.response_field)
     if ctx.offline and not _is_loopback(options.url):
         raise CheckError(f"offline: not calling the probe endpoint {options.url}")
-    return HttpTarget(options.url, timeout=options.timeout, response_field=options.response_field)
+    import os
+
+    headers = {}
+    for header, variable in options.headers_from_env.items():
+        value = os.environ.get(variable)
+        if value is None:
+            raise CheckError(f"probes.headers_from_env: environment variable {variable} (for {header}) is not set")
+        headers[header] = value
+    return HttpTarget(options.url, timeout=options.timeout, response_field=options.response_field, headers=headers)
 
 
 def _is_loopback(url: str) -> bool:
