@@ -20,6 +20,8 @@ from mlaudit.model import Report, Severity, Status
 from mlaudit.render.json_report import ReportFormatError, load_report
 
 SIGNATURE_SUFFIX = ".sigstore.json"
+MAX_REPORT_BYTES = 64 * 2**20
+"""A report larger than this is refused unread (the largest real ones are a few MB)."""
 TRACKED_SEVERITIES = (Severity.CRITICAL, Severity.HIGH)
 # Worst first: a pillar with a skipped check is never shown as passed.
 _PILLAR_ORDER = (Status.ERROR, Status.FAIL, Status.WARN, Status.SKIPPED, Status.PASS)
@@ -101,6 +103,10 @@ def read_report(path: Path, display: str) -> ReportSummary | ReportProblem:
     """Summarise the report at ``path`` (``display`` names it in messages)."""
     by_name = repository_from_name(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_REPORT_BYTES:
+            return ReportProblem(display, f"{size} bytes: larger than the {MAX_REPORT_BYTES} bytes a report may be; "
+                                 "not read", by_name)
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return ReportProblem(display, f"cannot read: {exc}", by_name)
