@@ -101,3 +101,18 @@ def test_snapshot_is_a_git_commit_or_a_digest_of_the_files(tmp_path: Path) -> No
     (db / "vulns" / "pkg" / "PYSEC-2.yaml").write_text("id: PYSEC-2\n")  # local change: not the commit
     dirty = snapshot_of(db)
     assert dirty.startswith(f"git:{commit}+files-sha256:") and dirty != f"git:{commit}"
+
+
+def test_malformed_advisories_are_skipped(tmp_path: Path) -> None:
+    folder = tmp_path / "db" / "vulns" / "pkg"
+    folder.mkdir(parents=True)
+    (folder / "BAD-1.yaml").write_text("id: BAD-1\naffected: 5\n")
+    (folder / "BAD-2.yaml").write_text("id: BAD-2\naffected:\n- package: x\n  ranges: [{events: 3}]\n")
+    (folder / "BAD-3.yaml").write_text("id: [unclosed\n")
+    (folder / "GOOD-1.yaml").write_text(
+        "id: GOOD-1\naffected:\n- package: {name: pkg, ecosystem: PyPI}\n"
+        "  ranges: [{type: ECOSYSTEM, events: [{introduced: '0'}, {fixed: '2.0'}]}]\n")
+    with LocalOsvServer(tmp_path / "db") as running:
+        status, body = _post(running.query_url, {"package": {"name": "pkg", "ecosystem": "PyPI"},
+                                                 "version": "1.0"})
+    assert status == 200 and [v["id"] for v in body["vulns"]] == ["GOOD-1"]

@@ -65,22 +65,35 @@ def _in_range(events: list[Mapping[str, Any]], version: Any) -> bool:
     return affected
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
 def affects(advisory: Mapping[str, Any], name: str, version: str) -> bool:
-    """True when ``advisory`` lists ``name`` (canonical) at ``version`` as affected."""
+    """True when ``advisory`` lists ``name`` (canonical) at ``version`` as affected.
+
+    Malformed parts of an advisory (wrong types) are skipped, never raised: one
+    broken file must not take the server down for every other query.
+    """
     from packaging.utils import canonicalize_name
 
     parsed = _version(version)
-    for entry in advisory.get("affected") or []:
-        package = entry.get("package") or {}
+    for entry in map(_mapping, _list(advisory.get("affected"))):
+        package = _mapping(entry.get("package"))
         if package.get("ecosystem") != "PyPI" or canonicalize_name(str(package.get("name", ""))) != name:
             continue
-        listed = [str(v) for v in entry.get("versions") or []]
+        listed = [str(v) for v in _list(entry.get("versions"))]
         if version in listed or (parsed is not None and any(_version(v) == parsed for v in listed)):
             return True
         if parsed is None:
             continue
-        for rng in entry.get("ranges") or []:
-            if rng.get("type") in ("ECOSYSTEM", "SEMVER") and _in_range(rng.get("events") or [], parsed):
+        for rng in map(_mapping, _list(entry.get("ranges"))):
+            events = [e for e in _list(rng.get("events")) if isinstance(e, Mapping)]
+            if rng.get("type") in ("ECOSYSTEM", "SEMVER") and _in_range(events, parsed):
                 return True
     return False
 
