@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 
 from mlaudit import __version__
@@ -42,13 +41,16 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser (every subcommand configured)."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full argument parser (every subcommand configured, or only ``only`` when given)."""
     parser = _Parser(prog="mlaudit", description="Audit repositories that hold ML models.")
     parser.add_argument("--version", action="version", version=f"mlaudit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name, (module_name, help_text) in COMMANDS.items():
+        if only is not None and name != only:
+            sub.add_parser(name, help=help_text, description=help_text)  # listed, not imported
+            continue
         module = importlib.import_module(module_name)
         sub_parser = sub.add_parser(name, help=help_text, description=help_text)
         module.configure(sub_parser)
@@ -58,7 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``mlaudit``; returns the exit code (0 pass, 1 policy fails, 2 usage, 3 internal)."""
-    args = build_parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    # Import only the command being run: startup time is what `mlaudit scan` and hooks feel.
+    only = words[0] if words and words[0] in COMMANDS else None
+    args = build_parser(only).parse_args(words)
     return handle_errors(lambda: int(args._module.run(args)))
 
 
@@ -75,6 +80,8 @@ def handle_errors(action: Callable[[], int]) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception:  # noqa: BLE001 - the last line of defence
+        import traceback  # only on the crash path: keeps start-up light
+
         print(traceback.format_exc(), file=sys.stderr)
         print(
             f"mlaudit {__version__}: internal error; please report it with the traceback above",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -23,24 +22,26 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print one line per finding (or JSON); exit 1 when one is at ``--fail-on`` or worse, or nothing was scanned."""
-    from mlaudit.config import load_config
-    from mlaudit.hook_runtime import print_findings
+    from mlaudit.render.text import format_finding_line
     from mlaudit.serialization.batch import scan_files
-    from mlaudit.serialization.options import SerializationOptions
+    from mlaudit.serialization.config_section import serialization_options
 
-    options = load_config(Path.cwd(), args.config).section("serialization", SerializationOptions)
+    options = serialization_options(Path.cwd(), args.config)
     files = _expand(args.paths, options)
     if not files:
         raise UsageError("no model files among the given paths")
     reports = scan_files(Path.cwd(), files, options, cache_dir=None)
     findings = [f for r in reports for f in r.findings]
     if args.format == "json":
+        import json
+
         json.dump({"files": [{"path": r.path, "parsers": r.parsers, "complete": r.complete,
                               "findings": [f.to_json() for f in r.findings]} for r in reports]},
                   sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        print_findings(findings)
+        for finding in findings:
+            print(format_finding_line(finding))
     understood = sum(1 for r in reports if r.parsers)
     complete = sum(1 for r in reports if r.complete)
     print(f"mlaudit scan: {len(reports)} file(s), {complete} fully scanned, "

@@ -11,7 +11,7 @@ opcode inside an archive member or a decompressed stream.
 from __future__ import annotations
 
 import io
-from typing import BinaryIO
+from typing import IO
 
 CHUNK = 1 << 20
 
@@ -27,7 +27,7 @@ class LimitExceeded(Exception):
 class ByteReader:
     """Exact reads, line reads, skips and a consumption limit over a binary stream."""
 
-    def __init__(self, raw: BinaryIO, *, limit: int | None = None, size: int | None = None) -> None:
+    def __init__(self, raw: IO[bytes], *, limit: int | None = None, size: int | None = None) -> None:
         self._raw = raw
         self._buf = b""
         self._pos = 0
@@ -165,7 +165,7 @@ class ByteReader:
         return self.peek_byte() is None
 
 
-def _is_seekable(raw: BinaryIO) -> bool:
+def _is_seekable(raw: IO[bytes]) -> bool:
     try:
         return bool(raw.seekable())
     except (AttributeError, OSError, ValueError):

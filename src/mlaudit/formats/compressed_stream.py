@@ -7,12 +7,9 @@ inside a compressed stream; the ceiling makes a decompression bomb end in
 
 from __future__ import annotations
 
-import bz2
-import gzip
 import io
-import lzma
 import zlib
-from typing import BinaryIO
+from typing import IO
 
 from mlaudit.formats.byte_reader import LimitExceeded
 
@@ -22,7 +19,7 @@ _CHUNK = 1 << 20
 class _ZlibReader(io.RawIOBase):
     """A bare zlib stream (joblib's default compressor) as a readable file."""
 
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: IO[bytes]) -> None:
         self._raw = raw
         self._inflate = zlib.decompressobj()
         self._pending = b""
@@ -50,7 +47,7 @@ class _ZlibReader(io.RawIOBase):
 class _Limited(io.RawIOBase):
     """Raises ``LimitExceeded`` once more than ``limit`` bytes were read."""
 
-    def __init__(self, raw: BinaryIO, limit: int) -> None:
+    def __init__(self, raw: IO[bytes], limit: int) -> None:
         self._raw = raw
         self._left = limit
         self._limit = limit
@@ -67,17 +64,21 @@ class _Limited(io.RawIOBase):
         return len(data)
 
 
-def open_decompressed(kind: str, raw: BinaryIO, limit: int) -> BinaryIO:
+def open_decompressed(kind: str, raw: IO[bytes], limit: int) -> IO[bytes]:
     """A reader of the decompressed bytes of ``raw`` (``kind``: gzip, bz2, xz or zlib)."""
-    inner: BinaryIO
+    import bz2
+    import gzip
+    import lzma
+
+    inner: IO[bytes]
     if kind == "gzip":
         inner = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[assignment]
     elif kind == "bz2":
-        inner = bz2.BZ2File(raw, mode="rb")  # type: ignore[assignment]
+        inner = bz2.BZ2File(raw, mode="rb")
     elif kind == "xz":
-        inner = lzma.LZMAFile(raw, mode="rb")  # type: ignore[assignment]
+        inner = lzma.LZMAFile(raw, mode="rb")
     elif kind == "zlib":
-        inner = io.BufferedReader(_ZlibReader(raw), _CHUNK)  # type: ignore[assignment]
+        inner = io.BufferedReader(_ZlibReader(raw), _CHUNK)
     else:
         raise ValueError(f"not a compression format: {kind}")
-    return io.BufferedReader(_Limited(inner, limit), _CHUNK)  # type: ignore[return-value]
+    return io.BufferedReader(_Limited(inner, limit), _CHUNK)

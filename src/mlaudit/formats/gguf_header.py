@@ -67,8 +67,7 @@ def _parse(reader: ByteReader, out: GgufHeader) -> None:
         at = reader.tell()
         key = _string(reader, _MAX_KEY, keep=True)
         vtype = _U32.unpack(reader.read(4))[0]
-        is_template = key is not None and key.startswith("tokenizer.chat_template")
-        if is_template and vtype == _STRING:
+        if key is not None and key.startswith("tokenizer.chat_template") and vtype == _STRING:
             value = _string(reader, _MAX_TEMPLATE, keep=True)
             if value is None:
                 out.issues.append(_bad(f"{key} is not UTF-8 or longer than {_MAX_TEMPLATE} bytes", at))

@@ -10,14 +10,14 @@ one document from there. Memory stays at one chunk plus the configuration.
 from __future__ import annotations
 
 import json
-from typing import BinaryIO
+from typing import IO
 
 _MARKERS = (b'{"class_name"', b'{"module"')
 _CHUNK = 4 << 20
 _MAX_CONFIG = 64 << 20
 
 
-def find_model_configs(fh: BinaryIO) -> list[str]:
+def find_model_configs(fh: IO[bytes]) -> list[str]:
     """Every Keras model configuration (JSON text) stored in the HDF5 file ``fh``."""
     decoder = json.JSONDecoder()
     found: list[str] = []

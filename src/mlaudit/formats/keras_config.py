@@ -55,7 +55,8 @@ def keras_constructs(text: str | bytes) -> list[KerasConstruct]:
 
 def _judge(node: dict[str, object]) -> KerasConstruct | None:
     class_name = node.get("class_name")
-    name = (node.get("config") or {}).get("name", "") if isinstance(node.get("config"), dict) else ""
+    config = node.get("config")
+    name = config.get("name", "") if isinstance(config, dict) else ""
     if class_name == "Lambda" or class_name == "__lambda__" or node.get("function_type") == "lambda":
         return KerasConstruct("lambda", f"Lambda layer '{name}'" if name else "serialized Python lambda")
     module = node.get("module")

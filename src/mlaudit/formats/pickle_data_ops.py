@@ -129,7 +129,9 @@ class DataOpcodes:
         n = _I4.unpack(self.reader.read(4))[0]
         if n < 0:
             raise self.stop("malformed", f"LONG4 with negative length {n}")
-        data = self.payload(n) if n <= 64 else self.reader.skip(n)
+        data = self.payload(n) if n <= 64 else None
+        if n > 64:
+            self.reader.skip(n)  # a 512-bit+ integer is data, never an import name
         self.stack.append(OPAQUE if data is None else int.from_bytes(data, "little", signed=True))
 
     def op_APPEND(self) -> None:

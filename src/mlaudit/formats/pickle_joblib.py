@@ -49,8 +49,8 @@ def joblib_array_layout(state: Value) -> JoblibArray | None:
         return None
     itemsize, has_object = described
     count = 1
-    for dim in shape:
-        count *= dim  # type: ignore[operator]
+    for dim in (d for d in shape if isinstance(d, int)):
+        count *= dim
     nbytes = count * itemsize
     if nbytes > _MAX_ARRAY_BYTES:
         return None

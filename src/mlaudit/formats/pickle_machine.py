@@ -138,7 +138,7 @@ class PickleMachine(DataOpcodes):
     def memo_get(self, idx: object) -> None:
         if idx not in self.memo:
             raise Stop("malformed", self.offset, f"memo entry {idx!r} fetched but never stored")
-        self.stack.append(self.memo[idx])  # type: ignore[index]
+        self.stack.append(self.memo[idx])
 
     def text_int(self) -> int:
         raw = self.line()

@@ -72,8 +72,9 @@ class StreamScan:
         self.opcodes += other.opcodes
 
 
-def walk_stream(reader: ByteReader, limits: PickleLimits = PickleLimits(), *, depth: int = 0) -> StreamScan:
+def walk_stream(reader: ByteReader, limits: PickleLimits | None = None, *, depth: int = 0) -> StreamScan:
     """Walk one pickle stream from the reader's position up to and including its STOP."""
+    limits = limits or PickleLimits()
     scan = StreamScan()
     machine = PickleMachine(reader, limits, scan, depth, _skip_joblib_array)
     try:

@@ -31,8 +31,9 @@ class PickleFileScan:
     complete: bool = False
 
 
-def walk_pickle_file(reader: ByteReader, limits: PickleLimits = PickleLimits()) -> PickleFileScan:
+def walk_pickle_file(reader: ByteReader, limits: PickleLimits | None = None) -> PickleFileScan:
     """Walk every pickle stream from the reader's position to the end of the data."""
+    limits = limits or PickleLimits()
     out = PickleFileScan()
     while True:
         nxt = reader.peek_byte()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass, field
-from typing import Union
 
 MAX_TRACKED_ITEMS = 64
 MAX_TRACKED_STR = 4096
@@ -78,8 +77,10 @@ class Mark:
 
 MARK = Mark()
 
-Value = Union[str, bytes, int, float, bool, None, tuple, GlobalRef, Instance, TrackedList, TrackedDict,
-              Opaque]
+
+
+Value = (str | bytes | int | float | bool | None | tuple[object, ...] | GlobalRef | Instance | TrackedList
+         | TrackedDict | Opaque)
 
 
 def small_str(value: str) -> Value:
@@ -136,7 +137,7 @@ def string_literal(raw: bytes) -> Value:
     """Protocol 0 ``STRING``: a quoted, escaped byte string."""
     if len(raw) >= 2 and raw[:1] == raw[-1:] and raw[:1] in (b"'", b'"'):
         try:
-            return small_str(codecs.escape_decode(raw[1:-1])[0].decode("latin-1"))  # type: ignore[attr-defined]
+            return small_str(codecs.escape_decode(raw[1:-1])[0].decode("latin-1"))
         except (ValueError, UnicodeDecodeError):
             return OPAQUE
     return OPAQUE

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import struct
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from mlaudit.formats.format_issue import FormatIssue
 from mlaudit.model import Severity
@@ -27,7 +27,7 @@ DTYPE_BITS = {
 }
 
 
-def validate_safetensors(fh: BinaryIO, size: int) -> list[FormatIssue]:
+def validate_safetensors(fh: IO[bytes], size: int) -> list[FormatIssue]:
     """Issues of the safetensors file open as ``fh`` (``size`` bytes long); empty when valid."""
     head = fh.read(8)
     if len(head) < 8:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import struct
 import zipfile
-from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
+from mlaudit.formats.archive_limits import ZipLimits
 from mlaudit.formats.format_issue import FormatIssue
 from mlaudit.model import Severity
 
@@ -20,18 +20,10 @@ _LOCAL = struct.Struct("<4s22xHH")
 _LOCAL_SIG = b"PK\x03\x04"
 
 
-@dataclass(frozen=True)
-class ZipLimits:
-    """How much of an archive may be listed and expanded."""
-
-    max_members: int = 100_000
-    max_ratio: int = 200
-    max_member_bytes: int = 16 << 30
-
-
-def audit_zip_members(zf: zipfile.ZipFile, raw: BinaryIO,
-                      limits: ZipLimits = ZipLimits()) -> tuple[list[zipfile.ZipInfo], list[FormatIssue]]:
+def audit_zip_members(zf: zipfile.ZipFile, raw: IO[bytes],
+                      limits: ZipLimits | None = None) -> tuple[list[zipfile.ZipInfo], list[FormatIssue]]:
     """The members safe to examine, and the issues of the archive and of the members left out."""
+    limits = limits or ZipLimits()
     infos = zf.infolist()
     issues: list[FormatIssue] = []
     if len(infos) > limits.max_members:
@@ -106,7 +98,7 @@ def _central_name(info: zipfile.ZipInfo) -> bytes:
         return info.orig_filename.encode("utf-8")
 
 
-def _local_name(raw: BinaryIO, info: zipfile.ZipInfo) -> bytes | None:
+def _local_name(raw: IO[bytes], info: zipfile.ZipInfo) -> bytes | None:
     try:
         raw.seek(info.header_offset)
         head = raw.read(_LOCAL.size)

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import io
 import re
-import tarfile
 import zipfile
-from typing import TYPE_CHECKING, BinaryIO
+from typing import IO, TYPE_CHECKING
 
 from mlaudit.formats.compressed_stream import open_decompressed
 from mlaudit.formats.model_format import HEAD_SIZE, detect_format
@@ -31,7 +30,7 @@ _TORCH_METADATA = re.compile(r"(^|/)(version|byteorder|\.format_version|\.storag
 _MAX_CONFIG = 64 << 20
 
 
-def scan_container(scanner: ModelScanner, report: FileReport, fmt: str, fh: BinaryIO, size: int | None, *,
+def scan_container(scanner: ModelScanner, report: FileReport, fmt: str, fh: IO[bytes], size: int | None, *,
                    name: str, member: str, depth: int) -> None:
     """Scan an archive or compressed stream and its members."""
     if fmt == "zip":
@@ -46,7 +45,7 @@ def _join(outer: str, inner: str) -> str:
     return f"{outer}!{inner}" if outer else inner
 
 
-def _scan_zip(scanner: ModelScanner, report: FileReport, fh: BinaryIO, *, member: str, depth: int) -> None:
+def _scan_zip(scanner: ModelScanner, report: FileReport, fh: IO[bytes], *, member: str, depth: int) -> None:
     try:
         zf = zipfile.ZipFile(fh)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
@@ -103,8 +102,10 @@ def _scan_keras_config(scanner: ModelScanner, report: FileReport, zf: zipfile.Zi
     report_keras(scanner, report, data, inner, "config.json")
 
 
-def _scan_tar(scanner: ModelScanner, report: FileReport, fh: BinaryIO, *, member: str, depth: int,
+def _scan_tar(scanner: ModelScanner, report: FileReport, fh: IO[bytes], *, member: str, depth: int,
               streaming: bool) -> None:
+    import tarfile
+
     from mlaudit.formats.zip_container import path_escapes
 
     limits = scanner.settings.zip_limits
@@ -135,7 +136,7 @@ def _scan_tar(scanner: ModelScanner, report: FileReport, fh: BinaryIO, *, member
             fmt = detect_format(head, entry.name)
             if fmt is None:
                 continue
-            data: BinaryIO = extracted if not streaming else _Rewound(head, extracted)  # type: ignore[assignment]
+            data: IO[bytes] = extracted if not streaming else io.BufferedReader(_Rewound(head, extracted))
             if not streaming:
                 extracted.seek(0)
             scanner.scan_stream(report, data, entry.size, name=entry.name, member=inner, depth=depth + 1,
@@ -147,7 +148,7 @@ def _scan_tar(scanner: ModelScanner, report: FileReport, fh: BinaryIO, *, member
 class _Rewound(io.RawIOBase):
     """A non-seekable stream whose first bytes were already read for sniffing."""
 
-    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
         self._head = head
         self._rest = rest
 
@@ -165,7 +166,7 @@ class _Rewound(io.RawIOBase):
         return len(data)
 
 
-def _scan_compressed(scanner: ModelScanner, report: FileReport, fmt: str, fh: BinaryIO, *, name: str,
+def _scan_compressed(scanner: ModelScanner, report: FileReport, fmt: str, fh: IO[bytes], *, name: str,
                      member: str, depth: int) -> None:
     limit = scanner.settings.max_expanded_bytes
     inner_name = name.rsplit(".", 1)[0] if name.lower().endswith((".gz", ".bz2", ".xz", ".z")) else name

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import IO, TYPE_CHECKING
 
 from mlaudit.formats.byte_reader import ByteReader
 from mlaudit.model import Severity
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 _SEVERITY = {s.value: s for s in Severity}
 
 
-def scan_pickle(scanner: ModelScanner, report: FileReport, fh: BinaryIO, size: int | None,
+def scan_pickle(scanner: ModelScanner, report: FileReport, fh: IO[bytes], size: int | None,
                 member: str) -> None:
     """Every pickle stream of the file (legacy PyTorch files: the five pickles before the raw storage)."""
     from mlaudit.formats.pickle_streams import walk_pickle_file
@@ -27,7 +27,7 @@ def scan_pickle(scanner: ModelScanner, report: FileReport, fh: BinaryIO, size: i
     report_pickle(report, result.scan, scanner.settings.policy, member=member, container=kind)
 
 
-def scan_npy(scanner: ModelScanner, report: FileReport, fh: BinaryIO, size: int | None, member: str) -> None:
+def scan_npy(scanner: ModelScanner, report: FileReport, fh: IO[bytes], size: int | None, member: str) -> None:
     """A ``.npy`` header; the pickle behind an object dtype is walked like any pickle."""
     from mlaudit.formats.numpy_header import NpyError, read_npy_header
     from mlaudit.formats.pickle_ops import walk_stream
@@ -49,7 +49,7 @@ def scan_npy(scanner: ModelScanner, report: FileReport, fh: BinaryIO, size: int 
     report_pickle(report, scan, scanner.settings.policy, member=member, container="numpy")
 
 
-def scan_safetensors(report: FileReport, fh: BinaryIO, size: int | None, member: str) -> None:
+def scan_safetensors(report: FileReport, fh: IO[bytes], size: int | None, member: str) -> None:
     """Header validation (only the header is read)."""
     from mlaudit.formats.safetensors_header import validate_safetensors
 
@@ -65,7 +65,7 @@ def scan_safetensors(report: FileReport, fh: BinaryIO, size: int | None, member:
         report.add_issue(issue, member)
 
 
-def scan_gguf(report: FileReport, fh: BinaryIO, size: int | None, member: str) -> None:
+def scan_gguf(report: FileReport, fh: IO[bytes], size: int | None, member: str) -> None:
     """Header and metadata; chat templates searched for Jinja constructs reaching Python internals."""
     from mlaudit.formats.chat_template import dangerous_constructs
     from mlaudit.formats.gguf_header import read_gguf_header
@@ -81,7 +81,7 @@ def scan_gguf(report: FileReport, fh: BinaryIO, size: int | None, member: str) -
                        "(llama-cpp-python template injection)", member=member, subject=f"{key}:{construct.what}")
 
 
-def scan_hdf5(scanner: ModelScanner, report: FileReport, fh: BinaryIO, member: str) -> None:
+def scan_hdf5(scanner: ModelScanner, report: FileReport, fh: IO[bytes], member: str) -> None:
     """Keras ``model_config`` JSON stored in the HDF5 file, without an HDF5 library."""
     from mlaudit.formats.hdf5_config import find_model_configs
 
@@ -108,7 +108,7 @@ def report_keras(scanner: ModelScanner, report: FileReport, config: str | bytes,
             report.add_unscanned(f"{where}: {construct.detail}", member=member)
 
 
-def scan_onnx(report: FileReport, fh: BinaryIO, size: int | None, member: str, folder: Path | None) -> None:
+def scan_onnx(report: FileReport, fh: IO[bytes], size: int | None, member: str, folder: Path | None) -> None:
     """External-data locations that escape the model's folder (lexically, and through symlinks on disk)."""
     from mlaudit.formats.onnx_external import escapes_folder, read_external_data
     from mlaudit.formats.protobuf_wire import ProtobufError
@@ -133,7 +133,7 @@ def scan_onnx(report: FileReport, fh: BinaryIO, size: int | None, member: str, f
                        member=member, offset=offset, subject=location)
 
 
-def scan_savedmodel(report: FileReport, fh: BinaryIO, size: int | None, member: str) -> None:
+def scan_savedmodel(report: FileReport, fh: IO[bytes], size: int | None, member: str) -> None:
     """Ops of every graph and function that read or write files or run Python."""
     from mlaudit.formats.protobuf_wire import ProtobufError
     from mlaudit.formats.savedmodel_ops import DANGEROUS_OPS, read_ops

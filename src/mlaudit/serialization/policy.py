@@ -12,7 +12,6 @@ are dangerous unless allow-listed exactly.
 from __future__ import annotations
 
 import _compat_pickle
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -32,14 +31,15 @@ class Verdict:
     reason: str
 
 
-def _compile(pattern: str) -> re.Pattern[str]:
-    """``a.b.*`` one plain attribute of a.b; ``a.**`` anything below a; ``a.pre*`` names starting with pre."""
-    if pattern.endswith(".**"):
-        return re.compile(re.escape(pattern[:-3]) + r"\.[A-Za-z0-9_.]+")
-    if "*" in pattern:
-        head, _, tail = pattern.rpartition(".")
-        return re.compile(re.escape(head) + r"\." + re.escape(tail).replace(r"\*", r"[A-Za-z0-9_]*"))
-    return re.compile(re.escape(pattern))
+def _name_matches(glob: str, name: str) -> bool:
+    """``*`` any plain name, ``pre*`` names starting with pre, ``*suf`` names ending with suf."""
+    if glob == "*":
+        return True
+    if glob.endswith("*"):
+        return name.startswith(glob[:-1])
+    if glob.startswith("*"):
+        return name.endswith(glob[1:])
+    return name == glob
 
 
 class ImportPolicy:
@@ -55,8 +55,13 @@ class ImportPolicy:
     ) -> None:
         allowed = [*ALLOWED, *allow]
         self._exact_allowed = frozenset(p for p in allowed if "*" not in p)
-        wild = [_compile(p).pattern for p in allowed if "*" in p]
-        self._wild_allowed = re.compile("^(?:" + "|".join(wild) + ")$") if wild else None
+        # Wildcards without regexes: ``pkg.**`` prefixes, and per-module name globs.
+        self._packages = tuple(p[:-3] for p in allowed if p.endswith(".**"))
+        self._name_globs: dict[str, list[str]] = {}
+        for pattern in allowed:
+            if "*" in pattern and not pattern.endswith(".**"):
+                module, _, glob = pattern.rpartition(".")
+                self._name_globs.setdefault(module, []).append(glob)
         self._denied: list[tuple[str, Severity, str]] = list(DENIED)
         self._denied += [(p, deny_severity, "denied by the project's configuration") for p in deny]
         self.unknown_severity = unknown_severity
@@ -83,11 +88,17 @@ class ImportPolicy:
         if any(part.startswith("__") and part.endswith("__") for part in name.split(".")):
             return Verdict("dangerous", Severity.HIGH,
                            "reaches Python internals through a special attribute, a known sandbox escape")
-        if "." not in name and self._wild_allowed is not None and self._wild_allowed.match(dotted):
+        if "." not in name and self._wild_allowed(module, name):
             return Verdict("allowed", None, "allow-listed")
         return Verdict("unknown", self.unknown_severity,
                        "is not on the allow-list of what model checkpoints import; "
                        "loading the file imports and may call it")
+
+
+    def _wild_allowed(self, module: str, name: str) -> bool:
+        if any(module == p or module.startswith(p + ".") for p in self._packages):
+            return True
+        return any(_name_matches(glob, name) for glob in self._name_globs.get(module, ()))
 
 
 def _below(dotted: str, pattern: str) -> bool:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
+from mlaudit.formats.archive_limits import ZipLimits
 from mlaudit.formats.byte_reader import LimitExceeded, Truncated
 from mlaudit.formats.lfs_pointer import looks_like_pointer
 from mlaudit.formats.model_format import HEAD_SIZE, detect_format, mislabelled
 from mlaudit.formats.pickle_ops import PickleLimits
-from mlaudit.formats.zip_container import ZipLimits
 from mlaudit.model import Severity
 from mlaudit.serialization.file_report import FileReport
 from mlaudit.serialization.policy import ImportPolicy
@@ -34,8 +34,8 @@ class ScanSettings:
     unscanned_severity: Severity = Severity.MEDIUM
     max_depth: int = 3
     max_expanded_bytes: int = 16 << 30
-    zip_limits: ZipLimits = ZipLimits()
-    pickle_limits: PickleLimits = PickleLimits()
+    zip_limits: ZipLimits = field(default_factory=ZipLimits)
+    pickle_limits: PickleLimits = field(default_factory=PickleLimits)
 
 
 class ModelScanner:
@@ -61,7 +61,7 @@ class ModelScanner:
             report.add_unscanned(f"cannot read the file: {exc.strerror or exc}")
         return report
 
-    def scan_stream(self, report: FileReport, fh: BinaryIO, size: int | None, *, name: str, member: str,
+    def scan_stream(self, report: FileReport, fh: IO[bytes], size: int | None, *, name: str, member: str,
                     depth: int, head: bytes, folder: Path | None = None) -> None:
         """Scan ``fh`` (positioned at its start) whose content begins with ``head``."""
         fmt = detect_format(head, name)
@@ -88,7 +88,7 @@ class ModelScanner:
         except RecursionError:
             report.add_unscanned(f"{fmt} nested too deep", member=member)
 
-    def _dispatch(self, report: FileReport, fmt: str, fh: BinaryIO, size: int | None, *, name: str,
+    def _dispatch(self, report: FileReport, fmt: str, fh: IO[bytes], size: int | None, *, name: str,
                   member: str, depth: int, folder: Path | None) -> None:
         from mlaudit.serialization import format_scans as scans
 
