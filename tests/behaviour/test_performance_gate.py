@@ -225,3 +225,26 @@ def test_bootstrap_interval_matches_the_binomial_known_answer() -> None:
     large = bootstrap_mean([1.0] * int(NORMAL_APPROXIMATION_FROM * 0.85) + [0.0] * int(NORMAL_APPROXIMATION_FROM * 0.15))
     assert large.resamples == 0  # the normal approximation, not a bootstrap
     assert large.high - large.low == pytest.approx(2 * 1.96 * (0.85 * 0.15 / NORMAL_APPROXIMATION_FROM) ** 0.5, rel=0.01)
+
+
+def test_baseline_command_show_and_failures(project) -> None:
+    eval_project(project, 0.9)
+    project.write("baseline.json", json.dumps({"metrics": {"accuracy": 0.86, "old_metric": 1.0}}))
+    proc = run_mlaudit("baseline", "show", str(project.root))
+    assert proc.returncode == 0, proc.stderr
+    assert "accuracy" in proc.stdout and "0.9" in proc.stdout and "0.86" in proc.stdout
+
+    proc = run_mlaudit("baseline", "update", str(project.root))
+    assert "removed  old_metric (was 1)" in proc.stdout
+
+    command = project.script("evaluate.py", "import sys\nprint('dataset not found', file=sys.stderr)\nsys.exit(2)\n")
+    project.config(f'[performance]\ncommand = "{command}"\nbaseline = "baseline.json"\n')
+    before = (project.root / "baseline.json").read_text()
+    proc = run_mlaudit("baseline", "update", str(project.root))
+    assert proc.returncode == 2
+    assert "exited with 2" in proc.stderr and "dataset not found" in proc.stderr
+    assert (project.root / "baseline.json").read_text() == before  # a failed run never touches the baseline
+
+    project.config("fail_on = 'high'\n")
+    proc = run_mlaudit("baseline", "update", str(project.root))
+    assert proc.returncode == 2 and "not configured" in proc.stderr
