@@ -250,8 +250,9 @@ def build_comment_model(
     base_waived = {a.finding.fingerprint for a in _accepted(base)}
     waived = _accepted(head)
     return CommentModel(
-        waived_here=tuple(a for a in waived if a.finding.fingerprint not in base_waived),
-        waived_before=tuple(a for a in waived if a.finding.fingerprint in base_waived),
+        # Without a base nothing can be said to be added here: all count as accepted before.
+        waived_here=tuple(a for a in waived if base is not None and a.finding.fingerprint not in base_waived),
+        waived_before=tuple(a for a in waived if base is None or a.finding.fingerprint in base_waived),
         head=head,
         base=base,
         base_note=base_note,
