@@ -37,6 +37,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         """``/v1/query`` and ``/v1/querybatch``; anything else is 404."""
+        try:
+            self._answer()
+        except Exception as exc:  # noqa: BLE001 - a 500 for pip-audit, not a traceback on the user's terminal
+            self._reply(500, {"message": f"{type(exc).__name__}: {exc}"})
+
+    def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_REQUEST_BYTES:
             self._reply(413, {"message": "request too large"})
@@ -79,6 +85,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _OsvHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet: a client that hung up is pip-audit's problem to report, not a traceback to print."""
 
     def __init__(self, database: AdvisoryDatabase) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
