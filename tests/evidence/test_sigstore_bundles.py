@@ -43,15 +43,21 @@ def test_wrong_identity_fails(wheel: Path) -> None:
 
 
 def test_staging_bundle_needs_the_staging_root(tmp_path: Path) -> None:
+    from mlaudit.signing.blob_verify import verify_blob
+    from mlaudit.signing.oms_verify import ExpectedSigner, SignatureInvalid
+
     src = shared_fixture("sigstore", "staging_email.txt")
-    args = [str(src), "--signature", str(src.with_name(src.name + ".sigstore")), "--identity",
-            "william@yossarian.net", "--issuer", "https://github.com/login/oauth", "--offline"]
-    proc = run_mlaudit("verify", *args, "--staging")
+    bundle = src.with_name(src.name + ".sigstore")
+    proc = run_mlaudit("verify", str(src), "--signature", str(bundle), "--identity", "william@yossarian.net",
+                       "--issuer", "https://github.com/login/oauth", "--offline", "--staging")
     assert proc.returncode == 0, proc.stderr
     assert "william@yossarian.net" in proc.stdout
+    staging = ExpectedSigner(identities=("william@yossarian.net",), issuers=("https://github.com/login/oauth",),
+                             instance="staging", offline=True)
     # against the production trust root the staging certificate chain is not trusted
-    assert run_mlaudit("verify", *args).returncode == 1
+    with pytest.raises(SignatureInvalid, match="does not verify"):
+        verify_blob(src, bundle, ExpectedSigner(identities=staging.identities, issuers=staging.issuers))
     tampered = tmp_path / src.name
     tampered.write_bytes(src.read_bytes() + b"!")
-    args[0] = str(tampered)
-    assert run_mlaudit("verify", *args, "--staging").returncode == 1
+    with pytest.raises(SignatureInvalid, match="does not verify"):
+        verify_blob(tampered, bundle, staging)
