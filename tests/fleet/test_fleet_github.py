@@ -117,3 +117,12 @@ def test_tracking_issue_is_created_once_then_updated_in_place(api: GitHubApiServ
     assert list(api.repos["acme/governance"].issues) == [1], "one issue, updated in place"
     assert api.repos["acme/governance"].issues[1]["title"] == "mlaudit fleet: 2/2 covered (100.0 %)"
     assert len(api.requests_to("PATCH", r"^/repos/acme/governance/issues/1$")) == 1
+
+
+def test_discovery_without_a_token_is_a_usage_error(tmp_path: Path) -> None:
+    inventory = tmp_path / "mlaudit-fleet.toml"
+    inventory.write_text(INVENTORY)
+    result = run_mlaudit("fleet", "plan", "--inventory", str(inventory),
+                         env={"GITHUB_TOKEN": "", "GH_TOKEN": "", "INPUT_GITHUB-TOKEN": ""})
+    assert result.returncode == 2
+    assert "has [[discover]] rules; they need the GitHub API" in result.stderr
