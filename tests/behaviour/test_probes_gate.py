@@ -266,3 +266,11 @@ def test_refusal_recognition(output: str, refused: bool) -> None:
 
     probe = Probe("p", "prompt", "c", "refuse")
     assert refusal_detector().refused(probe, output) is refused
+
+
+def test_offline_never_calls_a_remote_endpoint(project) -> None:
+    write_probes(project)
+    project.config('offline = true\n[probes]\nurl = "https://models.example.invalid/generate"\nbuiltin = false\n'
+                   'probe_sets = ["probes.jsonl"]\n')
+    result = project.check("probes")
+    assert result.status is Status.ERROR and "offline" in result.summary
