@@ -154,3 +154,18 @@ def test_high_cardinality_columns_are_pooled(project) -> None:
     assert feature["new_category_count"] > 1000
     assert any(f.rule == "drift.new-category" and f"has {feature['new_category_count']} categor" in f.message
                for f in result.findings)
+
+
+def test_chart_shows_the_most_drifted_of_many_features(project) -> None:
+    from mlaudit.render.markdown import render_markdown
+
+    rng = np.random.default_rng(4)
+    reference = pd.DataFrame({f"f{i:02d}": rng.normal(0, 1, 500) for i in range(40)})
+    current = pd.DataFrame({f"f{i:02d}": rng.normal(1.0 if i == 39 else 0.0, 1, 500) for i in range(40)})
+    reference.to_csv(project.root / "reference.csv", index=False)
+    current.to_csv(project.root / "current.csv", index=False)
+    configure(project, "current.csv")
+    markdown = render_markdown(project.audit(["drift"]))
+    axis = next(line for line in markdown.splitlines() if line.strip().startswith("x-axis"))
+    assert axis.count('"') == 2 * 30 and '"f39"' in axis  # 30 bars, the drifted feature among them
+    assert markdown.count("| `f") == 40  # the table lists every feature

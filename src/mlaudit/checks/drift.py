@@ -10,6 +10,8 @@ from mlaudit.checks.interface import Check, Outcome
 from mlaudit.context import AuditContext
 from mlaudit.model import Finding, Pillar, Severity
 
+CHART_FEATURES = 30
+
 
 @dataclass(frozen=True)
 class DriftOptions:
@@ -85,6 +87,9 @@ class DriftCheck(Check[DriftOptions]):
             "thresholds": {"psi": options.psi_threshold, "ks_statistic": options.ks_threshold,
                            "chi2_alpha": options.chi2_alpha, "min_rows": options.min_rows},
             "features": [r.to_json() for r in results],
+            # The chart shows at most CHART_FEATURES bars: the most drifted ones when there are more.
+            "chart_features": [r.feature for r in sorted(results, key=lambda r: -(r.psi or 0.0))][:CHART_FEATURES]
+            if len(results) > CHART_FEATURES else [r.feature for r in results],
         }
         summary = f"{len(drifted)} of {len(judged)} feature(s) drifted"
         if drifted:
