@@ -84,7 +84,10 @@ def fleet(tmp_path: Path, audited_reports) -> tuple[Path, Path, dt.datetime]:  #
     reports = tmp_path / "reports"
     at = audited_reports.generated_at
     audited_reports.copy("passing", reports / "acme__pass-high.json")
-    (reports / "acme__pass-high.sigstore.json").write_text("{}")
+    bundle = {"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+              "verificationMaterial": {"certificate": {"rawBytes": "MIIB"}}, "dsseEnvelope": {}}
+    (reports / "acme__pass-high.sigstore.json").write_text(json.dumps(bundle))
+    (reports / "acme__pass-medium.sigstore.json").write_text('{"mediaType": "text/plain"}')
     audited_reports.copy("failing", reports / "acme__fail-high.json")
     audited_reports.copy("passing", reports / "acme__pass-medium.json")
     audited_reports.copy("errored", reports / "acme__error-medium.json")
@@ -141,7 +144,9 @@ def test_coverage_states_pillars_findings_and_signatures(fleet: tuple[Path, Path
     # Bad input: each problem names its file; the rest of the fleet was aggregated above.
     problems = {p["file"]: p["message"] for p in report["problems"]}
     assert set(problems) == {"acme__corrupt-medium.json", "acme__newer-low.json", "acme__stranger.json",
-                             "acme__truncated-low.json", str(Path("dup") / "acme__pass-medium.json")}
+                             "acme__truncated-low.json", str(Path("dup") / "acme__pass-medium.json"),
+                             "acme__pass-medium.sigstore.json"}
+    assert problems["acme__pass-medium.sigstore.json"] == "not a Sigstore bundle (no Sigstore bundle mediaType)"
     assert problems["acme__corrupt-medium.json"].startswith("not valid JSON (line 1")
     assert "schema_version 99 is not supported" in problems["acme__newer-low.json"]
     assert problems["acme__truncated-low.json"].startswith("not valid JSON")

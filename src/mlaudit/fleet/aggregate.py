@@ -134,6 +134,9 @@ def aggregate_reports(inventory: Inventory, reports_dir: Path, *, now: dt.dateti
                 row.entry.name))
             continue
         _fill_row(row, result, tables)
+        if result.signature_problem:
+            file, _, message = result.signature_problem.partition(": ")
+            tables.problems.append(ReportProblem(file, message, row.entry.name))
     return tables
 
 

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mlaudit.model import Report, Severity, Status
@@ -50,6 +50,8 @@ class ReportSummary:
     errored_checks: tuple[str, ...]
     signed: bool
     findings: tuple[FindingDigest, ...] = field(default=())
+    signature_problem: str | None = None
+    """Why the signature file next to the report is not a bundle (it then counts as missing)."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,32 @@ def read_report(path: Path, display: str) -> ReportSummary | ReportProblem:
             display, "cannot tell which repository it audited: name it owner__name.json "
             "or add a top-level \"repository\": \"owner/name\"")
     signature = path.with_name(path.name[: -len(".json")] + SIGNATURE_SUFFIX)
-    return summarise(report, repository, display, signed=signature.is_file())
+    summary = summarise(report, repository, display, signed=False)
+    if not signature.is_file():
+        return summary
+    problem = bundle_problem(signature)
+    return replace(summary, signed=problem is None,
+                   signature_problem=f"{display[: -len('.json')]}{SIGNATURE_SUFFIX}: {problem}" if problem else None)
+
+
+def bundle_problem(path: Path) -> str | None:
+    """Why ``path`` is not a Sigstore bundle (None when it has a bundle's shape).
+
+    Only the shape is checked here: verifying the signature needs the expected
+    identity, which ``mlaudit verify --attestation`` takes.
+    """
+    try:
+        if path.stat().st_size > MAX_REPORT_BYTES:
+            return "too large to be a Sigstore bundle"
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return f"not a Sigstore bundle ({type(exc).__name__})"
+    media_type = data.get("mediaType") if isinstance(data, Mapping) else None
+    if not isinstance(media_type, str) or not media_type.startswith("application/vnd.dev.sigstore.bundle"):
+        return "not a Sigstore bundle (no Sigstore bundle mediaType)"
+    if not isinstance(data.get("verificationMaterial"), Mapping):
+        return "not a Sigstore bundle (no verificationMaterial)"
+    return None
 
 
 def summarise(report: Report, repository: str, display: str, *, signed: bool) -> ReportSummary:
