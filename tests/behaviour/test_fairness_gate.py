@@ -132,3 +132,17 @@ def test_missing_sensitive_values_form_their_own_group(project) -> None:
     assert groups["(missing)"] == 50 and groups["A"] + groups["B"] == 2900
     crossed = {g["group"] for g in attribute(result, "group × age")["groups"]}
     assert {"(missing) × old", "(missing) × young"} <= crossed
+
+
+def test_beyond_noise_tells_a_real_gap_from_a_noisy_one(project, rules_of) -> None:
+    predictions(rows=300, gap=0.15, seed=8).to_csv(project.root / "predictions.csv", index=False)
+    configure(project, "bootstrap = 300\nbeyond_noise = true\nmin_disparate_impact_ratio = 0.5")
+    result = project.check("fairness")
+    group = attribute(result, "group")
+    assert group["demographic_parity_difference"] > 0.1  # over the threshold on its face...
+    assert group["intervals"]["demographic_parity_difference"]["low"] < 0.1  # ...but noise could explain it
+    assert "fairness.demographic-parity" not in rules_of(result)
+    assert "fairness.inconclusive" in rules_of(result)
+
+    predictions(rows=20_000, gap=0.3).to_csv(project.root / "predictions.csv", index=False)
+    assert "fairness.demographic-parity" in rules_of(project.check("fairness"))

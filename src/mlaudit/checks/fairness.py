@@ -14,6 +14,7 @@ from mlaudit.model import Finding, Pillar, Severity
 if TYPE_CHECKING:
     import pandas as pd
 
+    from mlaudit.behaviour.bootstrap import Interval
     from mlaudit.behaviour.fairness_metrics import FairnessReport
 
 
@@ -42,6 +43,9 @@ class FairnessOptions:
     """Smaller groups are shown but not compared."""
     bootstrap: int = 0
     """Bootstrap resamples for intervals of the gaps; 0 = none."""
+    beyond_noise: bool = False
+    """With ``bootstrap``: a gap fails only when its whole interval is beyond the threshold;
+    one that noise could explain is reported as ``fairness.inconclusive`` (info)."""
     confidence: float = 0.95
     seed: int = 0
     severity: Severity = Severity.HIGH
@@ -165,7 +169,18 @@ def _findings_for(report: FairnessReport, options: FairnessOptions) -> list[Find
          f"< {options.min_disparate_impact_ratio:g} (four-fifths rule)", spread),
     ]
     for rule, name, value, violated, bound, context in checks:
-        if math.isfinite(value) and violated:
+        if not (math.isfinite(value) and violated):
+            continue
+        interval = report.intervals.get(name)
+        if options.beyond_noise and interval is not None and not _interval_beyond(name, interval, options):
+            out.append(Finding(
+                rule="fairness.inconclusive", severity=Severity.INFO, path=options.predictions,
+                key=f"{report.attribute}:{name}",
+                message=(f"{name.replace('_', ' ')} across '{report.attribute}' is {value:.3f} {bound}, but "
+                         f"within noise{interval_note(name)}"),
+                remediation="collect more predictions to tell a real gap from noise",
+            ))
+        else:
             out.append(Finding(
                 rule=rule, severity=options.severity, path=options.predictions, key=report.attribute,
                 message=(f"{name.replace('_', ' ')} across '{report.attribute}' is {value:.3f} {bound}"
@@ -184,3 +199,12 @@ def _findings_for(report: FairnessReport, options: FairnessOptions) -> list[Find
             remediation="collect more predictions for these groups, or lower fairness.min_group_size",
         ))
     return out
+
+
+def _interval_beyond(name: str, interval: Interval, options: FairnessOptions) -> bool:
+    """True when even the most favourable end of the interval breaks the threshold."""
+    if name == "disparate_impact_ratio":
+        return interval.high < options.min_disparate_impact_ratio
+    limit = (options.max_demographic_parity_difference if name == "demographic_parity_difference"
+             else options.max_equalized_odds_difference)
+    return interval.low > limit
