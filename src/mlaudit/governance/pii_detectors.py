@@ -63,8 +63,9 @@ _NATIONAL_IDS = (
     (re.compile(r"DDDDDDDD-?U"), "es.dni", "es-dni"),
     (re.compile(r"UUUUUUDDUDDUDDDU"), "it.codicefiscale", "it-codice-fiscale"),
 )
-_PHONE = re.compile(r"\+D{1,3}[ .-]?(?:\(D{1,4}\)[ .-]?)?D{1,4}(?:[ .-]?D{1,4}){1,4}"
-                    r"|\(DDD\) ?DDD[ .-]DDDD|DDD[.-]DDD[.-]DDDD")
+# Three patterns, not one alternation: each keeps its literal prefix ('+D', '(DDD)', 'DDD').
+_PHONES = (re.compile(r"\+D{1,3}[ .-]?(?:\(D{1,4}\)[ .-]?)?D{1,4}(?:[ .-]?D{1,4}){1,4}"),
+           re.compile(r"\(DDD\) ?DDD[ .-]DDDD"), re.compile(r"DDD[.-]DDD[.-]DDDD"))
 _IPV4_TAIL = re.compile(r"\.D{1,3}\.D{1,3}\.D{1,3}")
 _IPV4_FALLBACK = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)")
 _LONG_TOKEN = re.compile("x" * 20)
@@ -161,7 +162,7 @@ def _national_ids(text: str, shape: str) -> Iterator[tuple[int, str | None]]:
 
 
 def _phones(text: str, shape: str, region: str) -> Iterator[tuple[int, str | None]]:
-    matches = [m for m in _PHONE.finditer(shape) if _isolated(text, *m.span())]
+    matches = [m for pattern in _PHONES for m in pattern.finditer(shape) if _isolated(text, *m.span())]
     if not matches:
         return
     import phonenumbers
