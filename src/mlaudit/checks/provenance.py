@@ -53,6 +53,7 @@ class ProvenanceCheck(Check[ProvenanceOptions]):
     options_type = ProvenanceOptions
 
     def run(self, ctx: AuditContext, options: ProvenanceOptions) -> Outcome:
+        """History of every weight file and the manifest, CODEOWNERS coverage, model card facts."""
         from mlaudit.checks.weights import WeightsOptions, find_weight_files
         from mlaudit.provenance.git_history import read_history
 
