@@ -154,3 +154,22 @@ def test_expired_token_is_refused(tmp_path: Path, fake_sigstore: list[tuple[Any,
         sign_model(_model(tmp_path), tmp_path / "model.sig", SigningKey(identity_token=expired,
                                                                           offline_trust_root=True))
     assert not fake_sigstore
+
+
+def test_keyless_report_attestation(tmp_path: Path, fake_sigstore: list[tuple[Any, bytes]]) -> None:
+    from mlaudit.signing.report_attestation import PREDICATE_TYPE, report_digest, sign_report
+
+    report = {"schema_version": 1, "tool": {"name": "mlaudit", "version": "0"}, "status": "pass",
+              "counts": {"high": 0}, "checks": [{"id": "weights", "duration_s": 0.25, "findings": []}]}
+    out = sign_report(report, "model", "ab" * 32, SigningKey(identity_token=_github_token(), offline_trust_root=True),
+                      tmp_path / "attestation.json")
+    token, raw = fake_sigstore[0]
+    assert token.identity == WORKFLOW
+    statement = json.loads(raw)
+    assert statement["predicateType"] == PREDICATE_TYPE
+    assert statement["subject"] == [{"name": "model", "digest": {"sha256": "ab" * 32}}]
+    predicate = statement["predicate"]
+    assert predicate["status"] == "pass" and predicate["reportSha256"] == report_digest(report)
+    # integers survive the protobuf Struct on the way to the signer: the report travels as text
+    assert json.loads(predicate["report"]) == report
+    assert out.is_file()
