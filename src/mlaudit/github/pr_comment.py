@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from mlaudit.github.comment_model import CommentModel
+from mlaudit.github.markdown_safety import comment_environment
 from mlaudit.github.sticky_comment import COMMENT_MARKER
 from mlaudit.render.markdown import STATUS_ICONS
-from mlaudit.render.templates import environment
 
 COMMENT_LIMIT = 65536
 """GitHub rejects an issue comment longer than this (characters)."""
@@ -14,7 +14,7 @@ COMMENT_LIMIT = 65536
 def render_comment(model: CommentModel, *, short: bool = False, max_new: int = 50) -> str:
     """The comment in full, or its short form (new findings capped at ``max_new``, no unchanged)."""
     return (
-        environment()
+        comment_environment()
         .get_template("pr_comment.md.j2")
         .render(m=model, icons=STATUS_ICONS, marker=COMMENT_MARKER, short=short, max_new=max_new)
     )

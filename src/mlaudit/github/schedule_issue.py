@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlaudit.github.api_client import GitHubClient
+from mlaudit.github.markdown_safety import code_span, comment_environment, escape_text
 from mlaudit.model import Finding, Report
-from mlaudit.render.templates import environment
 
 ISSUE_MARKER = "<!-- mlaudit:scheduled-audit -->"
 ISSUE_LABEL = "mlaudit"
@@ -66,7 +66,7 @@ def render_issue_body(report: Report, findings: Sequence[Finding], new: Sequence
     new_fps = {f.fingerprint for f in new}
     ordered = sorted(findings, key=lambda f: (f.fingerprint not in new_fps, -f.severity.rank, f.rule))
     body = (
-        environment()
+        comment_environment()
         .get_template("schedule_issue.md.j2")
         .render(report=report, findings=ordered, new_fps=new_fps, run_url=run_url)
     )
@@ -128,7 +128,9 @@ def sync_tracking_issue(
     if new:
         # A body edit notifies nobody; a comment does, and says what is new.
         lines = [f"{len(new)} new finding(s) since the last scheduled audit:"]
-        lines += [f"- `{f.rule}` {f'`{f.path}`' if f.path else ''}: {f.message}" for f in new[:50]]
+        lines += [
+            f"- {code_span(f.rule)} {code_span(f.path) if f.path else ''}: {escape_text(f.message)}" for f in new[:50]
+        ]
         if run_url:
             lines.append(f"\n[workflow run]({run_url})")
         client.request("POST", f"/repos/{repository}/issues/{number}/comments", {"body": "\n".join(lines)})
