@@ -8,7 +8,6 @@ reports can be diffed (new / fixed / unchanged) and findings can be waived.
 from __future__ import annotations
 
 import enum
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,6 +64,8 @@ class Pillar(str, enum.Enum):
 
 def make_fingerprint(rule: str, path: str | None, key: str) -> str:
     """Stable identity of a finding: rule, path and a check-chosen key, never the line."""
+    import hashlib  # here, not at module level: hooks and `mlaudit scan` start faster without OpenSSL
+
     raw = "\0".join((rule, path or "", key))
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 

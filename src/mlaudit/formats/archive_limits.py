@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class ZipLimits:
+class ZipLimits(NamedTuple):
     """How much of an archive may be listed and expanded."""
 
     max_members: int = 100_000

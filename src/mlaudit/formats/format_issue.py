@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mlaudit.model import Severity
 
 
-@dataclass(frozen=True)
-class FormatIssue:
+class FormatIssue(NamedTuple):
     """One problem in a model file; ``kind`` becomes the rule ``serialization.<kind>``.
 
     ``subject`` is what the issue is about (an import, an op, a key) and keys the

@@ -12,7 +12,7 @@ state tuple) say all of that, so the walker can skip the data exactly.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mlaudit.formats.pickle_values import Instance, TrackedDict, Value
 
@@ -27,8 +27,7 @@ _NPY_ITEM_REFCOUNT = 0x01  # dtype flag: the dtype holds Python objects
 _MAX_ARRAY_BYTES = 1 << 50
 
 
-@dataclass(frozen=True)
-class JoblibArray:
+class JoblibArray(NamedTuple):
     """The data a wrapper announces: byte count, alignment padding, or a nested pickle."""
 
     nbytes: int

@@ -15,7 +15,7 @@ nested pickles are walked too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from mlaudit.formats.byte_reader import ByteReader, LimitExceeded, Truncated
 from mlaudit.formats.pickle_joblib import joblib_array_layout
@@ -23,8 +23,7 @@ from mlaudit.formats.pickle_machine import PickleMachine, Stop
 from mlaudit.formats.pickle_values import OPAQUE, GlobalRef, Instance, Value
 
 
-@dataclass(frozen=True)
-class PickleLimits:
+class PickleLimits(NamedTuple):
     """Ceilings that turn hostile pickles into a problem instead of a hang or a memory blow-up."""
 
     max_stack: int = 1_000_000
@@ -34,8 +33,7 @@ class PickleLimits:
     max_nested: int = 4
 
 
-@dataclass(frozen=True)
-class PickleProblem:
+class PickleProblem(NamedTuple):
     """Why a stream could not be followed to its end (or something in it cannot be judged)."""
 
     kind: str  # malformed | truncated | limit | unresolved-global | extension | trailing-data
@@ -43,8 +41,7 @@ class PickleProblem:
     message: str
 
 
-@dataclass(frozen=True)
-class PickleCall:
+class PickleCall(NamedTuple):
     """A global that the stream calls or instantiates (REDUCE, NEWOBJ, OBJ, INST, BUILD)."""
 
     target: GlobalRef
@@ -52,17 +49,20 @@ class PickleCall:
     offset: int
 
 
-@dataclass
 class StreamScan:
     """What one walk found: imports, calls and problems, plus where the stream(s) ended."""
 
-    imports: list[GlobalRef] = field(default_factory=list)
-    calls: list[PickleCall] = field(default_factory=list)
-    problems: list[PickleProblem] = field(default_factory=list)
-    protocol: int | None = None
-    complete: bool = False
-    result: Value = OPAQUE
-    opcodes: int = 0
+    __slots__ = ("calls", "complete", "imports", "opcodes", "problems", "protocol", "result")
+
+    def __init__(self) -> None:
+        # A plain class, not a dataclass: this module sits on `mlaudit scan`'s start-up path.
+        self.imports: list[GlobalRef] = []
+        self.calls: list[PickleCall] = []
+        self.problems: list[PickleProblem] = []
+        self.protocol: int | None = None
+        self.complete = False
+        self.result: Value = OPAQUE
+        self.opcodes = 0
 
     def merge(self, other: StreamScan) -> None:
         """Add another stream's facts to this one."""

@@ -10,8 +10,6 @@ tail is not parsed as pickle.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from mlaudit.formats.byte_reader import ByteReader
 from mlaudit.formats.pickle_opcodes import is_opcode
 from mlaudit.formats.pickle_ops import PickleLimits, PickleProblem, StreamScan, walk_stream
@@ -21,14 +19,16 @@ LEGACY_TORCH_STREAMS = 5
 MAX_STREAMS = 10_000
 
 
-@dataclass
 class PickleFileScan:
     """Every stream of a pickle file, merged, and how the file is laid out."""
 
-    scan: StreamScan = field(default_factory=StreamScan)
-    streams: int = 0
-    legacy_torch: bool = False
-    complete: bool = False
+    __slots__ = ("complete", "legacy_torch", "scan", "streams")
+
+    def __init__(self) -> None:
+        self.scan = StreamScan()
+        self.streams = 0
+        self.legacy_torch = False
+        self.complete = False
 
 
 def walk_pickle_file(reader: ByteReader, limits: PickleLimits | None = None) -> PickleFileScan:

@@ -12,7 +12,6 @@ copy of its data.
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass, field
 
 MAX_TRACKED_ITEMS = 64
 MAX_TRACKED_STR = 4096
@@ -30,43 +29,58 @@ class Opaque:
 OPAQUE = Opaque()
 
 
-@dataclass(frozen=True)
 class GlobalRef:
     """A callable or class the pickle imports: ``module.name`` at a byte offset."""
 
-    module: str
-    name: str
-    offset: int
-    opcode: str
+    __slots__ = ("module", "name", "offset", "opcode")
+
+    def __init__(self, module: str, name: str, offset: int, opcode: str) -> None:
+        self.module, self.name, self.offset, self.opcode = module, name, offset, opcode
 
     @property
     def dotted(self) -> str:
         """``module.name``."""
         return f"{self.module}.{self.name}"
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, GlobalRef) and (self.module, self.name, self.offset, self.opcode) == (
+            other.module, other.name, other.offset, other.opcode)
 
-@dataclass
+    def __hash__(self) -> int:
+        return hash((self.module, self.name, self.offset, self.opcode))
+
+    def __repr__(self) -> str:
+        return f"GlobalRef({self.dotted!r} at {self.offset} by {self.opcode})"
+
+
 class Instance:
     """The result of calling or instantiating a ``GlobalRef`` (REDUCE, NEWOBJ, OBJ, INST)."""
 
-    cls: GlobalRef
-    args: Value = OPAQUE
-    state: Value = OPAQUE
+    __slots__ = ("args", "cls", "state")
+
+    def __init__(self, cls: GlobalRef, args: Value = None, state: Value = None) -> None:
+        self.cls = cls
+        self.args: Value = OPAQUE if args is None else args
+        self.state: Value = OPAQUE if state is None else state
 
 
-@dataclass
 class TrackedList:
     """A list or set the walker still follows (few, small items)."""
 
-    items: list[Value] = field(default_factory=list)
-    overflowed: bool = False
+    __slots__ = ("items", "overflowed")
+
+    def __init__(self) -> None:
+        self.items: list[Value] = []
+        self.overflowed = False
 
 
-@dataclass
 class TrackedDict:
     """A dict with hashable literal keys that the walker still follows."""
 
-    items: dict[object, Value] = field(default_factory=dict)
+    __slots__ = ("items",)
+
+    def __init__(self) -> None:
+        self.items: dict[object, Value] = {}
 
 
 class Mark:

@@ -9,18 +9,12 @@ lookup follows ``mlaudit.config.find_config``: ``--config FILE``, else
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 from mlaudit.errors import ConfigError
 from mlaudit.options import parse_options
 from mlaudit.serialization.options import SerializationOptions
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 
 def serialization_options(root: Path, explicit: Path | None = None) -> SerializationOptions:
@@ -57,6 +51,13 @@ def _tool_table(path: Path, data: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    # Imported here: most scans run without a configuration file, and tomllib pulls in datetime.
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)

@@ -9,7 +9,6 @@ reason in an ``serialization.unscanned`` finding.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from mlaudit.formats.format_issue import FormatIssue
@@ -39,15 +38,16 @@ REMEDIATIONS: dict[str, str] = {
 }
 
 
-@dataclass
 class FileReport:
     """Findings and coverage of one scanned file."""
 
-    path: str
-    unscanned_severity: Severity = Severity.MEDIUM
-    parsers: list[str] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    unscanned: list[str] = field(default_factory=list)
+    def __init__(self, path: str, unscanned_severity: Severity = Severity.MEDIUM, *,
+                 parsers: list[str] | None = None, unscanned: list[str] | None = None) -> None:
+        self.path = path
+        self.unscanned_severity = unscanned_severity
+        self.parsers: list[str] = parsers or []
+        self.findings: list[Finding] = []
+        self.unscanned: list[str] = unscanned or []
 
     @property
     def complete(self) -> bool:

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import _compat_pickle
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from mlaudit.model import Severity
 from mlaudit.serialization.import_lists import ALLOWED, DENIED
@@ -22,8 +21,7 @@ from mlaudit.serialization.import_lists import ALLOWED, DENIED
 VerdictKind = Literal["allowed", "dangerous", "unknown"]
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """How the policy judges one import."""
 
     kind: VerdictKind

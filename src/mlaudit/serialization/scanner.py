@@ -9,7 +9,6 @@ byte offset, and whose coverage says what was not examined and why.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -25,17 +24,27 @@ from mlaudit.serialization.policy import ImportPolicy
 DATA_ONLY = {"tflite": "TFLite flatbuffer", "msgpack": "msgpack (Flax)"}
 
 
-@dataclass(frozen=True)
 class ScanSettings:
-    """Policy, severities and limits of a scan."""
+    """Policy, severities and limits of a scan (a plain class: it is on the scan's start-up path)."""
 
-    policy: ImportPolicy = field(default_factory=ImportPolicy)
-    mislabelled_severity: Severity = Severity.MEDIUM
-    unscanned_severity: Severity = Severity.MEDIUM
-    max_depth: int = 3
-    max_expanded_bytes: int = 16 << 30
-    zip_limits: ZipLimits = field(default_factory=ZipLimits)
-    pickle_limits: PickleLimits = field(default_factory=PickleLimits)
+    def __init__(
+        self,
+        policy: ImportPolicy | None = None,
+        *,
+        mislabelled_severity: Severity = Severity.MEDIUM,
+        unscanned_severity: Severity = Severity.MEDIUM,
+        max_depth: int = 3,
+        max_expanded_bytes: int = 16 << 30,
+        zip_limits: ZipLimits | None = None,
+        pickle_limits: PickleLimits | None = None,
+    ) -> None:
+        self.policy = policy or ImportPolicy()
+        self.mislabelled_severity = mislabelled_severity
+        self.unscanned_severity = unscanned_severity
+        self.max_depth = max_depth
+        self.max_expanded_bytes = max_expanded_bytes
+        self.zip_limits = zip_limits or ZipLimits()
+        self.pickle_limits = pickle_limits or PickleLimits()
 
 
 class ModelScanner:
