@@ -158,3 +158,20 @@ def test_outside_git_is_skipped(tmp_path: Path) -> None:
     (tmp_path / "plain" / "w.safetensors").write_bytes(b"w")
     _code, check = _audit(tmp_path / "plain")
     assert check["status"] == "skipped" and "not in a Git repository" in check["summary"]
+
+
+def test_model_in_a_subfolder_uses_the_top_level_codeowners(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "mono")
+    (repo / "models" / "small").mkdir(parents=True)
+    (repo / "models" / "small" / "w.safetensors").write_bytes(b"w" * 20)
+    (repo / "models" / "small" / "other.bin").write_bytes(b"\x80\x02" + b"o" * 20)
+    (repo / "models" / "small" / "README.md").write_text(CARD)
+    (repo / ".github").mkdir()
+    (repo / ".github" / "CODEOWNERS").write_text("/models/small/*.safetensors @acme/ml\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "add")
+    _code, check = _audit(repo / "models" / "small")
+    rules = _rules(check)
+    assert ("provenance.no-codeowner", "other.bin") in rules
+    assert ("provenance.no-codeowner", "w.safetensors") not in rules
+    assert set(check["evidence"]["files"]) == {"w.safetensors", "other.bin"}

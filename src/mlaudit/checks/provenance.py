@@ -12,6 +12,7 @@ instead of reporting the one commit it can see as the first.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from mlaudit.checks.interface import Check, Outcome
@@ -117,7 +118,10 @@ def _codeowners_findings(ctx: AuditContext, weights: list[str], options: Provena
 
     if not options.require_codeowners or not weights:
         return []
-    owners = find_codeowners(ctx.root)
+    # GitHub reads CODEOWNERS at the repository's top, with paths from there: a model in a sub-folder
+    # is matched under its folder's path.
+    top, prefix = _repository_top(ctx)
+    owners = find_codeowners(top)
     if owners is None:
         return [Finding(rule="provenance.no-codeowners", severity=Severity.MEDIUM, path=None,
                         message=f"no CODEOWNERS file: {len(weights)} weight file(s) have no required reviewer",
@@ -127,8 +131,19 @@ def _codeowners_findings(ctx: AuditContext, weights: list[str], options: Provena
         Finding(rule="provenance.no-codeowner", severity=Severity.MEDIUM, path=path,
                 message=f"no owner in {owners.path}: changes to this weight file need no owner review",
                 remediation=f"add a rule covering it to {owners.path}")
-        for path in weights if not owners.owners_of(path)
+        for path in weights if not owners.owners_of(prefix + path)
     ]
+
+
+def _repository_top(ctx: AuditContext) -> tuple[Path, str]:
+    from mlaudit.provenance.git_history import open_repository
+
+    top = Path(open_repository(ctx.root).working_tree_dir or ctx.root).resolve()
+    try:
+        inside = ctx.root.relative_to(top).as_posix()
+    except ValueError:
+        return ctx.root, ""
+    return top, "" if inside == "." else inside + "/"
 
 
 def _model_card_findings(ctx: AuditContext, options: ProvenanceOptions) -> tuple[list[Finding], dict[str, Any]]:
