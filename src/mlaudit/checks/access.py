@@ -51,16 +51,22 @@ class AccessCheck(Check[AccessOptions]):
             "snapshot": snapshot.to_json(),
             "effective_protection": protection.to_json(),
             "access": holders,
-            "policy": {"required_approvals": options.required_approvals, "status_check": options.status_check,
-                       "require_signed_commits": options.require_signed_commits,
-                       "max_admins": options.max_admins, "max_writers": options.max_writers},
+            "policy": {
+                "required_approvals": options.required_approvals,
+                "status_check": options.status_check,
+                "require_signed_commits": options.require_signed_commits,
+                "max_admins": options.max_admins,
+                "max_writers": options.max_writers,
+            },
         }
         if options.workflows:
             workflow_found, evidence["workflows"] = audit_workflows(ctx.root, ctx.files, use_zizmor=options.zizmor)
             findings.extend(workflow_found)
-        summary = (f"{snapshot.repository} '{snapshot.branch}' read at {snapshot.read_at}: "
-                   f"{len(holders['admins'])} admin(s), {len(holders['writers'])} writer(s), "
-                   f"{len(findings)} finding(s)")
+        summary = (
+            f"{snapshot.repository} '{snapshot.branch}' read at {snapshot.read_at}: "
+            f"{len(holders['admins'])} admin(s), {len(holders['writers'])} writer(s), "
+            f"{len(findings)} finding(s)"
+        )
         return Outcome(findings=tuple(findings), summary=summary, evidence=evidence)
 
 

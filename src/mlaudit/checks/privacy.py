@@ -26,8 +26,14 @@ class PrivacyCheck(Check[PrivacyOptions]):
 
         register = _read_register(ctx, options)
         findings: list[Finding] = [
-            Finding(rule="privacy.register-invalid", severity=Severity.MEDIUM, path=p.file, key=p.key,
-                    message=f"{p.file}: '{p.key}' {p.message}", remediation=f"{p.file}: fix '{p.key}'")
+            Finding(
+                rule="privacy.register-invalid",
+                severity=Severity.MEDIUM,
+                path=p.file,
+                key=p.key,
+                message=f"{p.file}: '{p.key}' {p.message}",
+                remediation=f"{p.file}: fix '{p.key}'",
+            )
             for p in register.problems
         ]
         rows: list[dict[str, Any]] = []
@@ -43,13 +49,18 @@ class PrivacyCheck(Check[PrivacyOptions]):
             if isinstance(card, ModelCard):
                 datasets = card.datasets
                 findings.extend(unregistered_datasets(rel, datasets, register.sources))
-        evidence: dict[str, Any] = {"register_files": register.files, "map": rows,
-                                    "model_card_datasets": list(datasets)}
+        evidence: dict[str, Any] = {
+            "register_files": register.files,
+            "map": rows,
+            "model_card_datasets": list(datasets),
+        }
         if options.scan:
             scan_found, evidence["scan"] = _scan(ctx, options, register.sources)
             findings.extend(scan_found)
-        summary = (f"{len(register.sources)} data source(s) in {', '.join(register.files) or 'no register'}, "
-                   f"{sum(1 for r in rows if r['status'] == 'gap')} gap(s) in the map")
+        summary = (
+            f"{len(register.sources)} data source(s) in {', '.join(register.files) or 'no register'}, "
+            f"{sum(1 for r in rows if r['status'] == 'gap')} gap(s) in the map"
+        )
         if options.scan:
             summary += f"; {evidence['scan']['files']} sample file(s) scanned"
         return Outcome(findings=tuple(findings), summary=summary, evidence=evidence)
@@ -61,8 +72,7 @@ def _read_register(ctx: AuditContext, options: PrivacyOptions) -> Any:
     from mlaudit.governance.privacy_options import DataSourceEntry
 
     config_file = ctx.config.path.name if ctx.config.path else "(configuration)"
-    register = register_from_config(ctx.config.entries("data_sources", DataSourceEntry), config_file,
-                                    ctx.config.prefix)
+    register = register_from_config(ctx.config.entries("data_sources", DataSourceEntry), config_file, ctx.config.prefix)
     if options.register:
         candidate = options.register
     else:
@@ -85,19 +95,29 @@ def _scan(ctx: AuditContext, options: PrivacyOptions, sources: Any) -> tuple[lis
     from mlaudit.governance.pii_scan import scan_file, select_sample_files
 
     detector = TextDetector(options.kinds, options.phone_region)
-    files = [p for p in select_sample_files(ctx.files, options.include, options.exclude)
-             if Path(p).name != REGISTER_FILE]
+    files = [
+        p for p in select_sample_files(ctx.files, options.include, options.exclude) if Path(p).name != REGISTER_FILE
+    ]
     started = time.perf_counter()
     scans = [scan_file(ctx.root, p, detector, max_bytes=int(options.max_file_mb * 1e6)) for p in files]
     findings = scan_findings(scans, sources)
     skipped = {s.path: s.skipped for s in scans if s.skipped}
     for path, why in skipped.items():
-        findings.append(Finding(rule="privacy.scan-skipped", severity=Severity.LOW, path=path, key="scan",
-                                message=f"not scanned for personal data: {why}",
-                                remediation="keep sample data small, or list the file in [tool.mlaudit.privacy] "
-                                            "exclude with the reason"))
+        findings.append(
+            Finding(
+                rule="privacy.scan-skipped",
+                severity=Severity.LOW,
+                path=path,
+                key="scan",
+                message=f"not scanned for personal data: {why}",
+                remediation="keep sample data small, or list the file in [tool.mlaudit.privacy] "
+                "exclude with the reason",
+            )
+        )
     evidence = {
-        "files": len(scans) - len(skipped), "records": sum(s.records for s in scans), "skipped": skipped,
+        "files": len(scans) - len(skipped),
+        "records": sum(s.records for s in scans),
+        "skipped": skipped,
         "seconds": round(time.perf_counter() - started, 3),
         "detectors": [k for k in options.kinds if k != "secret" or detector.secrets],
         "secrets": "detect-secrets" if detector.secrets else "not scanned: detect-secrets is not installed",

@@ -37,10 +37,15 @@ class EffectiveProtection:
     def to_json(self) -> dict[str, Any]:
         """As evidence."""
         return {
-            "pull_request": self.pull_request, "approvals": self.approvals, "dismiss_stale": self.dismiss_stale,
-            "code_owner_review": self.code_owner_review, "force_push_blocked": self.force_push_blocked,
-            "deletion_blocked": self.deletion_blocked, "signed_commits": self.signed_commits,
-            "status_checks": sorted(self.status_checks), "sources": self.sources,
+            "pull_request": self.pull_request,
+            "approvals": self.approvals,
+            "dismiss_stale": self.dismiss_stale,
+            "code_owner_review": self.code_owner_review,
+            "force_push_blocked": self.force_push_blocked,
+            "deletion_blocked": self.deletion_blocked,
+            "signed_commits": self.signed_commits,
+            "status_checks": sorted(self.status_checks),
+            "sources": self.sources,
         }
 
 
@@ -56,7 +61,8 @@ def effective_protection(snapshot: AccessSnapshot) -> EffectiveProtection:
 def _merge_rules(eff: EffectiveProtection, rules: Iterable[dict[str, Any]]) -> None:
     for rule in rules:
         kind = rule.get("type")
-        params = rule.get("parameters") if isinstance(rule.get("parameters"), dict) else {}
+        raw = rule.get("parameters")
+        params: dict[str, Any] = raw if isinstance(raw, dict) else {}
         source = f"ruleset {rule.get('ruleset_id', '?')}"
         if source not in eff.sources:
             eff.sources.append(source)
@@ -104,46 +110,79 @@ def branch_findings(snapshot: AccessSnapshot, eff: EffectiveProtection, options:
     found: list[Finding] = []
 
     def add(rule: str, severity: Severity, message: str, setting: str) -> None:
-        found.append(Finding(rule=rule, severity=severity, message=message, key=branch,
-                             remediation=f"{where}: {setting}", details={"branch": branch}))
+        found.append(
+            Finding(
+                rule=rule,
+                severity=severity,
+                message=message,
+                key=branch,
+                remediation=f"{where}: {setting}",
+                details={"branch": branch},
+            )
+        )
 
     if options.required_approvals > 0 and not eff.pull_request:
-        add("access.pull-request-not-required", Severity.HIGH,
+        add(
+            "access.pull-request-not-required",
+            Severity.HIGH,
             f"changes to '{branch}' can be pushed without a pull request or review",
             f"enable 'Require a pull request before merging' with {options.required_approvals} required approval(s), "
             "'Dismiss stale pull request approvals when new commits are pushed' and "
-            "'Require review from Code Owners'")
+            "'Require review from Code Owners'",
+        )
     elif eff.pull_request:
         if eff.approvals < options.required_approvals:
-            add("access.approvals-below-policy", Severity.HIGH,
+            add(
+                "access.approvals-below-policy",
+                Severity.HIGH,
                 f"pull requests into '{branch}' need {eff.approvals} approving review(s); "
                 f"the policy asks for {options.required_approvals}",
-                f"set 'Required approvals' to {options.required_approvals} or more")
+                f"set 'Required approvals' to {options.required_approvals} or more",
+            )
         if options.dismiss_stale_reviews and not eff.dismiss_stale:
-            add("access.stale-approvals-kept", Severity.MEDIUM,
+            add(
+                "access.stale-approvals-kept",
+                Severity.MEDIUM,
                 f"approvals on pull requests into '{branch}' survive new pushes",
-                "enable 'Dismiss stale pull request approvals when new commits are pushed'")
+                "enable 'Dismiss stale pull request approvals when new commits are pushed'",
+            )
         if options.require_code_owner_review and not eff.code_owner_review:
-            add("access.code-owner-review-not-required", Severity.MEDIUM,
+            add(
+                "access.code-owner-review-not-required",
+                Severity.MEDIUM,
                 f"code owners need not approve changes to weights, model card or workflows on '{branch}'",
-                "enable 'Require review from Code Owners'")
+                "enable 'Require review from Code Owners'",
+            )
     if not eff.force_push_blocked:
-        add("access.force-push-allowed", Severity.HIGH,
+        add(
+            "access.force-push-allowed",
+            Severity.HIGH,
             f"force pushes to '{branch}' are allowed (history, and with it the weights' provenance, can be rewritten)",
-            "enable 'Block force pushes'")
+            "enable 'Block force pushes'",
+        )
     if not eff.deletion_blocked:
-        add("access.deletion-allowed", Severity.HIGH, f"the branch '{branch}' can be deleted",
-            "enable 'Restrict deletions'")
+        add(
+            "access.deletion-allowed",
+            Severity.HIGH,
+            f"the branch '{branch}' can be deleted",
+            "enable 'Restrict deletions'",
+        )
     if options.require_signed_commits and not eff.signed_commits:
-        add("access.unsigned-commits-allowed", Severity.MEDIUM,
+        add(
+            "access.unsigned-commits-allowed",
+            Severity.MEDIUM,
             f"commits on '{branch}' need not be signed; the policy asks for signed commits",
-            "enable 'Require signed commits'")
+            "enable 'Require signed commits'",
+        )
     if options.status_check and options.status_check not in eff.status_checks:
         have = ", ".join(sorted(eff.status_checks)) or "none"
-        add("access.audit-not-required", Severity.MEDIUM,
+        add(
+            "access.audit-not-required",
+            Severity.MEDIUM,
             f"the mlaudit audit ('{options.status_check}') is not a required status check on '{branch}' "
             f"(required: {have})",
-            f"enable 'Require status checks to pass' and add '{options.status_check}'")
+            f"enable 'Require status checks to pass' and add '{options.status_check}'",
+        )
     return found
 
 
@@ -155,12 +194,16 @@ def tag_findings(snapshot: AccessSnapshot, options: AccessOptions) -> list[Findi
         kinds = {r.get("type") for r in ruleset.get("rules") or [] if isinstance(r, dict)}
         if {"deletion", "non_fast_forward"} <= kinds or {"deletion", "update"} <= kinds:
             return []
-    return [Finding(
-        rule="access.tags-unprotected", severity=Severity.MEDIUM, key="tags",
-        message="no active tag ruleset stops release tags from being deleted or moved to other commits",
-        remediation="Settings → Rules → Rulesets → New tag ruleset: target the release tags (e.g. 'v*'), "
-                    "enforcement Active, enable 'Restrict deletions', 'Restrict updates' and 'Block force pushes'",
-    )]
+    return [
+        Finding(
+            rule="access.tags-unprotected",
+            severity=Severity.MEDIUM,
+            key="tags",
+            message="no active tag ruleset stops release tags from being deleted or moved to other commits",
+            remediation="Settings → Rules → Rulesets → New tag ruleset: target the release tags (e.g. 'v*'), "
+            "enforcement Active, enable 'Restrict deletions', 'Restrict updates' and 'Block force pushes'",
+        )
+    ]
 
 
 def _int(value: object) -> int:

@@ -141,8 +141,7 @@ def register_from_yaml(root: Path, rel_path: str, register: Register) -> None:
     if isinstance(data, dict) and "data_sources" in data:
         data = data["data_sources"]
     if not isinstance(data, list):
-        register.problems.append(RegisterProblem(rel_path, "data_sources",
-                                                 "must be a list of data sources (mappings)"))
+        register.problems.append(RegisterProblem(rel_path, "data_sources", "must be a list of data sources (mappings)"))
         return
     for i, item in enumerate(data):
         if not isinstance(item, dict):

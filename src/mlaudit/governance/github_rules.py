@@ -9,6 +9,7 @@ endpoints (repository rulesets) answer any token that can read the repository.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,16 +73,18 @@ def read_snapshot(client: GitHubClient, target: GitHubTarget, branch: str = "") 
 
     rules = _read(snapshot, "branch_rules", lambda: list(client.paginate(f"{base}/rules/branches/{quoted}")))
     snapshot.branch_rules = [r for r in rules or [] if isinstance(r, dict)]
-    summaries = _read(snapshot, "rulesets", lambda: list(client.paginate(f"{base}/rulesets",
-                                                                          {"includes_parents": "true"})))
+    summaries = _read(
+        snapshot, "rulesets", lambda: list(client.paginate(f"{base}/rulesets", {"includes_parents": "true"}))
+    )
     for summary in summaries or []:
         if isinstance(summary, dict) and "id" in summary:
-            full = _read(snapshot, f"ruleset {summary['id']}",
-                         lambda s=summary: client.request("GET", f"{base}/rulesets/{s['id']}").data)
+            path = f"{base}/rulesets/{summary['id']}"
+            full = _read(snapshot, f"ruleset {summary['id']}", functools.partial(_get, client, path))
             snapshot.rulesets.append(full if isinstance(full, dict) else summary)
     snapshot.classic_protection = _read_protection(client, snapshot, f"{base}/branches/{quoted}/protection")
-    snapshot.collaborators = _read(snapshot, "collaborators", lambda: list(
-        client.paginate(f"{base}/collaborators", {"affiliation": "all"})))
+    snapshot.collaborators = _read(
+        snapshot, "collaborators", lambda: list(client.paginate(f"{base}/collaborators", {"affiliation": "all"}))
+    )
     snapshot.teams = _read(snapshot, "teams", lambda: list(client.paginate(f"{base}/teams")))
     return snapshot
 
@@ -108,6 +111,10 @@ def _read(snapshot: AccessSnapshot, part: str, call: Callable[[], Any]) -> Any:
             snapshot.unreadable[part] = _why(exc)
             return None
         raise CheckError(exc.diagnostics()) from None
+
+
+def _get(client: GitHubClient, path: str) -> Any:
+    return client.request("GET", path).data
 
 
 def _why(exc: GitHubApiError) -> str:

@@ -50,7 +50,7 @@ def resolve_target(root: Path, options: AccessOptions, env: Mapping[str, str] | 
     repository = options.repository or environ.get("GITHUB_REPOSITORY", "") or remote_repository(root)
     if not repository:
         raise CheckSkipped(
-            "cannot tell which GitHub repository this is: set [tool.mlaudit.access] repository = \"owner/name\" "
+            'cannot tell which GitHub repository this is: set [tool.mlaudit.access] repository = "owner/name" '
             "or GITHUB_REPOSITORY, or add an 'origin' remote"
         )
     if not _FULL_NAME.match(repository):
@@ -64,7 +64,10 @@ def remote_repository(root: Path) -> str:
     try:
         proc = subprocess.run(
             ["git", "-C", str(root), "config", "--get", "remote.origin.url"],
-            capture_output=True, text=True, check=False, timeout=30,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
         )
     except (OSError, subprocess.TimeoutExpired):
         return ""

@@ -20,28 +20,57 @@ def codeowners_findings(owners: CodeOwners | None, targets: Mapping[str, Sequenc
     """
     if owners is None:
         listed = ", ".join(sorted({p for paths in targets.values() for p in paths})[:8])
-        return [Finding(rule="access.codeowners-missing", severity=Severity.MEDIUM, key="codeowners",
-                        message=f"no CODEOWNERS file: nobody is asked to review changes to {listed or 'the model'}",
-                        remediation=f"add {LOCATIONS[0]} naming owners for the weights, the weight manifest, "
-                                    "the model card, mlaudit's configuration and .github/workflows/")]
-    found = [Finding(rule="access.codeowners-invalid", severity=Severity.MEDIUM, path=owners.path, line=p.line,
-                     key=f"{p.line}:{p.message}", message=f"CODEOWNERS line {p.line}: {p.message} (GitHub skips it)",
-                     remediation=f"{owners.path} line {p.line}: fix the rule") for p in owners.problems]
+        return [
+            Finding(
+                rule="access.codeowners-missing",
+                severity=Severity.MEDIUM,
+                key="codeowners",
+                message=f"no CODEOWNERS file: nobody is asked to review changes to {listed or 'the model'}",
+                remediation=f"add {LOCATIONS[0]} naming owners for the weights, the weight manifest, "
+                "the model card, mlaudit's configuration and .github/workflows/",
+            )
+        ]
+    found = [
+        Finding(
+            rule="access.codeowners-invalid",
+            severity=Severity.MEDIUM,
+            path=owners.path,
+            line=p.line,
+            key=f"{p.line}:{p.message}",
+            message=f"CODEOWNERS line {p.line}: {p.message} (GitHub skips it)",
+            remediation=f"{owners.path} line {p.line}: fix the rule",
+        )
+        for p in owners.problems
+    ]
     for category, paths in targets.items():
         unowned = [p for p in paths if not _rule_owners(owners, p)]
         catch_all = [p for p in paths if p not in unowned and (rule := owners.owner_rule(p)) and rule.catch_all]
         if unowned:
-            found.append(Finding(
-                rule="access.codeowners-uncovered", severity=Severity.MEDIUM, path=owners.path, key=category,
-                message=f"no code owner for the {category}: {_some(unowned)}",
-                remediation=f"{owners.path}: add a rule for {_some(unowned)} naming the people or team who "
-                            "must review it", details={"paths": list(unowned)}))
+            found.append(
+                Finding(
+                    rule="access.codeowners-uncovered",
+                    severity=Severity.MEDIUM,
+                    path=owners.path,
+                    key=category,
+                    message=f"no code owner for the {category}: {_some(unowned)}",
+                    remediation=f"{owners.path}: add a rule for {_some(unowned)} naming the people or team who "
+                    "must review it",
+                    details={"paths": list(unowned)},
+                )
+            )
         if catch_all:
-            found.append(Finding(
-                rule="access.codeowners-catch-all", severity=Severity.LOW, path=owners.path, key=category,
-                message=f"the {category} ({_some(catch_all)}) are owned only through the catch-all rule",
-                remediation=f"{owners.path}: add a specific rule for {_some(catch_all)} after the catch-all, "
-                            "naming its reviewers", details={"paths": list(catch_all)}))
+            found.append(
+                Finding(
+                    rule="access.codeowners-catch-all",
+                    severity=Severity.LOW,
+                    path=owners.path,
+                    key=category,
+                    message=f"the {category} ({_some(catch_all)}) are owned only through the catch-all rule",
+                    remediation=f"{owners.path}: add a specific rule for {_some(catch_all)} after the catch-all, "
+                    "naming its reviewers",
+                    details={"paths": list(catch_all)},
+                )
+            )
     return found
 
 
@@ -62,7 +91,8 @@ def access_holders(collaborators: Sequence[Any], teams: Sequence[Any]) -> dict[s
     for person in collaborators:
         if not isinstance(person, dict):
             continue
-        perms = person.get("permissions") if isinstance(person.get("permissions"), dict) else {}
+        raw = person.get("permissions")
+        perms: dict[str, Any] = raw if isinstance(raw, dict) else {}
         entry = {"kind": "user", "name": str(person.get("login", "?")), "role": str(person.get("role_name", ""))}
         if perms.get("admin"):
             admins.append(entry)
@@ -83,15 +113,22 @@ def access_holders(collaborators: Sequence[Any], teams: Sequence[Any]) -> dict[s
 def holder_findings(holders: Mapping[str, list[dict[str, str]]], max_admins: int, max_writers: int) -> list[Finding]:
     """A finding when more people or teams hold admin / write access than the policy allows."""
     found = []
-    for kind, limit, rule in (("admins", max_admins, "access.too-many-admins"),
-                              ("writers", max_writers, "access.too-many-writers")):
+    for kind, limit, rule in (
+        ("admins", max_admins, "access.too-many-admins"),
+        ("writers", max_writers, "access.too-many-writers"),
+    ):
         names = [f"{h['name']} ({h['kind']})" for h in holders[kind]]
         if len(names) > limit:
             label = "admin" if kind == "admins" else "write"
-            found.append(Finding(
-                rule=rule, severity=Severity.MEDIUM, key=kind,
-                message=f"{len(names)} people or teams hold {label} access (policy: at most {limit}): {_some(names)}",
-                remediation=f"{_WHERE}: lower the role of those who do not need {label} access, "
-                            f"or raise [tool.mlaudit.access] max_{kind} with the reason",
-                details={kind: names}))
+            found.append(
+                Finding(
+                    rule=rule,
+                    severity=Severity.MEDIUM,
+                    key=kind,
+                    message=f"{len(names)} people or teams hold {label} access (policy: at most {limit}): {_some(names)}",
+                    remediation=f"{_WHERE}: lower the role of those who do not need {label} access, "
+                    f"or raise [tool.mlaudit.access] max_{kind} with the reason",
+                    details={kind: names},
+                )
+            )
     return found

@@ -48,14 +48,19 @@ class Detection:
 
 
 _EMAIL_LOCAL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}\Z")
-_EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
-                           r"\.[A-Za-z]{2,63}\b")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_EMAIL_DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,63}}\b")
 # Candidates are searched in the text's *shape*: digits -> D, A-Z -> U, a-z -> l
 # (same length, so offsets carry over). Patterns that start with a literal run
 # at C speed (CPython's re skips ahead to the literal); patterns that start with
 # a character class try every position and were ~10x slower on sample data.
-_SHAPE = str.maketrans({**dict.fromkeys(string.digits, "D"), **dict.fromkeys(string.ascii_uppercase, "U"),
-                        **dict.fromkeys(string.ascii_lowercase, "l")})
+_SHAPE = str.maketrans(
+    {
+        **dict.fromkeys(string.digits, "D"),
+        **dict.fromkeys(string.ascii_uppercase, "U"),
+        **dict.fromkeys(string.ascii_lowercase, "l"),
+    }
+)
 _TOKEN_SHAPE = str.maketrans(dict.fromkeys(string.ascii_letters + string.digits + "_-+/=", "x"))
 _CARD = re.compile(r"DDDD[ -]?DDDD[ -]?DDDD[ -]?D{1,7}")
 _NATIONAL_IDS = (
@@ -64,21 +69,34 @@ _NATIONAL_IDS = (
     (re.compile(r"UUUUUUDDUDDUDDDU"), "it.codicefiscale", "it-codice-fiscale"),
 )
 # Three patterns, not one alternation: each keeps its literal prefix ('+D', '(DDD)', 'DDD').
-_PHONES = (re.compile(r"\+D{1,3}[ .-]?(?:\(D{1,4}\)[ .-]?)?D{1,4}(?:[ .-]?D{1,4}){1,4}"),
-           re.compile(r"\(DDD\) ?DDD[ .-]DDDD"), re.compile(r"DDD[.-]DDD[.-]DDDD"))
+_PHONES = (
+    re.compile(r"\+D{1,3}[ .-]?(?:\(D{1,4}\)[ .-]?)?D{1,4}(?:[ .-]?D{1,4}){1,4}"),
+    re.compile(r"\(DDD\) ?DDD[ .-]DDDD"),
+    re.compile(r"DDD[.-]DDD[.-]DDDD"),
+)
 _IPV4_TAIL = re.compile(r"\.D{1,3}\.D{1,3}\.D{1,3}")
 _IPV4_FALLBACK = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)")
 _LONG_TOKEN = re.compile("x" * 20)
 # High-precision detect-secrets plugins: the entropy and keyword detectors flag
 # ordinary data (hashes, ids, "password" columns), so they stay out of data scans.
 SECRET_PLUGINS = (
-    ("aws", "AWSKeyDetector"), ("azure_storage_key", "AzureStorageKeyDetector"),
-    ("basic_auth", "BasicAuthDetector"), ("discord", "DiscordBotTokenDetector"),
-    ("github_token", "GitHubTokenDetector"), ("gitlab_token", "GitLabTokenDetector"),
-    ("jwt", "JwtTokenDetector"), ("mailchimp", "MailchimpDetector"), ("npm", "NpmDetector"),
-    ("openai", "OpenAIDetector"), ("private_key", "PrivateKeyDetector"), ("pypi_token", "PypiTokenDetector"),
-    ("sendgrid", "SendGridDetector"), ("slack", "SlackDetector"), ("square_oauth", "SquareOAuthDetector"),
-    ("stripe", "StripeDetector"), ("telegram_token", "TelegramBotTokenDetector"),
+    ("aws", "AWSKeyDetector"),
+    ("azure_storage_key", "AzureStorageKeyDetector"),
+    ("basic_auth", "BasicAuthDetector"),
+    ("discord", "DiscordBotTokenDetector"),
+    ("github_token", "GitHubTokenDetector"),
+    ("gitlab_token", "GitLabTokenDetector"),
+    ("jwt", "JwtTokenDetector"),
+    ("mailchimp", "MailchimpDetector"),
+    ("npm", "NpmDetector"),
+    ("openai", "OpenAIDetector"),
+    ("private_key", "PrivateKeyDetector"),
+    ("pypi_token", "PypiTokenDetector"),
+    ("sendgrid", "SendGridDetector"),
+    ("slack", "SlackDetector"),
+    ("square_oauth", "SquareOAuthDetector"),
+    ("stripe", "StripeDetector"),
+    ("telegram_token", "TelegramBotTokenDetector"),
 )
 
 
@@ -108,8 +126,11 @@ class TextDetector:
 
     def _finders(self) -> Iterator[tuple[str, Finder]]:
         table: dict[str, Finder] = {
-            "email": _emails, "payment-card": _cards, "national-id": _national_ids,
-            "phone": functools.partial(_phones, region=self.phone_region), "ip-address": _ips,
+            "email": _emails,
+            "payment-card": _cards,
+            "national-id": _national_ids,
+            "phone": functools.partial(_phones, region=self.phone_region),
+            "ip-address": _ips,
         }
         for kind in PERSONAL_KINDS:
             if kind in self.kinds:
@@ -125,8 +146,9 @@ def _isolated(text: str, start: int, end: int) -> bool:
     """True when the candidate is not part of a longer word or number."""
     before = text[start - 1] if start > 0 else " "
     after = text[end] if end < len(text) else " "
-    return not (before.isalnum() or before in "._-+") and not (after.isalnum() or after in "_-+" or
-                                                               (after == "." and text[end + 1: end + 2].isdigit()))
+    return not (before.isalnum() or before in "._-+") and not (
+        after.isalnum() or after in "_-+" or (after == "." and text[end + 1 : end + 2].isdigit())
+    )
 
 
 def _emails(text: str, _shape: str) -> Iterator[tuple[int, str | None]]:
@@ -144,8 +166,7 @@ def _cards(text: str, shape: str) -> Iterator[tuple[int, str | None]]:
     for match in _CARD.finditer(shape):
         start, end = match.span()
         digits = text[start:end].replace(" ", "").replace("-", "")
-        if (13 <= len(digits) <= 19 and digits[0] in "23456" and _isolated(text, start, end)
-                and luhn.is_valid(digits)):
+        if 13 <= len(digits) <= 19 and digits[0] in "23456" and _isolated(text, start, end) and luhn.is_valid(digits):
             yield start, None
 
 
@@ -169,7 +190,7 @@ def _phones(text: str, shape: str, region: str) -> Iterator[tuple[int, str | Non
 
     for match in matches:
         try:
-            number = phonenumbers.parse(text[match.start():match.end()], region)
+            number = phonenumbers.parse(text[match.start() : match.end()], region)
         except phonenumbers.NumberParseException:
             continue
         if phonenumbers.is_valid_number(number):
@@ -181,7 +202,7 @@ def _ip_pattern() -> re.Pattern[str]:
     if secrets_available():
         from detect_secrets.plugins.ip_public import IPPublicDetector
 
-        return next(iter(IPPublicDetector().denylist))  # type: ignore[no-any-return]
+        return next(iter(IPPublicDetector().denylist))
     return _IPV4_FALLBACK
 
 
@@ -197,7 +218,7 @@ def _ips(text: str, shape: str) -> Iterator[tuple[int, str | None]]:
         if confirmed is None:
             continue
         try:
-            address = ipaddress.ip_address(text[start:match.end()])
+            address = ipaddress.ip_address(text[start : match.end()])
         except ValueError:
             continue
         if address.is_global:
@@ -206,7 +227,7 @@ def _ips(text: str, shape: str) -> Iterator[tuple[int, str | None]]:
 
 @functools.lru_cache(maxsize=1)
 def _secret_patterns() -> tuple[tuple[str, Any], ...]:
-    patterns = []
+    patterns: list[tuple[str, Any]] = []
     for module_name, class_name in SECRET_PLUGINS:
         plugin = getattr(importlib.import_module(f"detect_secrets.plugins.{module_name}"), class_name)()
         patterns.extend((str(plugin.secret_type), regex) for regex in plugin.denylist)

@@ -36,26 +36,46 @@ def scan_findings(scans: Iterable[FileScan], sources: Sequence[DataSource]) -> l
             details = {"kind": kind, "count": hits.count, f"{scan.unit}s": list(hits.positions)}
             line = hits.positions[0] if scan.unit == "line" else None
             if kind.startswith("secret:"):
-                found.append(Finding(
-                    rule="privacy.secret-in-data", severity=Severity.HIGH, path=scan.path, line=line, key=kind,
-                    message=f"{kind.removeprefix('secret:')} ({hits.count}) {where}",
-                    remediation="revoke the credential, remove it from the file and from Git history "
-                                "(git filter-repo), and keep credentials out of sample data",
-                    details=details))
+                found.append(
+                    Finding(
+                        rule="privacy.secret-in-data",
+                        severity=Severity.HIGH,
+                        path=scan.path,
+                        line=line,
+                        key=kind,
+                        message=f"{kind.removeprefix('secret:')} ({hits.count}) {where}",
+                        remediation="revoke the credential, remove it from the file and from Git history "
+                        "(git filter-repo), and keep credentials out of sample data",
+                        details=details,
+                    )
+                )
             elif owners:
-                found.append(Finding(
-                    rule="privacy.personal-data-declared", severity=Severity.INFO, path=scan.path, line=line,
-                    key=kind, message=f"{kind} ({hits.count}) {where}, as declared by data source "
-                                      f"'{owners[0]}'",
-                    remediation="keep the register entry's lawful basis and retention current for this file",
-                    details={**details, "source": owners[0]}))
+                found.append(
+                    Finding(
+                        rule="privacy.personal-data-declared",
+                        severity=Severity.INFO,
+                        path=scan.path,
+                        line=line,
+                        key=kind,
+                        message=f"{kind} ({hits.count}) {where}, as declared by data source '{owners[0]}'",
+                        remediation="keep the register entry's lawful basis and retention current for this file",
+                        details={**details, "source": owners[0]},
+                    )
+                )
             else:
-                found.append(Finding(
-                    rule="privacy.personal-data-found", severity=Severity.HIGH, path=scan.path, line=line, key=kind,
-                    message=f"{kind} ({hits.count}) {where}; no data source declares personal data in this file",
-                    remediation="remove or pseudonymise the records, or declare the file in the data-source "
-                                "register (files = [...], personal_data = true) with its lawful basis",
-                    details=details))
+                found.append(
+                    Finding(
+                        rule="privacy.personal-data-found",
+                        severity=Severity.HIGH,
+                        path=scan.path,
+                        line=line,
+                        key=kind,
+                        message=f"{kind} ({hits.count}) {where}; no data source declares personal data in this file",
+                        remediation="remove or pseudonymise the records, or declare the file in the data-source "
+                        "register (files = [...], personal_data = true) with its lawful basis",
+                        details=details,
+                    )
+                )
     return found
 
 

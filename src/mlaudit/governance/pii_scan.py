@@ -112,7 +112,9 @@ def _parquet_blocks(path: Path, batch_rows: int = 65536) -> Iterator[tuple[int, 
     with pq.ParquetFile(path) as parquet:
         for batch in parquet.iter_batches(batch_size=batch_rows):
             columns = [c.to_pylist() for c in batch.columns]
-            lines = ("\t".join("" if v is None else str(v).replace("\n", " ") for v in cells)
-                     for cells in zip(*columns))
+            lines = (
+                "\t".join("" if v is None else str(v).replace("\n", " ") for v in cells)
+                for cells in zip(*columns, strict=True)
+            )
             yield row, "\n".join(lines)
             row += batch.num_rows

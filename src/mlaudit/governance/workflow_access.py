@@ -27,10 +27,25 @@ from mlaudit.model import Finding, Severity
 
 WORKFLOWS_DIR = ".github/workflows"
 # Audits of other checks (pins owns unpinned uses:) or that need the network.
-_NOT_OURS = frozenset({"unpinned-uses", "unpinned-images", "known-vulnerable-actions", "impostor-commit",
-                       "ref-confusion", "stale-action-refs", "forbidden-uses", "archived-uses"})
-_SEVERITY = {"high": Severity.HIGH, "medium": Severity.MEDIUM, "low": Severity.LOW,
-             "informational": Severity.INFO, "unknown": Severity.LOW}
+_NOT_OURS = frozenset(
+    {
+        "unpinned-uses",
+        "unpinned-images",
+        "known-vulnerable-actions",
+        "impostor-commit",
+        "ref-confusion",
+        "stale-action-refs",
+        "forbidden-uses",
+        "archived-uses",
+    }
+)
+_SEVERITY = {
+    "high": Severity.HIGH,
+    "medium": Severity.MEDIUM,
+    "low": Severity.LOW,
+    "informational": Severity.INFO,
+    "unknown": Severity.LOW,
+}
 _TOKEN = re.compile(r"\$\{\{\s*(secrets\.[A-Za-z0-9_]+|github\.token)\s*\}\}")
 _TO_FILE = re.compile(r"(>>?|\btee\b)\s*(?!\s*&)")
 _HEAD_REF = re.compile(r"github\.event\.pull_request\.head\.(sha|ref)|github\.head_ref")
@@ -57,9 +72,16 @@ def audit_workflows(root: Path, files: Sequence[str], *, use_zizmor: bool) -> tu
         try:
             data = yaml.safe_load((root / rel).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            findings.append(Finding(rule="access.workflow-unreadable", severity=Severity.MEDIUM, path=rel, key=rel,
-                                    message=f"cannot parse the workflow: {str(exc).splitlines()[0]}",
-                                    remediation="fix the YAML so GitHub (and this audit) can read it"))
+            findings.append(
+                Finding(
+                    rule="access.workflow-unreadable",
+                    severity=Severity.MEDIUM,
+                    path=rel,
+                    key=rel,
+                    message=f"cannot parse the workflow: {str(exc).splitlines()[0]}",
+                    remediation="fix the YAML so GitHub (and this audit) can read it",
+                )
+            )
             continue
         if isinstance(data, dict):
             parsed[rel] = data
@@ -83,23 +105,37 @@ def _permission_findings(rel: str, data: dict[str, Any]) -> list[Finding]:
     perms = data.get("permissions")
     where = f"{rel}: top-level 'permissions:'"
     if perms is None:
-        return [Finding(rule="access.workflow-permissions-unset", severity=Severity.MEDIUM, path=rel, key=rel,
-                        message="no top-level 'permissions:': every job gets the repository's default token scopes",
-                        remediation=f"{where}: add `permissions: {{contents: read}}` (or `{{}}`) and grant "
-                                    "more per job only where needed")]
+        return [
+            Finding(
+                rule="access.workflow-permissions-unset",
+                severity=Severity.MEDIUM,
+                path=rel,
+                key=rel,
+                message="no top-level 'permissions:': every job gets the repository's default token scopes",
+                remediation=f"{where}: add `permissions: {{contents: read}}` (or `{{}}`) and grant "
+                "more per job only where needed",
+            )
+        ]
     broad = perms in _WRITE_SCOPES or (isinstance(perms, dict) and any(v in _WRITE_SCOPES for v in perms.values()))
     if broad:
-        return [Finding(rule="access.workflow-permissions-broad", severity=Severity.MEDIUM, path=rel, key=rel,
-                        message="the top-level 'permissions:' grants write access to every job",
-                        remediation=f"{where}: make it read-only (`contents: read`) and grant write scopes "
-                                    "in the one job that needs them")]
+        return [
+            Finding(
+                rule="access.workflow-permissions-broad",
+                severity=Severity.MEDIUM,
+                path=rel,
+                key=rel,
+                message="the top-level 'permissions:' grants write access to every job",
+                remediation=f"{where}: make it read-only (`contents: read`) and grant write scopes "
+                "in the one job that needs them",
+            )
+        ]
     return []
 
 
 def _steps(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     out = []
     jobs = data.get("jobs")
-    for job_id, job in (jobs.items() if isinstance(jobs, dict) else ()):
+    for job_id, job in jobs.items() if isinstance(jobs, dict) else ():
         for step in (job.get("steps") or []) if isinstance(job, dict) else []:
             if isinstance(step, dict):
                 out.append((str(job_id), step))
@@ -114,16 +150,22 @@ def _token_to_disk(rel: str, data: dict[str, Any]) -> list[Finding]:
             continue
         for line in script.splitlines():
             if _TOKEN.search(line) and _TO_FILE.search(line):
-                found.append(Finding(
-                    rule="access.workflow-token-on-disk", severity=Severity.HIGH, path=rel, key=f"{job_id}",
-                    message=f"job '{job_id}' writes a token to a file (later steps, artifacts or caches can read it)",
-                    remediation=f"{rel}: job '{job_id}': pass the token through `env:` to the one command "
-                                "that needs it instead of writing it to disk"))
+                found.append(
+                    Finding(
+                        rule="access.workflow-token-on-disk",
+                        severity=Severity.HIGH,
+                        path=rel,
+                        key=f"{job_id}",
+                        message=f"job '{job_id}' writes a token to a file (later steps, artifacts or caches can read it)",
+                        remediation=f"{rel}: job '{job_id}': pass the token through `env:` to the one command "
+                        "that needs it instead of writing it to disk",
+                    )
+                )
                 break
     return found
 
 
-def _triggers(data: dict[str, Any]) -> set[str]:
+def _triggers(data: dict[Any, Any]) -> set[str]:
     on = data.get("on", data.get(True))  # YAML 1.1 reads a bare `on:` key as true
     if isinstance(on, str):
         return {on}
@@ -139,28 +181,49 @@ def _fallback_findings(rel: str, data: dict[str, Any]) -> list[Finding]:
         uses = step.get("uses")
         if not (isinstance(uses, str) and uses.startswith("actions/checkout@")):
             continue
-        with_ = step.get("with") if isinstance(step.get("with"), dict) else {}
+        with_ = _mapping(step.get("with"))
         if target and _HEAD_REF.search(str(with_.get("ref", ""))):
-            found.append(Finding(
-                rule="access.workflow-dangerous-triggers", severity=Severity.HIGH, path=rel, key=job_id,
-                message=f"job '{job_id}' checks out the pull request's head under pull_request_target "
-                        "(code from a fork runs with a write token and secrets)",
-                remediation=f"{rel}: use `on: pull_request` for code from the PR, and the workflow_run pattern "
-                            "for steps that need write access"))
+            found.append(
+                Finding(
+                    rule="access.workflow-dangerous-triggers",
+                    severity=Severity.HIGH,
+                    path=rel,
+                    key=job_id,
+                    message=f"job '{job_id}' checks out the pull request's head under pull_request_target "
+                    "(code from a fork runs with a write token and secrets)",
+                    remediation=f"{rel}: use `on: pull_request` for code from the PR, and the workflow_run pattern "
+                    "for steps that need write access",
+                )
+            )
         if str(with_.get("persist-credentials", "true")).lower() != "false":
-            found.append(Finding(
-                rule="access.workflow-artipacked", severity=Severity.MEDIUM, path=rel, key=job_id,
-                message=f"job '{job_id}': actions/checkout leaves the token in .git/config",
-                remediation=f"{rel}: job '{job_id}': add `with: persist-credentials: false` to actions/checkout"))
+            found.append(
+                Finding(
+                    rule="access.workflow-artipacked",
+                    severity=Severity.MEDIUM,
+                    path=rel,
+                    key=job_id,
+                    message=f"job '{job_id}': actions/checkout leaves the token in .git/config",
+                    remediation=f"{rel}: job '{job_id}': add `with: persist-credentials: false` to actions/checkout",
+                )
+            )
     return found
 
 
 def _run_zizmor(command: str, root: Path) -> tuple[list[Finding] | None, str]:
     try:
-        proc = subprocess.run([command, "--offline", "--format", "json", "--no-progress", WORKFLOWS_DIR],
-                              cwd=root, capture_output=True, text=True, timeout=120, check=False)
-        version = subprocess.run([command, "--version"], capture_output=True, text=True, timeout=30,
-                                 check=False).stdout.strip().removeprefix("zizmor ")
+        proc = subprocess.run(
+            [command, "--offline", "--format", "json", "--no-progress", WORKFLOWS_DIR],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        version = (
+            subprocess.run([command, "--version"], capture_output=True, text=True, timeout=30, check=False)
+            .stdout.strip()
+            .removeprefix("zizmor ")
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return None, f"zizmor could not run: {exc}"
     try:
@@ -177,17 +240,33 @@ def _zizmor_finding(item: dict[str, Any]) -> list[Finding]:
     if ident in _NOT_OURS or item.get("ignored"):
         return []
     locations = item.get("locations") or []
-    primary = next((loc for loc in locations if loc.get("symbolic", {}).get("kind") == "Primary"),
-                   locations[0] if locations else {})
+    primary = next(
+        (loc for loc in locations if loc.get("symbolic", {}).get("kind") == "Primary"),
+        locations[0] if locations else {},
+    )
     symbolic = primary.get("symbolic", {})
     path = (symbolic.get("key", {}).get("Local", {}) or {}).get("verbatim_path")
     row = primary.get("concrete", {}).get("location", {}).get("start_point", {}).get("row")
     route = "/".join(str(next(iter(p.values()))) for p in symbolic.get("route", {}).get("route", []) if p)
     severity = _SEVERITY.get(str(item.get("determinations", {}).get("severity", "")).lower(), Severity.LOW)
     annotation = symbolic.get("annotation", "")
-    return [Finding(
-        rule=f"access.workflow-{ident}", severity=severity, path=path, line=row + 1 if isinstance(row, int) else None,
-        key=route, message=f"{item.get('desc', ident)}: {annotation} (zizmor)",
-        remediation=f"{path} ({route}): see {item.get('url', 'https://docs.zizmor.sh/audits/')}",
-        details={"auditor": "zizmor", "audit": ident, "confidence": item.get("determinations", {}).get("confidence")},
-    )]
+    return [
+        Finding(
+            rule=f"access.workflow-{ident}",
+            severity=severity,
+            path=path,
+            line=row + 1 if isinstance(row, int) else None,
+            key=route,
+            message=f"{item.get('desc', ident)}: {annotation} (zizmor)",
+            remediation=f"{path} ({route}): see {item.get('url', 'https://docs.zizmor.sh/audits/')}",
+            details={
+                "auditor": "zizmor",
+                "audit": ident,
+                "confidence": item.get("determinations", {}).get("confidence"),
+            },
+        )
+    ]
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
