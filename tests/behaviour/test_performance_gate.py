@@ -248,3 +248,14 @@ def test_baseline_command_show_and_failures(project) -> None:
     project.config("fail_on = 'high'\n")
     proc = run_mlaudit("baseline", "update", str(project.root))
     assert proc.returncode == 2 and "not configured" in proc.stderr
+
+
+def test_configured_commands_do_not_inherit_the_audits_tokens(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlaudit.behaviour.command_runner import run_command
+
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs_secret")
+    monkeypatch.setenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "oidc")
+    monkeypatch.setenv("UNRELATED_SETTING", "kept")
+    code = "import os, json; print(json.dumps({k: os.environ.get(k) for k in ['GITHUB_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'UNRELATED_SETTING']}))"
+    result = run_command(["{python}", "-c", code], cwd=tmp_path, timeout=30)
+    assert json.loads(result.stdout) == {"GITHUB_TOKEN": None, "ACTIONS_ID_TOKEN_REQUEST_TOKEN": None, "UNRELATED_SETTING": "kept"}

@@ -64,6 +64,20 @@ def tail(text: str, limit: int = STDERR_TAIL_CHARS) -> str:
 
 PYTHON_PLACEHOLDER = "{python}"
 
+# Credentials of the audit itself: the Action's token and the runner's OIDC and
+# runtime tokens must not reach commands that run the repository's own code.
+_WITHHELD_ENV = frozenset({
+    "GITHUB_TOKEN", "GH_TOKEN", "INPUT_GITHUB-TOKEN", "INPUT_GITHUB_TOKEN", "ACTIONS_RUNTIME_TOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_URL", "SIGSTORE_ID_TOKEN",
+})
+
+
+def child_environment() -> dict[str, str]:
+    """The environment of a configured command: ours, less the audit's own credentials."""
+    env = {k: v for k, v in os.environ.items() if k not in _WITHHELD_ENV}
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
 
 def split_command(command: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
     """The argv of a configured command (a string is split like a POSIX shell would).
@@ -105,7 +119,7 @@ def run_command(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,  # its own process group: a timeout kills its children too
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env=child_environment(),
         )
     except OSError as exc:
         raise CommandFailed(f"{what} `{shown}` could not start: {exc.strerror or exc}") from None
