@@ -137,7 +137,25 @@ def _dataset_components(card: ModelCard | None) -> list[Any]:
                       purl=_huggingface_purl(name)) for name in (card.datasets if card else ())]
 
 
-def _model_card_json(card: ModelCard | None, datasets: list[Any]) -> dict[str, Any]:
+def _baseline_metrics(ctx: AuditContext) -> tuple[list[dict[str, str]], str | None]:
+    """The committed evaluation baseline (``performance`` check) as CycloneDX performance metrics."""
+    from mlaudit.behaviour import inside_root
+    from mlaudit.behaviour.metrics_baseline import load_baseline
+    from mlaudit.checks.performance import PerformanceOptions
+
+    options = ctx.section("performance", PerformanceOptions)
+    try:
+        baseline = load_baseline(inside_root(ctx.root, options.baseline, "performance.baseline"),
+                                 label=options.baseline)
+    except CheckError as exc:
+        return [], exc.diagnostics()
+    if baseline is None:
+        return [], None
+    return [{"type": name, "value": repr(value), "slice": f"baseline {options.baseline}"}
+            for name, value in sorted(baseline.metrics.items())], None
+
+
+def _model_card_json(card: ModelCard | None, datasets: list[Any], evaluated: list[dict[str, str]]) -> dict[str, Any]:
     parameters: dict[str, Any] = {}
     if card and card.pipeline_tag:
         parameters["task"] = card.pipeline_tag
@@ -149,6 +167,7 @@ def _model_card_json(card: ModelCard | None, datasets: list[Any]) -> dict[str, A
          "slice": " ".join(x for x in (m.dataset_name or m.dataset_type, m.split) if x)}
         for m in (card.metrics if card else ()) if m.value is not None
     ]
+    metrics += evaluated
     if metrics:
         model_card["quantitativeAnalysis"] = {"performanceMetrics": metrics}
     return model_card
@@ -179,7 +198,12 @@ def build_sbom(ctx: AuditContext) -> tuple[str, SbomFacts]:
         bom.components.add(component)
     bom.register_dependency(model, [*dependencies, *datasets])
     document = json.loads(JsonV1Dot6(bom).output_as_string())
-    document["metadata"]["component"]["modelCard"] = _model_card_json(card, datasets)
+    evaluated, baseline_problem = _baseline_metrics(ctx)
+    model_json = document["metadata"]["component"]
+    model_json["modelCard"] = _model_card_json(card, datasets, evaluated)
+    if baseline_problem:  # an unreadable baseline is said, not silently dropped
+        model_json.setdefault("properties", []).append(
+            {"name": "mlaudit:metrics-baseline-error", "value": baseline_problem})
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     problems = validate_sbom(text)
     if problems:

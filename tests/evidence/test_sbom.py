@@ -48,6 +48,7 @@ def test_sbom_of_a_model_repository(tmp_path: Path) -> None:
                                            "jinja2==0.0.1\nrequests>=2  # a range: not a pin\n")
     (root / "pyproject.toml").write_text('[project]\nname = "classifier"\nversion = "1"\n'
                                          'dependencies = ["numpy==1.26.4"]\n')
+    (root / "metrics.baseline.json").write_text('{"metrics": {"accuracy": 0.9, "latency": {"p95_ms": 41.5}}}')
     shards = {"weights/model-00001.safetensors": b"a" * 300, "weights/model-00002.safetensors": b"b" * 200}
     for name, data in shards.items():
         (root / name).write_bytes(data)
@@ -77,7 +78,9 @@ def test_sbom_of_a_model_repository(tmp_path: Path) -> None:
     data_refs = {c["bom-ref"] for c in sbom["components"] if c["type"] == "data"}
     assert set(refs) == data_refs == {"dataset:acme/corpus", "dataset:acme/eval-set"}
     assert card["quantitativeAnalysis"]["performanceMetrics"] == [
-        {"type": "accuracy", "value": "0.91", "slice": "GLUE SST2 validation"}]
+        {"type": "accuracy", "value": "0.91", "slice": "GLUE SST2 validation"},
+        {"type": "accuracy", "value": "0.9", "slice": "baseline metrics.baseline.json"},
+        {"type": "latency.p95_ms", "value": "41.5", "slice": "baseline metrics.baseline.json"}]
     model_deps = next(d for d in sbom["dependencies"] if d["ref"] == "model")
     assert set(model_deps["dependsOn"]) >= {"pypi:numpy@1.26.4", "dataset:acme/corpus"}
 
@@ -96,9 +99,12 @@ def test_sbom_without_model_card_or_dependencies_is_still_valid(tmp_path: Path) 
     root = tmp_path / "bare"
     root.mkdir()
     (root / "w.gguf").write_bytes(b"GGUF" + bytes(60))
+    (root / "metrics.baseline.json").write_text("{truncated")
     text, sbom = _sbom_in_process(root)
     assert validate_sbom(text) == []
     model = sbom["metadata"]["component"]
+    assert model["properties"][-1]["name"] == "mlaudit:metrics-baseline-error"
+    assert "not valid JSON" in model["properties"][-1]["value"]
     assert "licenses" not in model and [c["name"] for c in model["components"]] == ["w.gguf"]
     assert sbom.get("components", []) == []
 
