@@ -93,8 +93,15 @@ def test_base_model_terms_are_inherited(tmp_path: Path) -> None:
     result = _licenses(_repo(tmp_path / "r", card), tmp_path)
     [message] = _rules(result)["licenses.base-model"]
     assert "meta-llama/Llama-2-7b-hf" in message and "MIT" in message
+    assert [f.severity.value for f in result.findings if f.rule == "licenses.base-model"] == ["high"]
     same = _licenses(_repo(tmp_path / "same", card.replace("mit", "llama2")), tmp_path)
     assert "licenses.base-model" not in _rules(same)
+    # A RAIL derivative of a RAIL base may use its own terms if the use restrictions are carried over.
+    rail = "---\nlicense: creativeml-openrail-m\nbase_model: acme/base\n---\n"
+    config = NO_SCAN + 'base_model_licenses = { "acme/base" = "openrail" }\n'
+    carried = _licenses(_repo(tmp_path / "rail", rail, config), tmp_path)
+    [finding] = [f for f in carried.findings if f.rule == "licenses.base-model"]
+    assert finding.severity.value == "medium" and "carried over" in finding.message
 
 
 def test_evidence_lists_every_component_and_renders(tmp_path: Path) -> None:
@@ -207,3 +214,15 @@ def test_licence_texts_in_metadata_matched_by_scancode(scancode_index: None) -> 
     both = match_license_text("Dual licensed under MIT and Apache 2")
     assert both is not None and "MIT" in both and "Apache-2.0" in both
     assert match_license_text("qwertyuiop asdfghjkl") is None
+
+
+def test_other_without_license_name_says_so(tmp_path: Path) -> None:
+    result = _licenses(_repo(tmp_path / "r", "---\nlicense: other\n---\n"), tmp_path)
+    [message] = _rules(result)["licenses.unknown"]
+    assert "license: other without license_name" in message and "(declared: 'other')" in message
+
+
+def test_ambiguous_hub_id_is_named_in_the_finding(tmp_path: Path) -> None:
+    result = _licenses(_repo(tmp_path / "r", "---\nlicense: gpl-3.0\n---\n"), tmp_path)
+    [message] = _rules(result)["licenses.needs-review"]
+    assert "GPL-3.0-only" in message and "does not say -only or -or-later" in message

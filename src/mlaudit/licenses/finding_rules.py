@@ -37,6 +37,9 @@ _FIXES = {
     "real intent",
     ComponentKind.BASE_MODEL: "check the base model's licence and declare it in base_model_licenses",
     ComponentKind.DATASET: "declare the dataset's licence in dataset_licenses, or train without it",
+    ComponentKind.PROJECT: 'declare the project\'s licence as an SPDX expression: `license = "..."` in '
+    "pyproject.toml or `project` in [tool.mlaudit.licenses]",
+    ComponentKind.FILE: "relicense or remove the file, or keep it apart from what is distributed",
 }
 
 
@@ -52,7 +55,7 @@ def verdict_finding(judged: JudgedComponent, intent: Intent) -> Finding | None:
         rule, severity = "licenses.conflict", Severity.HIGH
     else:
         rule, severity = ("licenses.unknown" if unknown else "licenses.needs-review"), Severity.MEDIUM
-    fix = _FIXES.get(c.kind, "change the licence of the file or remove it")
+    fix = _FIXES[c.kind]
     if unknown and c.kind in (ComponentKind.DEPENDENCY, ComponentKind.FILE):
         fix = "find the real licence and declare it in [tool.mlaudit.licenses] packages, or allow it"
     details = {
@@ -62,10 +65,16 @@ def verdict_finding(judged: JudgedComponent, intent: Intent) -> Finding | None:
         "declared": c.license.raw,
         "verdict": d.verdict.value,
     }
+    message = d.reason
+    if c.license.expression is None and c.license.raw:
+        message += f" (declared: '{c.license.raw[:80].strip()}')"
+    if c.license.notes:
+        # Ambiguities (which GPL, which OpenRAIL) belong next to the verdict that rests on them.
+        message += " [" + "; ".join(c.license.notes) + "]"
     return Finding(
         rule=rule,
         severity=severity,
-        message=d.reason,
+        message=message,
         path=c.path,
         remediation=fix,
         key=f"{c.kind.value}:{c.name}",
@@ -127,21 +136,27 @@ def base_model_findings(judged: Iterable[JudgedComponent]) -> list[Finding]:
         base = j.component
         if base.kind is not ComponentKind.BASE_MODEL or base.license.expression is None:
             continue
-        classes = {
-            classify(part.strip("() ").split(" WITH ")[0])
-            for part in base.license.expression.replace(" OR ", " AND ").split(" AND ")
-        }
+        classes = _classes(base.license.expression)
         if not classes & _INHERITED or same_terms(model.license, base.license):
             continue
         published = model.license.expression or "no licence"
+        # RAIL licences let derivatives use their own terms if the use restrictions are carried over.
+        carried = classes == {LicenseClass.USE_RESTRICTED} and LicenseClass.USE_RESTRICTED in _classes(
+            model.license.expression
+        )
+        consequence = (
+            "check that its use restrictions are carried over"
+            if carried
+            else "the base model's terms still apply to the derived weights"
+        )
         out.append(
             Finding(
                 rule="licenses.base-model",
-                severity=Severity.HIGH,
+                severity=Severity.MEDIUM if carried else Severity.HIGH,
                 path=model.path,
                 key=f"base:{base.name}",
                 message=f"the weights derive from `{base.name}` ({base.license.expression}) but are "
-                f"published under {published}: the base model's terms still apply to the derived weights",
+                f"published under {published}: {consequence}",
                 remediation=f"publish the weights under {base.license.expression} (or terms it allows) "
                 "and keep its notices and use restrictions",
                 details={
@@ -152,3 +167,10 @@ def base_model_findings(judged: Iterable[JudgedComponent]) -> list[Finding]:
             )
         )
     return out
+
+
+def _classes(expression: str | None) -> set[LicenseClass]:
+    if not expression:
+        return set()
+    parts = expression.replace(" OR ", " AND ").split(" AND ")
+    return {classify(part.strip("() ").split(" WITH ")[0]) for part in parts}

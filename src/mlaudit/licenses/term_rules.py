@@ -94,7 +94,13 @@ def _use_restricted(ident: str, label: str, kind: ComponentKind, intent: Intent)
             ident,
             cls,
         )
-    return Decision(Verdict.PASS, f"{ident} restricts use, not non-commercial research", ident, cls)
+    return Decision(
+        Verdict.PASS,
+        f"{ident} restricts use (acceptable-use terms); nothing is published, so only this project's own "
+        "non-commercial use must respect them",
+        ident,
+        cls,
+    )
 
 
 def _against_project(term: Term, label: str, intent: Intent, project_alts: list[list[Term]]) -> Decision | None:
