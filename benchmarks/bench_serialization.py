@@ -113,18 +113,24 @@ def _warm(path: Path) -> None:
                     pass
 
 
-def _run(cmd: Sequence[str], repeat: int) -> tuple[float, float, float, int]:
-    """Best wall time (s), best CPU time (s, user+system), peak RSS (MB, largest seen), exit code."""
-    wall, cpu, rss, code = float("inf"), float("inf"), 0.0, 0
+def _run_once(cmd: Sequence[str]) -> tuple[float, float, float, int]:
+    """Wall time (s), CPU time (s, user+system), peak RSS (MB), exit code of one run."""
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", _LAUNCHER, *cmd], capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    fields = proc.stdout.split()
+    return elapsed, float(fields[2]), int(fields[1]) / 1024, int(fields[0])
+
+
+def _run_all(tools: dict[str, list[str]], path: Path, repeat: int) -> dict[str, tuple[float, float, float, int]]:
+    """Best wall and CPU time, largest peak RSS per tool; runs interleaved so load hits every tool alike."""
+    best: dict[str, tuple[float, float, float, int]] = {}
     for _ in range(repeat):
-        start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-c", _LAUNCHER, *cmd], capture_output=True, text=True,
-                              check=False)
-        elapsed = time.perf_counter() - start
-        fields = proc.stdout.split()
-        code, rss_kb, cpu_s = int(fields[0]), int(fields[1]), float(fields[2])
-        wall, cpu, rss = min(wall, elapsed), min(cpu, cpu_s), max(rss, rss_kb / 1024)
-    return wall, cpu, rss, code
+        for name, cmd in tools.items():
+            wall, cpu, rss, code = _run_once([*cmd, str(path)])
+            old = best.get(name, (float("inf"), float("inf"), 0.0, code))
+            best[name] = (min(old[0], wall), min(old[1], cpu), max(old[2], rss), code)
+    return best
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -141,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     verdicts = []
     for label, path in inputs.items():
         _warm(path)
-        results = {name: _run([*cmd, str(path)], args.repeat) for name, cmd in tools.items()}
+        results = _run_all(tools, path, args.repeat)
         ours_wall, ours_cpu = results["mlaudit"][0], results["mlaudit"][1]
         for name, (wall, cpu, rss, code) in results.items():
             ratio = "" if name == "mlaudit" else f"{wall / ours_wall:5.2f}x  {cpu / ours_cpu:5.2f}x"

@@ -6,9 +6,13 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlaudit.errors import UsageError
 from mlaudit.model import Severity
+
+if TYPE_CHECKING:
+    from mlaudit.serialization.options import SerializationOptions
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -52,25 +56,27 @@ def run(args: argparse.Namespace) -> int:
     return 1 if any(f.severity.at_least(threshold) for f in findings) else 0
 
 
-def _expand(paths: list[str], options: object) -> list[str]:
+def _expand(paths: list[str], options: SerializationOptions) -> list[str]:
     """Files as given; folders searched for weight files and the ``include`` globs."""
-    from mlaudit.serialization.batch import extra_model_files
-    from mlaudit.serialization.options import SerializationOptions
-    from mlaudit.weights.discovery import WeightDetector
-
-    assert isinstance(options, SerializationOptions)
-    detector = WeightDetector()
     out: list[str] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(str(Path(d) / f) for d, _, names in os.walk(path) for f in names)
-            rel = [os.path.relpath(p) for p in found]
-            chosen = set(detector.select(Path.cwd(), rel)) | set(extra_model_files(
-                [Path(p).as_posix() for p in rel], options))
-            out.extend(p for p in rel if p in chosen or Path(p).as_posix() in chosen)
+            out.extend(_model_files_in(path, options))
         elif path.exists():
             out.append(os.path.relpath(path))
         else:
             raise UsageError(f"{raw}: no such file or folder")
     return out
+
+
+def _model_files_in(folder: Path, options: SerializationOptions) -> list[str]:
+    from mlaudit.serialization.batch import extra_model_files
+    from mlaudit.weights.discovery import WeightDetector
+
+    found = sorted(os.path.relpath(Path(d) / f) for d, _, names in os.walk(folder) for f in names)
+    posix = {p: Path(p).as_posix() for p in found}
+    chosen = set(WeightDetector().select(Path.cwd(), found))
+    included = set(extra_model_files(posix.values(), options))
+    chosen |= {p for p in found if posix[p] in included}
+    return [p for p in found if p in chosen]

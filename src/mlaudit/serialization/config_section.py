@@ -13,14 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from mlaudit.errors import ConfigError
-from mlaudit.options import parse_options
 from mlaudit.serialization.options import SerializationOptions
 
 
 def serialization_options(root: Path, explicit: Path | None = None) -> SerializationOptions:
     """The validated serialization options for ``root`` (defaults when nothing configures them)."""
     source, table, prefix = _locate(root, explicit)
-    section = table.get("serialization", {})
+    section = table.get("serialization")
+    if section is None:
+        return SerializationOptions()
+    from mlaudit.options import parse_options
+
     return parse_options(SerializationOptions, section, where=f"{prefix}serialization",
                          source=str(source) if source else "(defaults)")
 
