@@ -38,6 +38,7 @@ class AuditContext:
         changed_files: frozenset[str] | None = None,
         cache_dir: Path | None = None,
         advisory_db: Path | None = None,
+        github_token: str | None = None,
     ) -> None:
         self.root = root.resolve()
         self.config = config
@@ -50,6 +51,8 @@ class AuditContext:
         self.advisory_db = advisory_db or (
             (self.root / Path(configured_db).expanduser()) if configured_db else None)
         """Local advisory database (``--advisory-db`` or ``advisory_db``), or None for the public service."""
+        self.github_token = github_token or None
+        """A GitHub token given on the command line (``--github-token``); checks fall back to the environment."""
 
     def section(self, name: str, cls: type[T]) -> T:
         """The validated options of configuration section ``name``."""

@@ -243,3 +243,42 @@ def test_cli_json_report_carries_the_rules_as_read(model_repo: Path, api: GitHub
     assert check["status"] == "warn"
     assert [f["rule"] for f in check["findings"]] == ["access.codeowners-missing"]
     assert check["evidence"]["snapshot"]["rulesets"][1]["target"] == "tag"
+
+
+TARGET_WORKFLOW = f"""on: pull_request_target
+permissions:
+  contents: read
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: {CHECKOUT}
+        with:
+          ref: ${{{{ github.event.pull_request.head.sha }}}}
+      - run: echo "${{{{ secrets.GITHUB_TOKEN }}}}" > .token
+"""
+
+
+@pytest.mark.parametrize("zizmor", [True, False])
+def test_pull_request_target_checkout_with_and_without_zizmor(zizmor: bool, model_repo: Path,
+                                                               api: GitHubApiServer) -> None:
+    _write(model_repo, ".github/workflows/target.yml", TARGET_WORKFLOW)
+    _write(model_repo, "mlaudit.toml", f"[access]\nmax_admins = 2\nmax_writers = 5\nzizmor = {str(zizmor).lower()}\n")
+    git(model_repo, "add", "-A")
+    result = _access(model_repo)
+    rules = {f.rule for f in result.findings if f.path == ".github/workflows/target.yml"}
+    # zizmor's audit ids and the fallback's are the same, so fingerprints survive installing zizmor
+    assert {"access.workflow-dangerous-triggers", "access.workflow-artipacked",
+            "access.workflow-token-on-disk"} <= rules
+    assert result.evidence["workflows"]["auditor"].startswith("zizmor" if zizmor else "mlaudit")
+
+
+def test_cli_github_token_option_and_markdown_evidence(model_repo: Path, api: GitHubApiServer) -> None:
+    env_without_token = {"GITHUB_TOKEN": ""}
+    proc = run_mlaudit("audit", "--only", "access", "--format", "markdown", "--github-token", "test-token",
+                       str(model_repo), env=env_without_token)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "| Force pushes blocked | yes |" in proc.stdout
+    assert "| Required status checks | mlaudit, tests |" in proc.stdout
+    assert "Admin access: alice (user), security (team)" in proc.stdout
+    assert "test-token" not in proc.stdout

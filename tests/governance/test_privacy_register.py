@@ -145,3 +145,12 @@ def test_unreadable_yaml_register_is_a_finding(tmp_path: Path) -> None:
     _, out = _audit(tmp_path, "[privacy]\nscan = false\n", files={"data-sources.yaml": "- name: [unclosed\n"})
     findings = json.loads(out)["checks"][0]["findings"]
     assert any(f["rule"] == "privacy.register-invalid" and f["path"] == "data-sources.yaml" for f in findings)
+
+
+def test_nothing_to_map_or_scan_is_skipped(tmp_path: Path) -> None:
+    root = init_repo(tmp_path / "bare")
+    (root / "train.py").write_text("print('hi')\n")
+    git(root, "add", "-A")
+    proc = run_mlaudit("audit", "--only", "privacy", "--format", "json", str(root))
+    check = json.loads(proc.stdout)["checks"][0]
+    assert check["status"] == "skipped" and "nothing to map or scan" in check["summary"]

@@ -35,7 +35,7 @@ class AccessCheck(Check[AccessOptions]):
 
         if ctx.offline:
             raise CheckSkipped("offline: the access check reads the repository's settings from the GitHub API")
-        target = resolve_target(ctx.root, options)
+        target = resolve_target(ctx.root, options, token=ctx.github_token)
         backoff = float(os.environ.get("MLAUDIT_GITHUB_BACKOFF_S", "1.0"))
         client = GitHubClient(target.api_url, target.token, backoff_s=backoff, timeout_s=options.timeout_s)
         snapshot = read_snapshot(client, target, options.branch)

@@ -8,6 +8,8 @@ from typing import Any
 
 from mlaudit.checks.interface import Check, Outcome
 from mlaudit.context import AuditContext
+from mlaudit.errors import CheckSkipped
+from mlaudit.governance.data_register import REGISTER_FILE
 from mlaudit.governance.privacy_options import PrivacyOptions
 from mlaudit.model import Finding, Pillar, Severity
 
@@ -57,10 +59,15 @@ class PrivacyCheck(Check[PrivacyOptions]):
         if options.scan:
             scan_found, evidence["scan"] = _scan(ctx, options, register.sources)
             findings.extend(scan_found)
-        summary = (
-            f"{len(register.sources)} data source(s) in {', '.join(register.files) or 'no register'}, "
-            f"{sum(1 for r in rows if r['status'] == 'gap')} gap(s) in the map"
-        )
+        scanned = evidence["scan"]["files"] + len(evidence["scan"]["skipped"]) if options.scan else 0
+        if not register.files and not datasets and not scanned and not findings:
+            raise CheckSkipped(
+                "nothing to map or scan: no data-source register ([[tool.mlaudit.data_sources]] or "
+                f"{REGISTER_FILE}), no datasets in the model card and no sample data files"
+            )
+        where = ", ".join(register.files) or "no register"
+        gaps = sum(1 for r in rows if r["status"] == "gap")
+        summary = f"{len(register.sources)} data source(s) ({where}), {gaps} gap(s) in the map"
         if options.scan:
             summary += f"; {evidence['scan']['files']} sample file(s) scanned"
         return Outcome(findings=tuple(findings), summary=summary, evidence=evidence)

@@ -27,6 +27,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help="configuration file (default: found in PATH)")
     parser.add_argument("--advisory-db", type=Path, metavar="PATH",
                         help="audit dependencies against this local OSV/PyPA advisory database (offline)")
+    parser.add_argument("--github-token", metavar="TOKEN",
+                        help="GitHub token for the access check (default: $MLAUDIT_GITHUB_TOKEN, $GITHUB_TOKEN, $GH_TOKEN)")
     configure_evidence(parser)
 
 
@@ -43,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(root, args.config)
     only = [c.strip() for c in args.only.split(",") if c.strip()] if args.only else None
     ctx = AuditContext(root, config, offline=True if args.offline else None,
-                       advisory_db=args.advisory_db.resolve() if args.advisory_db else None)
+                       advisory_db=args.advisory_db.resolve() if args.advisory_db else None,
+                       github_token=args.github_token)
     fail_on = Severity(args.fail_on) if args.fail_on else None
     report = run_audit(ctx, only=only, fail_on=fail_on)
     color = args.output is None and sys.stdout.isatty()

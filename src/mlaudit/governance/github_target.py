@@ -37,10 +37,19 @@ class GitHubTarget:
         return self.repository.split("/", 1)[1]
 
 
-def resolve_target(root: Path, options: AccessOptions, env: Mapping[str, str] | None = None) -> GitHubTarget:
-    """The target from options, then the Actions variables, then the Git remote; skipped when incomplete."""
-    environ = os.environ if env is None else env
-    token_source = next((name for name in options.token_env if environ.get(name)), "")
+def resolve_target(
+    root: Path, options: AccessOptions, env: Mapping[str, str] | None = None, token: str | None = None
+) -> GitHubTarget:
+    """The target from options, then the Actions variables, then the Git remote; skipped when incomplete.
+
+    ``token`` (``--github-token``) wins over the environment variables of ``token_env``.
+    """
+    environ = dict(os.environ if env is None else env)
+    if token:
+        environ["--github-token"] = token
+        token_source = "--github-token"
+    else:
+        token_source = next((name for name in options.token_env if environ.get(name)), "")
     if not token_source:
         tried = ", ".join(options.token_env)
         raise CheckSkipped(
