@@ -66,8 +66,8 @@ class PrivacyCheck(Check[PrivacyOptions]):
                 f"{REGISTER_FILE}), no datasets in the model card and no sample data files"
             )
         where = ", ".join(register.files) or "no register"
-        gaps = sum(1 for r in rows if r["status"] == "gap")
-        summary = f"{len(register.sources)} data source(s) ({where}), {gaps} gap(s) in the map"
+        gap_count = sum(1 for r in rows if r["status"] == "gap")
+        summary = f"{len(register.sources)} data source(s) ({where}), {gap_count} gap(s) in the map"
         if options.scan:
             summary += f"; {evidence['scan']['files']} sample file(s) scanned"
         return Outcome(findings=tuple(findings), summary=summary, evidence=evidence)

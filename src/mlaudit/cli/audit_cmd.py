@@ -28,7 +28,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--advisory-db", type=Path, metavar="PATH",
                         help="audit dependencies against this local OSV/PyPA advisory database (offline)")
     parser.add_argument("--github-token", metavar="TOKEN",
-                        help="GitHub token for the access check (default: $MLAUDIT_GITHUB_TOKEN, $GITHUB_TOKEN, $GH_TOKEN)")
+                        help="GitHub token for the access check "
+                             "(default: $MLAUDIT_GITHUB_TOKEN, $GITHUB_TOKEN, $GH_TOKEN)")
     configure_evidence(parser)
 
 

@@ -125,7 +125,8 @@ def holder_findings(holders: Mapping[str, list[dict[str, str]]], max_admins: int
                     rule=rule,
                     severity=Severity.MEDIUM,
                     key=kind,
-                    message=f"{len(names)} people or teams hold {label} access (policy: at most {limit}): {_some(names)}",
+                    message=f"{len(names)} people or teams hold {label} access "
+                    f"(policy: at most {limit}): {_some(names)}",
                     remediation=f"{_WHERE}: lower the role of those who do not need {label} access, "
                     f"or raise [tool.mlaudit.access] max_{kind} with the reason",
                     details={kind: names},

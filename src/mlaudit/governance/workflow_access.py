@@ -156,7 +156,8 @@ def _token_to_disk(rel: str, data: dict[str, Any]) -> list[Finding]:
                         severity=Severity.HIGH,
                         path=rel,
                         key=f"{job_id}",
-                        message=f"job '{job_id}' writes a token to a file (later steps, artifacts or caches can read it)",
+                        message=f"job '{job_id}' writes a token to a file "
+                        "(later steps, artifacts or caches can read it)",
                         remediation=f"{rel}: job '{job_id}': pass the token through `env:` to the one command "
                         "that needs it instead of writing it to disk",
                     )
