@@ -121,7 +121,7 @@ def _parse_log(out: str, by_path: dict[str, list[str]], statuses: dict[str, tupl
         if not block.strip():
             continue
         header, _, names = block.partition("\n")
-        sha, status, signer = (header.split("\x1f") + ["", ""])[:3]
+        sha, status, signer = ([*header.split("\x1f"), "", ""])[:3]
         statuses[sha] = (status or "N", signer)
         for name in names.splitlines():
             name = name.strip()
