@@ -107,3 +107,23 @@ def test_scan_command(tmp_path: Path) -> None:
     assert run_mlaudit("scan", "missing.pt", cwd=tmp_path).returncode == 2
     (tmp_path / "x.txt").write_text("hello")
     assert run_mlaudit("scan", "x.txt", cwd=tmp_path).returncode == 1  # scanned nothing: never clean
+
+
+def test_corrupt_scan_cache_is_ignored(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("mlaudit.serialization.scan_cache.RACY_WINDOW_NS", 0)
+    (repo / "bad.pkl").write_bytes(reduce_pickle("os", "system"))
+    first = _audit(repo)[2]
+    cache_file = next((tmp_path / "mlaudit-cache" / "serialization").glob("*.json"))
+    for garbage in ("{not json", '{"bad.pkl": {"stat": "x"}}', "[]"):
+        cache_file.write_text(garbage)
+        assert _audit(repo)[2] == first
+
+
+def test_scan_command_reads_the_serialization_section(tmp_path: Path) -> None:
+    (tmp_path / "m.pkl").write_bytes(reduce_pickle("myproject.model", "Net"))
+    assert run_mlaudit("scan", "m.pkl", cwd=tmp_path).returncode == 1
+    (tmp_path / "pyproject.toml").write_text('[tool.mlaudit.serialization]\nallow = ["myproject.**"]\n')
+    assert run_mlaudit("scan", "m.pkl", cwd=tmp_path).returncode == 0
+    (tmp_path / "pyproject.toml").write_text('[tool.mlaudit.serialization]\nalow = ["x"]\n')
+    bad = run_mlaudit("scan", "m.pkl", cwd=tmp_path)
+    assert bad.returncode == 2 and "tool.mlaudit.serialization.alow" in bad.stderr
