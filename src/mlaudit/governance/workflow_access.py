@@ -12,40 +12,16 @@ may write a token to a file.
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from mlaudit.governance.zizmor_findings import WORKFLOWS_DIR, run_zizmor, zizmor_command
 from mlaudit.model import Finding, Severity
 
-WORKFLOWS_DIR = ".github/workflows"
-# Audits of other checks (pins owns unpinned uses:) or that need the network.
-_NOT_OURS = frozenset(
-    {
-        "unpinned-uses",
-        "unpinned-images",
-        "known-vulnerable-actions",
-        "impostor-commit",
-        "ref-confusion",
-        "stale-action-refs",
-        "forbidden-uses",
-        "archived-uses",
-    }
-)
-_SEVERITY = {
-    "high": Severity.HIGH,
-    "medium": Severity.MEDIUM,
-    "low": Severity.LOW,
-    "informational": Severity.INFO,
-    "unknown": Severity.LOW,
-}
 _TOKEN = re.compile(r"\$\{\{\s*(secrets\.[A-Za-z0-9_]+|github\.token)\s*\}\}")
 _TO_FILE = re.compile(r"(>>?|\btee\b)\s*(?!\s*&)")
 _HEAD_REF = re.compile(r"github\.event\.pull_request\.head\.(sha|ref)|github\.head_ref")
@@ -55,12 +31,6 @@ _WRITE_SCOPES = ("write", "write-all")
 def workflow_files(files: Sequence[str]) -> list[str]:
     """The repository's workflow files."""
     return [p for p in files if p.startswith(WORKFLOWS_DIR + "/") and p.endswith((".yml", ".yaml"))]
-
-
-def zizmor_command() -> str | None:
-    """The zizmor executable (beside this Python first, then on PATH), or None."""
-    beside = Path(sys.executable).parent / "zizmor"
-    return str(beside) if beside.is_file() else shutil.which("zizmor")
 
 
 def audit_workflows(root: Path, files: Sequence[str], *, use_zizmor: bool) -> tuple[list[Finding], dict[str, Any]]:
@@ -90,7 +60,7 @@ def audit_workflows(root: Path, files: Sequence[str], *, use_zizmor: bool) -> tu
     command = zizmor_command() if use_zizmor else None
     evidence: dict[str, Any] = {"workflows": workflows, "auditor": "mlaudit minimal checks"}
     if command and workflows:
-        zizmor_found, version = _run_zizmor(command, root)
+        zizmor_found, version = run_zizmor(command, root)
         if zizmor_found is not None:
             findings.extend(zizmor_found)
             evidence["auditor"] = f"zizmor {version}".strip()
@@ -208,65 +178,6 @@ def _fallback_findings(rel: str, data: dict[str, Any]) -> list[Finding]:
                 )
             )
     return found
-
-
-def _run_zizmor(command: str, root: Path) -> tuple[list[Finding] | None, str]:
-    try:
-        proc = subprocess.run(
-            [command, "--offline", "--format", "json", "--no-progress", WORKFLOWS_DIR],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        version = (
-            subprocess.run([command, "--version"], capture_output=True, text=True, timeout=30, check=False)
-            .stdout.strip()
-            .removeprefix("zizmor ")
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return None, f"zizmor could not run: {exc}"
-    try:
-        items = json.loads(proc.stdout or "[]")
-    except json.JSONDecodeError:
-        return None, f"zizmor exited {proc.returncode} without JSON: {proc.stderr.strip()[-300:]}"
-    if not isinstance(items, list):
-        return None, "zizmor's JSON is not a list"
-    return [f for item in items if isinstance(item, dict) for f in _zizmor_finding(item)], version
-
-
-def _zizmor_finding(item: dict[str, Any]) -> list[Finding]:
-    ident = str(item.get("ident", "unknown"))
-    if ident in _NOT_OURS or item.get("ignored"):
-        return []
-    locations = item.get("locations") or []
-    primary = next(
-        (loc for loc in locations if loc.get("symbolic", {}).get("kind") == "Primary"),
-        locations[0] if locations else {},
-    )
-    symbolic = primary.get("symbolic", {})
-    path = (symbolic.get("key", {}).get("Local", {}) or {}).get("verbatim_path")
-    row = primary.get("concrete", {}).get("location", {}).get("start_point", {}).get("row")
-    route = "/".join(str(next(iter(p.values()))) for p in symbolic.get("route", {}).get("route", []) if p)
-    severity = _SEVERITY.get(str(item.get("determinations", {}).get("severity", "")).lower(), Severity.LOW)
-    annotation = symbolic.get("annotation", "")
-    return [
-        Finding(
-            rule=f"access.workflow-{ident}",
-            severity=severity,
-            path=path,
-            line=row + 1 if isinstance(row, int) else None,
-            key=route,
-            message=f"{item.get('desc', ident)}: {annotation} (zizmor)",
-            remediation=f"{path} ({route}): see {item.get('url', 'https://docs.zizmor.sh/audits/')}",
-            details={
-                "auditor": "zizmor",
-                "audit": ident,
-                "confidence": item.get("determinations", {}).get("confidence"),
-            },
-        )
-    ]
 
 
 def _mapping(value: object) -> dict[str, Any]:
