@@ -223,3 +223,24 @@ def test_missing_or_hostile_signature_fails_verification(key_model: Path) -> Non
     (key_model / "model.sig").unlink()
     proc = run_mlaudit("verify", str(key_model), "--public-key", str(pem))
     assert proc.returncode == 1 and "signature not found" in proc.stderr
+
+
+def test_sharded_signature_from_model_signing_api(tmp_path: Path) -> None:
+    """`model_signing` can also hash files in shards; mlaudit re-hashes with the signature's own settings."""
+    from model_signing import hashing, signing
+
+    private, public = _ec_key_pair(tmp_path)
+    model = _tiny_model(tmp_path / "model")
+    (model / "weights" / "big.bin").write_bytes(bytes(range(256)) * 40)  # 10 KiB: several shards
+    config = hashing.Config().use_shard_serialization(shard_size=4096)
+    config.set_ignored_paths(paths=["model.sig"])
+    signing.Config().use_elliptic_key_signer(private_key=private).set_hashing_config(config).sign(
+        model, model / "model.sig")
+    proc = run_mlaudit("verify", str(model), "--public-key", str(public))
+    assert proc.returncode == 0, proc.stderr
+    data = bytearray((model / "weights" / "big.bin").read_bytes())
+    data[5000] ^= 1
+    (model / "weights" / "big.bin").write_bytes(bytes(data))
+    proc = run_mlaudit("verify", str(model), "--public-key", str(public))
+    assert proc.returncode == 1
+    assert "changed: weights/big.bin:4096:8192" in proc.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mlaudit.errors import MlauditError
 
@@ -13,8 +13,8 @@ if TYPE_CHECKING:
     from mlaudit.signing.oms_verify import SignedManifest
 
 
-class ModelUnreadable(MlauditError):
-    """The model directory could not be hashed (unreadable file, symlink not allowed): verification fails."""
+class ComparisonFailed(MlauditError):
+    """The model could not be compared with the signature (unreadable file, unusable settings): it fails."""
 
     exit_code = 1
 
@@ -49,20 +49,30 @@ def hash_like_signature(model_dir: Path, signed: SignedManifest, *, ignore_paths
     settings = signed.serialization
     ignored = sorted({*settings.get("ignore_paths", ()), *ignore_paths})
     config = hashing.Config()  # type: ignore[no-untyped-call]
+    algorithm = settings.get("hash_type", "sha256")
+    if algorithm not in ("sha256", "blake2", "blake3"):
+        raise ComparisonFailed(f"the signature's hash_type {algorithm!r} is not one model_signing knows")
     if settings.get("method") == "shards":
-        config.use_shard_serialization(hashing_algorithm=settings.get("hash_type", "sha256"),
-                                       shard_size=settings["shard_size"],
+        config.use_shard_serialization(hashing_algorithm=algorithm, shard_size=_shard_size(settings),
                                        allow_symlinks=bool(settings.get("allow_symlinks", False)))
     else:
-        config.use_file_serialization(hashing_algorithm=settings.get("hash_type", "sha256"),
+        config.use_file_serialization(hashing_algorithm=algorithm,
                                       allow_symlinks=bool(settings.get("allow_symlinks", False)))
     config.set_ignored_paths(paths=ignored, ignore_git_paths=ignore_git_paths)
     config.set_allow_symlinks(bool(settings.get("allow_symlinks", False)))
     try:
         actual = config.hash(model_dir)
     except (OSError, ValueError) as exc:
-        raise ModelUnreadable(f"{model_dir}: cannot hash the model: {exc}") from None
+        raise ComparisonFailed(f"{model_dir}: cannot hash the model: {exc}") from None
     return {str(rd.identifier): rd.digest.digest_hex for rd in actual.resource_descriptors()}
+
+
+def _shard_size(settings: dict[str, Any]) -> int:
+    """The shard size as an integer: the statement passed through a protobuf Struct, where numbers are floats."""
+    value = settings.get("shard_size")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or value < 1:
+        raise ComparisonFailed(f"the signature's shard_size {value!r} is not a positive integer")
+    return int(value)
 
 
 def compare_files(signed: SignedManifest, on_disk: dict[str, str]) -> FileDifferences:
