@@ -75,3 +75,14 @@ def test_unresolvable_requirement_is_a_problem(tmp_path: Path) -> None:
         ["surely-no-such-package-mlaudit==0.0.1"], offline=False, cache_dir=tmp_path, timeout=120
     )
     assert result.problem is not None and result.components == ()
+
+
+def test_old_pip_report_without_license_expression_says_why(tmp_path: Path) -> None:
+    from mlaudit.licenses.dependency_facts import _components_from_report
+
+    meta = {"name": "markupsafe", "version": "3.0.3", "metadata_version": "2.4", "classifier": []}
+    [old] = _components_from_report({"pip_version": "23.2.1", "install": [{"metadata": meta}]})
+    assert old.license.expression is None and "upgrade pip" in old.license.notes[-1]
+    new_meta = {**meta, "license_expression": "BSD-3-Clause"}
+    [new] = _components_from_report({"pip_version": "25.2", "install": [{"metadata": new_meta}]})
+    assert new.license.expression == "BSD-3-Clause"

@@ -133,7 +133,8 @@ def resolve_requirements(lines: Sequence[str], *, offline: bool, cache_dir: Path
     if not lines:
         return Resolution()
     body = "\n".join(sorted(set(lines))) + "\n"
-    digest = hashlib.sha256(f"{sys.version_info[:2]}\n{body}".encode()).hexdigest()[:32]
+    # The interpreter (markers) and pip (which fields it reports) shape the result as much as the lines.
+    digest = hashlib.sha256(f"{sys.version_info[:2]}\n{_pip_version()}\n{body}".encode()).hexdigest()[:32]
     cache_file = cache_dir / "licenses" / f"pip-report-{digest}.json"
     report = _read_cached(cache_file)
     if report is not None:
@@ -176,6 +177,15 @@ def resolve_requirements(lines: Sequence[str], *, offline: bool, cache_dir: Path
     return Resolution(_components_from_report(report))
 
 
+def _pip_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pip")
+    except PackageNotFoundError:
+        return "none"
+
+
 def _last_error_line(stderr: str) -> str:
     lines = [line.strip() for line in stderr.splitlines() if line.strip() and "is ignored" not in line]
     errors = [line for line in lines if line.startswith("ERROR")]
@@ -192,6 +202,9 @@ def _components_from_report(report: Mapping[str, Any]) -> tuple[Component, ...]:
         normalized, field_name = license_from_metadata(
             meta.get("license_expression"), meta.get("license"), meta.get("classifier") or ()
         )
+        if normalized.expression is None and _drops_license_expression(report, meta):
+            note = "pip before 25.0 leaves License-Expression (metadata 2.4) out of its report: upgrade pip"
+            normalized = Normalized(normalized.raw, None, normalized.unknown, (*normalized.notes, note))
         out.append(
             Component(
                 ComponentKind.DEPENDENCY,
@@ -202,6 +215,17 @@ def _components_from_report(report: Mapping[str, Any]) -> tuple[Component, ...]:
             )
         )
     return tuple(sorted(out, key=lambda c: c.name.lower()))
+
+
+def _drops_license_expression(report: Mapping[str, Any], meta: Mapping[str, Any]) -> bool:
+    """True when an old pip reported metadata 2.4+ without its License-Expression field."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        old_pip = Version(str(report.get("pip_version", "0"))) < Version("25.0")
+        return old_pip and Version(str(meta.get("metadata_version", "0"))) >= Version("2.4")
+    except InvalidVersion:
+        return False
 
 
 def _read_cached(path: Path) -> Mapping[str, Any] | None:
@@ -217,7 +241,7 @@ def _write_cached(path: Path, report: Mapping[str, Any]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".pip-report-", dir=path.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"install": report.get("install", [])}, handle)
+            json.dump({"pip_version": report.get("pip_version"), "install": report.get("install", [])}, handle)
         os.replace(tmp, path)
     except OSError:
         pass  # a cache that cannot be written only costs the next run a resolution
