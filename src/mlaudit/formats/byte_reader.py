@@ -38,6 +38,8 @@ class ByteReader:
         """Total length of the stream when known (lets parsers reject impossible lengths early)."""
         self._seekable = _is_seekable(raw)
         self._eof = False
+        self.op_offset = 0
+        """Offset of the last byte read with ``read_opcode``."""
 
     def tell(self) -> int:
         """Offset of the next byte to be read."""
@@ -99,6 +101,19 @@ class ByteReader:
         b = self._buf[self._pos]
         self._pos += 1
         return b
+
+    def read_opcode(self) -> int:
+        """One byte, remembering its offset in ``op_offset`` (the pickle machine's hot path: one call)."""
+        pos = self._pos
+        if pos >= len(self._buf):
+            self._check_limit(self.tell() + 1)
+            self._fill(1)
+            pos = self._pos
+            if pos >= len(self._buf):
+                raise Truncated(f"stream ends at offset {self.tell()}")
+        self.op_offset = self._base + pos
+        self._pos = pos + 1
+        return self._buf[pos]
 
     def peek_byte(self) -> int | None:
         """The next byte without consuming it, or None at the end of the stream."""

@@ -36,7 +36,10 @@ class DataOpcodes:
 
     reader: ByteReader
     stack: list[Value]
-    offset: int
+
+    @property
+    def offset(self) -> int:
+        raise NotImplementedError
 
     def pop(self) -> Value:
         raise NotImplementedError
@@ -98,7 +101,12 @@ class DataOpcodes:
         self.stack.append(OPAQUE if data is None else utf8_value(data))
 
     def op_SHORT_BINUNICODE(self) -> None:
-        self.stack.append(utf8_value(self.reader.read(self.reader.read_byte())))
+        reader = self.reader
+        raw = reader.read(reader.read_byte())
+        try:  # at most 255 bytes: always short enough to track
+            self.stack.append(raw.decode("utf-8", "surrogatepass"))
+        except UnicodeDecodeError:
+            self.stack.append(OPAQUE)
 
     def op_BINUNICODE8(self) -> None:
         data = self.payload(_U8.unpack(self.reader.read(8))[0])

@@ -49,7 +49,6 @@ class PickleMachine(DataOpcodes):
         self.stack: list[Value] = []
         self.marks: list[int] = []
         self.memo: dict[int, Value] = {}
-        self.offset = 0
         self.name = ""
         self.done = False
         self._on_build = on_build
@@ -59,13 +58,12 @@ class PickleMachine(DataOpcodes):
 
     def run(self) -> None:
         """Execute opcodes symbolically until STOP (or raise ``Stop``)."""
-        reader, stack, dispatch = self.reader, self.stack, self._dispatch
-        tell, read_byte, max_stack = reader.tell, reader.read_byte, self.limits.max_stack
+        stack, dispatch = self.stack, self._dispatch
+        read_opcode, max_stack = self.reader.read_opcode, self.limits.max_stack
         count = 0
         try:
             while not self.done:
-                self.offset = tell()
-                code = read_byte()
+                code = read_opcode()
                 handler = dispatch.get(code)
                 if handler is None:
                     raise Stop("malformed", self.offset, f"invalid opcode 0x{code:02x}")
@@ -96,6 +94,11 @@ class PickleMachine(DataOpcodes):
         items = self.stack[start:]
         del self.stack[start:]
         return items
+
+    @property
+    def offset(self) -> int:
+        """Offset of the opcode being executed."""
+        return self.reader.op_offset
 
     def stop(self, kind: str, message: str) -> Exception:
         return Stop(kind, self.offset, message)
@@ -131,9 +134,13 @@ class PickleMachine(DataOpcodes):
         return OPAQUE
 
     def memo_put(self, idx: int) -> None:
-        if len(self.memo) >= self.limits.max_memo and idx not in self.memo:
+        memo = self.memo
+        if len(memo) >= self.limits.max_memo and idx not in memo:
             raise Stop("limit", self.offset, f"pickle memo larger than {self.limits.max_memo} entries")
-        self.memo[idx] = self.top()
+        stack = self.stack
+        if len(stack) <= (self.marks[-1] if self.marks else 0):
+            raise Stop("malformed", self.offset, "stack underflow")
+        memo[idx] = stack[-1]
 
     def memo_get(self, idx: object) -> None:
         if idx not in self.memo:
