@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import bz2
 import gzip
-import struct
 import json
 import resource
+import struct
 import subprocess
 import sys
 import zipfile
