@@ -156,6 +156,10 @@ def _workflows_unowned(_api: GitHubApiServer, root: Path) -> None:
     _write(root, ".github/CODEOWNERS", CODEOWNERS.replace("/.github/workflows/    @octo/security\n", ""))
 
 
+def _bad_codeowners_line(_api: GitHubApiServer, root: Path) -> None:
+    _write(root, ".github/CODEOWNERS", CODEOWNERS + "data/  ml-team\n")
+
+
 def _no_permissions(_api: GitHubApiServer, root: Path) -> None:
     _write(root, ".github/workflows/audit.yml", WORKFLOW.replace("permissions: {}\n", ""))
 
@@ -180,6 +184,7 @@ WEAKENED = {
     "admin above limit": (_more_admins, "access.too-many-admins"),
     "writers above limit": (_more_writers, "access.too-many-writers"),
     "workflows without owner": (_workflows_unowned, "access.codeowners-catch-all"),
+    "CODEOWNERS line GitHub skips": (_bad_codeowners_line, "access.codeowners-invalid"),
     "workflow without permissions": (_no_permissions, "access.workflow-permissions-unset"),
     "signed commits asked": (_signed_policy, "access.unsigned-commits-allowed"),
 }

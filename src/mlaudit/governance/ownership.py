@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mlaudit.governance.codeowners import LOCATIONS, CodeOwners
+from mlaudit.governance.codeowners import LOCATIONS, CheckedCodeOwners, is_catch_all
 from mlaudit.model import Finding, Severity
 
 _WHERE = "Settings → Collaborators and teams"
 
 
-def codeowners_findings(owners: CodeOwners | None, targets: Mapping[str, Sequence[str]]) -> list[Finding]:
+def codeowners_findings(owners: CheckedCodeOwners | None, targets: Mapping[str, Sequence[str]]) -> list[Finding]:
     """Findings for a missing/invalid CODEOWNERS and for target paths with no named owner.
 
     ``targets`` maps a category (``weights``, ``model card`` ...) to its paths.
@@ -44,7 +44,7 @@ def codeowners_findings(owners: CodeOwners | None, targets: Mapping[str, Sequenc
     ]
     for category, paths in targets.items():
         unowned = [p for p in paths if not _rule_owners(owners, p)]
-        catch_all = [p for p in paths if p not in unowned and (rule := owners.owner_rule(p)) and rule.catch_all]
+        catch_all = [p for p in paths if p not in unowned and (rule := owners.owner_rule(p)) and is_catch_all(rule)]
         if unowned:
             found.append(
                 Finding(
@@ -74,7 +74,7 @@ def codeowners_findings(owners: CodeOwners | None, targets: Mapping[str, Sequenc
     return found
 
 
-def _rule_owners(owners: CodeOwners, path: str) -> tuple[str, ...]:
+def _rule_owners(owners: CheckedCodeOwners, path: str) -> tuple[str, ...]:
     rule = owners.owner_rule(path)
     return rule.owners if rule else ()
 
