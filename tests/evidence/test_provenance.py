@@ -78,6 +78,7 @@ def test_history_signatures_and_codeowners(history: dict[str, Any]) -> None:
     ]
     unsigned = next(f for f in check["findings"] if f["path"] == "model.safetensors")
     assert history["second"][:12] in unsigned["message"] and "Bob" in unsigned["message"]
+    assert unsigned["details"]["count"] == 1 and unsigned["details"]["newest"]["sha"] == history["second"]
     assert check["evidence"]["shallow"] is False
     assert check["evidence"]["model_card"]["base_model"] == ["acme/base-7b"]
     assert check["status"] == "warn" and code == 0  # medium findings, fail-on high
@@ -118,7 +119,7 @@ def test_pull_request_judges_only_its_commits(history: dict[str, Any], tmp_path:
     assert check["evidence"]["files"]["model.safetensors"]["pull_request_commits"] == [pr_commit]
     assert check["evidence"]["files"]["adapters/lora.bin"]["pull_request_commits"] == []
     unsigned = [f for f in check["findings"] if f["rule"] == "provenance.unsigned-commit"]
-    assert [(f["path"], f["details"]["sha"]) for f in unsigned] == [("model.safetensors", pr_commit)]
+    assert [(f["path"], f["details"]["commits"]) for f in unsigned] == [("model.safetensors", [pr_commit])]
     proc = run_mlaudit("audit", str(clone), "--only", "provenance", env={"GITHUB_BASE_REF": "no-such-branch"})
     assert proc.returncode == 1 and "no-such-branch" in proc.stdout
 
@@ -175,3 +176,22 @@ def test_model_in_a_subfolder_uses_the_top_level_codeowners(tmp_path: Path) -> N
     assert ("provenance.no-codeowner", "other.bin") in rules
     assert ("provenance.no-codeowner", "w.safetensors") not in rules
     assert set(check["evidence"]["files"]) == {"w.safetensors", "other.bin"}
+
+
+def test_unsigned_history_is_one_finding_per_file_keyed_by_the_newest(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "history")
+    (repo / "README.md").write_text(CARD)
+    for n in range(3):
+        (repo / "w.safetensors").write_bytes(bytes([n]) * 10)
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", f"change {n}")
+    _code, check = _audit(repo)
+    unsigned = [f for f in check["findings"] if f["rule"] == "provenance.unsigned-commit"]
+    assert len(unsigned) == 1 and unsigned[0]["details"]["count"] == 3
+    assert "and 2 earlier commit(s)" in unsigned[0]["message"]
+    (repo / "w.safetensors").write_bytes(b"new")
+    git(repo, "commit", "-qam", "change 3")
+    _code, again = _audit(repo)
+    newer = [f for f in again["findings"] if f["rule"] == "provenance.unsigned-commit"]
+    assert newer[0]["details"]["count"] == 4
+    assert newer[0]["fingerprint"] != unsigned[0]["fingerprint"]  # a new unsigned change is a new finding

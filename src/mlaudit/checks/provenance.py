@@ -90,25 +90,44 @@ class ProvenanceCheck(Check[ProvenanceOptions]):
         return Outcome(findings=tuple(findings), summary=summary, evidence=evidence, incomplete=incomplete)
 
 
+MAX_LISTED_COMMITS = 20
+
+
 def _signature_findings(path: str, commits: list[Any], options: ProvenanceOptions) -> list[Finding]:
-    findings = []
-    for commit in commits:
+    """One finding per file and kind of problem, naming the newest offending commit.
+
+    The key is that newest commit, so a new unsigned change is a new finding in
+    a diff (and needs its own waiver), while a long unsigned history stays one line.
+    """
+    groups: dict[str, list[Any]] = {}
+    for commit in commits:  # newest first
         if commit.signature_status in options.trusted_signatures:
             continue
-        short = commit.sha[:12]
         if commit.signature_status == "B":
-            rule, severity, what = "provenance.bad-signature", Severity.HIGH, "has a BAD signature"
+            rule = "provenance.bad-signature"
         elif commit.signed:
-            rule, severity, what = ("provenance.unverified-signature", options.unsigned_severity,
-                                    f"is signed but the signature could not be trusted ({commit.signature_status})")
+            rule = "provenance.unverified-signature"
         else:
-            rule, severity, what = "provenance.unsigned-commit", options.unsigned_severity, "is not signed"
+            rule = "provenance.unsigned-commit"
+        groups.setdefault(rule, []).append(commit)
+    findings = []
+    for rule, group in groups.items():
+        newest = group[0]
+        what = {
+            "provenance.bad-signature": "a BAD signature",
+            "provenance.unverified-signature": "a signature that could not be trusted here",
+            "provenance.unsigned-commit": "no signature",
+        }[rule]
+        more = f" and {len(group) - 1} earlier commit(s)" if len(group) > 1 else ""
         findings.append(Finding(
-            rule=rule, severity=severity, path=path, key=commit.sha,
-            message=f"changed by commit {short} ({commit.author}, {commit.date[:10]}) which {what}",
+            rule=rule, severity=Severity.HIGH if rule == "provenance.bad-signature" else options.unsigned_severity,
+            path=path, key=newest.sha,
+            message=(f"changed by commit {newest.sha[:12]} ({newest.author}, {newest.date[:10]}){more} "
+                     f"with {what}"),
             remediation="sign commits that change weights (git config commit.gpgsign true) and configure "
                         "the signers' keys (gpg.ssh.allowedSignersFile or the GPG keyring)",
-            details=commit.to_json(),
+            details={"count": len(group), "newest": newest.to_json(),
+                     "commits": [c.sha for c in group[:MAX_LISTED_COMMITS]]},
         ))
     return findings
 
