@@ -8,13 +8,16 @@ scanned before). Every component appears in the evidence with its verdict.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from mlaudit.checks.interface import Check, Outcome
 from mlaudit.context import AuditContext
 from mlaudit.licenses.options import LicensesOptions
 from mlaudit.model import Pillar
+
+if TYPE_CHECKING:
+    from mlaudit.licenses.file_scan import FileScan
 
 
 def _has_weights(ctx: AuditContext) -> bool:
@@ -35,7 +38,7 @@ class LicensesCheck(Check[LicensesOptions]):
         from mlaudit.licenses.assessment import audit_licenses
 
         incomplete: list[str] = []
-        scanner = None
+        scanner: Callable[[Sequence[str]], FileScan] | None = None
         if options.scan_files:
             scanner = _file_scanner(ctx, options, incomplete)
         result = audit_licenses(
@@ -76,13 +79,15 @@ class LicensesCheck(Check[LicensesOptions]):
         )
 
 
-def _text_matcher() -> Any:
+def _text_matcher() -> Callable[[str], str | None]:
     from mlaudit.licenses.text_match import match_license_text
 
     return match_license_text
 
 
-def _file_scanner(ctx: AuditContext, options: LicensesOptions, incomplete: list[str]) -> Any:
+def _file_scanner(
+    ctx: AuditContext, options: LicensesOptions, incomplete: list[str]
+) -> Callable[[Sequence[str]], FileScan] | None:
     try:
         from mlaudit.licenses.file_scan import cache_path, scan_files
         from mlaudit.licenses.scan_cache import ScanCache
@@ -92,7 +97,7 @@ def _file_scanner(ctx: AuditContext, options: LicensesOptions, incomplete: list[
         incomplete.append("files not scanned: scancode-toolkit is not installed (pip install 'mlaudit[full]')")
         return None
 
-    def scan(files: Sequence[str]) -> Any:
+    def scan(files: Sequence[str]) -> FileScan:
         return scan_files(ctx.root, files, cache, workers=options.scan_workers, max_bytes=options.max_file_bytes)
 
     return scan

@@ -16,6 +16,7 @@ from mlaudit.globs import compile_globs
 from mlaudit.licenses.compatibility import ComponentKind, decide
 from mlaudit.licenses.components import Component, JudgedComponent
 from mlaudit.licenses.dependency_facts import installed_components, requirement_lines, resolve_requirements
+from mlaudit.licenses.file_scan import FileScan
 from mlaudit.licenses.finding_rules import base_model_findings, card_findings, verdict_finding
 from mlaudit.licenses.model_facts import card_components
 from mlaudit.licenses.normalize import drop_license_references, normalize_expression
@@ -55,7 +56,7 @@ def audit_licenses(
     scan: bool,
     resolve: bool,
     has_weights: bool,
-    scan_files: Callable[[Sequence[str]], Any] | None = None,
+    scan_files: Callable[[Sequence[str]], FileScan] | None = None,
     match_text: Callable[[str], str | None] | None = None,
 ) -> LicenseAudit:
     """Collect and judge every licensed component of the repository at ``root``."""
@@ -95,7 +96,7 @@ def audit_licenses(
 
 def _add_file_components(
     out: _Collected,
-    scan_files: Callable[[Sequence[str]], Any],
+    scan_files: Callable[[Sequence[str]], FileScan],
     files: Sequence[str],
     project: Component | None,
 ) -> None:
