@@ -147,9 +147,10 @@ def _run(
     locations = [location for _, location in jobs]
     count = workers or (os.cpu_count() or 1)
     results: list[tuple[CachedScan, str | None]] = []
-    if count > 1 and len(jobs) >= PARALLEL_FROM:
-        import multiprocessing
+    import multiprocessing
 
+    # Only fork shares the loaded index; where there is no fork (Windows), scan in this process.
+    if count > 1 and len(jobs) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
             for result in pool.map(scan_one, locations, chunksize=8):
