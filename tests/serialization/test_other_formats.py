@@ -148,3 +148,16 @@ def test_safetensors_header_not_json_or_too_big(tmp_path: Path) -> None:
     assert "serialization.safetensors-invalid" in rules(scan_bytes(tmp_path, "a.safetensors", bad_json))
     too_big = struct.pack("<Q", 200 << 20) + b"{}"
     assert rules(scan_bytes(tmp_path, "b.safetensors", too_big)) == {"serialization.unscanned"}
+
+
+@pytest.mark.parametrize("pad", [0, 512, 0x8B1F - 12])
+def test_safetensors_whose_header_length_looks_like_another_magic(tmp_path: Path, pad: int) -> None:
+    # Header lengths 0x80 (pickle PROTO 0x80 0x00), 0x280 (0x80 0x02) and 0x8B1F (gzip 0x1f 0x8b).
+    header: dict[str, object] = {"a": _tensor(0, 4), "__metadata__": {"pad": ""}}
+    raw_len = len(json.dumps(header).encode())
+    target = {0: 0x80, 512: 0x280, 0x8B1F - 12: 0x8B1F}[pad]
+    header["__metadata__"] = {"pad": "x" * (target - raw_len)}
+    data = safetensors_bytes(header, b"\0" * 4)
+    assert struct.unpack("<Q", data[:8])[0] == target
+    report = scan_bytes(tmp_path, "w.safetensors", data)
+    assert report.parsers == ["safetensors"] and report.findings == []

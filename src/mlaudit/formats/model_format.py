@@ -75,6 +75,13 @@ def detect_format(head: bytes, name: str) -> str | None:
 
 
 def _by_magic(head: bytes) -> str | None:
+    # safetensors first: its first bytes are a length, which can look like any magic below
+    # (a 128-byte header starts 0x80 0x00, a 640-byte one 0x80 0x02 like a pickle PROTO).
+    # A '{' at byte 8 after a sane length is never the start of the other formats.
+    if len(head) >= 9 and head[8:9] == b"{":
+        (header_len,) = struct.unpack("<Q", head[:8])
+        if 2 <= header_len <= _MAX_SAFETENSORS_HEADER:
+            return "safetensors"
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return "zip"
     if head.startswith(b"\x93NUMPY"):
@@ -91,14 +98,10 @@ def _by_magic(head: bytes) -> str | None:
         return "xz"
     if len(head) >= 8 and head[4:8] == b"TFL3":
         return "tflite"
-    if len(head) >= 2 and head[0] == 0x80 and 0 <= head[1] <= 5:
-        return "pickle"
+    if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
+        return "pickle"  # PROTO is only written for protocols 2 and up
     if len(head) >= 262 and head[257:262] == b"ustar":
         return "tar"
-    if len(head) >= 9 and head[8:9] == b"{":
-        (header_len,) = struct.unpack("<Q", head[:8])
-        if 2 <= header_len <= _MAX_SAFETENSORS_HEADER:
-            return "safetensors"
     if len(head) >= 2 and head[0] == 0x78 and (head[0] * 256 + head[1]) % 31 == 0:
         return "zlib"  # joblib's default compressor writes a bare zlib stream
     return None

@@ -1,9 +1,10 @@
 """The scan cache: findings of files unchanged since their last scan, so the hook and the audit do not rescan.
 
 Keyed like the weight hash cache (``mlaudit.store.hash_cache.stat_key``: size,
-mtime, ctime, inode), per repository root and per policy (the options and the
-mlaudit version are part of the file name, so changing the allow-list or
-upgrading rescans everything). Files changed within the timestamp granularity
+mtime, ctime, inode), per repository root and per policy (the options, the
+mlaudit version and a stamp of the scanner's modules are part of the file
+name, so changing the allow-list, upgrading or patching a parser rescans
+everything). Files changed within the timestamp granularity
 of the scan are not stored ("racily clean"). Written atomically; a corrupt
 cache is ignored and rebuilt.
 """
@@ -32,7 +33,7 @@ class ScanCache:
     """Cached ``FileReport``s of one repository under one policy."""
 
     def __init__(self, cache_dir: Path, root: Path, options: SerializationOptions) -> None:
-        policy = json.dumps([CACHE_VERSION, __version__, options_to_json(options)], sort_keys=True)
+        policy = json.dumps([CACHE_VERSION, __version__, _code_stamp(), options_to_json(options)], sort_keys=True)
         key = hashlib.sha256(f"{root.resolve()}\0{policy}".encode("utf-8", "surrogateescape")).hexdigest()[:24]
         self.path = cache_dir / "serialization" / f"{key}.json"
         self._root = root
@@ -89,6 +90,21 @@ class ScanCache:
             os.replace(tmp, self.path)
         except OSError:
             return  # a cache that cannot be written only costs a rescan
+
+
+def _code_stamp() -> str:
+    """Size and mtime of the scanner's own modules: a changed parser or policy never reuses old results."""
+    import mlaudit.formats
+    import mlaudit.serialization
+
+    parts = []
+    for package in (mlaudit.formats, mlaudit.serialization):
+        for folder in package.__path__:
+            for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+                if entry.name.endswith(".py"):
+                    st = entry.stat()
+                    parts.append(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
 def _finding_json(finding: Finding) -> dict[str, Any]:
