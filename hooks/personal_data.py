@@ -32,12 +32,12 @@ def check_staged_data(filenames: Sequence[str], *, verbose: bool) -> int:
     files = select_sample_files(rel, options.include, options.exclude)
     if not files:
         return 0
-    from mlaudit.checks.privacy import _read_register
+    from mlaudit.checks.privacy import read_register
     from mlaudit.governance.pii_detectors import TextDetector
     from mlaudit.governance.pii_findings import scan_findings
     from mlaudit.governance.pii_scan import scan_file
 
-    register = _read_register(ctx, options)
+    register = read_register(ctx, options)
     detector = TextDetector(options.kinds, options.phone_region)
     scans = [scan_file(root, p, detector, max_bytes=int(options.max_file_mb * 1e6)) for p in files]
     findings = scan_findings(scans, register.sources)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from mlaudit.checks.interface import Check, Outcome
 from mlaudit.context import AuditContext
 from mlaudit.errors import CheckSkipped
-from mlaudit.governance.data_register import REGISTER_FILE
+from mlaudit.governance.data_register import REGISTER_FILE, DataSource, Register
 from mlaudit.governance.privacy_options import PrivacyOptions
 from mlaudit.model import Finding, Pillar, Severity
 
@@ -26,7 +27,7 @@ class PrivacyCheck(Check[PrivacyOptions]):
         from mlaudit.formats.model_card import ModelCard, find_model_card, read_model_card
         from mlaudit.governance.privacy_map import map_source, unregistered_datasets
 
-        register = _read_register(ctx, options)
+        register = read_register(ctx, options)
         findings: list[Finding] = [
             Finding(
                 rule="privacy.register-invalid",
@@ -73,7 +74,8 @@ class PrivacyCheck(Check[PrivacyOptions]):
         return Outcome(findings=tuple(findings), summary=summary, evidence=evidence)
 
 
-def _read_register(ctx: AuditContext, options: PrivacyOptions) -> Any:
+def read_register(ctx: AuditContext, options: PrivacyOptions) -> Register:
+    """The data-source register: ``[[data_sources]]`` of the configuration plus the YAML register file."""
     from mlaudit.formats.model_card import find_model_card
     from mlaudit.governance.data_register import REGISTER_FILE, register_from_config, register_from_yaml
     from mlaudit.governance.privacy_options import DataSourceEntry
@@ -95,7 +97,9 @@ def _read_register(ctx: AuditContext, options: PrivacyOptions) -> Any:
     return register
 
 
-def _scan(ctx: AuditContext, options: PrivacyOptions, sources: Any) -> tuple[list[Finding], dict[str, Any]]:
+def _scan(
+    ctx: AuditContext, options: PrivacyOptions, sources: Sequence[DataSource]
+) -> tuple[list[Finding], dict[str, Any]]:
     from mlaudit.governance.data_register import REGISTER_FILE
     from mlaudit.governance.pii_detectors import TextDetector
     from mlaudit.governance.pii_findings import scan_findings
