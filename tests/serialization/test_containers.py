@@ -130,3 +130,25 @@ def test_git_lfs_pointer_is_unscanned_not_clean(tmp_path: Path) -> None:
     report = scan_bytes(tmp_path, "model.bin", pointer)
     assert rules(report) == {"serialization.unscanned"}
     assert not report.complete and "LFS" in report.findings[0].message
+
+
+def test_tar_relative_symlinks_inside_and_compressed_members_of_a_streamed_tar(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tf:
+        inner = gzip.compress(EVIL)
+        info = tarfile.TarInfo("bundle/weights.pkl.gz")
+        info.size = len(inner)
+        tf.addfile(info, io.BytesIO(inner))
+        link = tarfile.TarInfo("bundle/bin/tool")
+        link.type, link.linkname = tarfile.SYMTYPE, "../libexec/tool"  # stays inside: not a finding
+        tf.addfile(link)
+    report = scan_bytes(tmp_path, "bundle.tgz", buf.getvalue())
+    assert "serialization.archive-path" not in rules(report)
+    assert imports_found(report)["os.system"].details["member"] == "bundle/weights.pkl.gz!(gzip)"
+    assert report.complete
+
+
+def test_headerless_file_that_is_not_a_pickle_is_unscanned_with_a_clear_reason(tmp_path: Path) -> None:
+    report = scan_bytes(tmp_path, "table.bin", b"\x28\x03\x00\x01" * 16)  # starts with MARK, then garbage
+    assert rules(report) == {"serialization.unscanned"}
+    assert "not a pickle either" in report.findings[0].message

@@ -8,6 +8,7 @@ or declared sizes of a decompression bomb. Nothing is extracted.
 
 from __future__ import annotations
 
+import posixpath
 import struct
 import zipfile
 from typing import IO
@@ -87,7 +88,7 @@ def path_escapes(name: str) -> bool:
     normal = name.replace("\\", "/")
     if normal.startswith("/") or (len(normal) > 1 and normal[1] == ":"):
         return True
-    return ".." in normal.split("/")
+    return posixpath.normpath(normal).split("/")[0] == ".."
 
 
 def _central_name(info: zipfile.ZipInfo) -> bytes:

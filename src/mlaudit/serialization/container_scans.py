@@ -11,17 +11,20 @@ archives recurse up to the depth limit.
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
 from typing import IO, TYPE_CHECKING
 
 from mlaudit.formats.compressed_stream import open_decompressed
 from mlaudit.formats.model_format import HEAD_SIZE, detect_format
-from mlaudit.formats.zip_container import audit_zip_members
+from mlaudit.formats.zip_container import audit_zip_members, path_escapes
 from mlaudit.model import Severity
 from mlaudit.serialization.file_report import FileReport
 
 if TYPE_CHECKING:
+    import tarfile
+
     from mlaudit.serialization.scanner import ModelScanner
 
 _TORCH_STORAGE = re.compile(r"(^|/)data/[^/]+$")
@@ -106,8 +109,6 @@ def _scan_tar(scanner: ModelScanner, report: FileReport, fh: IO[bytes], *, membe
               streaming: bool) -> None:
     import tarfile
 
-    from mlaudit.formats.zip_container import path_escapes
-
     limits = scanner.settings.zip_limits
     try:
         tf = tarfile.open(fileobj=fh, mode="r|" if streaming else "r:")
@@ -123,7 +124,7 @@ def _scan_tar(scanner: ModelScanner, report: FileReport, fh: IO[bytes], *, membe
             if count > limits.max_members:
                 report.add_unscanned(f"more than {limits.max_members} members", member=member)
                 break
-            if path_escapes(entry.name) or ((entry.issym() or entry.islnk()) and path_escapes(entry.linkname)):
+            if path_escapes(entry.name) or _link_escapes(entry):
                 report.add("archive-path", Severity.HIGH,
                            f"member '{entry.name}' escapes the extraction folder", member=inner,
                            subject=entry.name)
@@ -143,6 +144,15 @@ def _scan_tar(scanner: ModelScanner, report: FileReport, fh: IO[bytes], *, membe
                                 head=head)
     except (tarfile.TarError, OSError, EOFError) as exc:
         report.add_unscanned(f"tar archive unreadable after {count} members: {exc}", member=member)
+
+
+def _link_escapes(entry: tarfile.TarInfo) -> bool:
+    # Symbolic links resolve from the link's folder, hard links from the archive root.
+    if entry.issym():
+        if entry.linkname.startswith("/"):
+            return True
+        return path_escapes(posixpath.join(posixpath.dirname(entry.name), entry.linkname))
+    return entry.islnk() and path_escapes(entry.linkname)
 
 
 class _Rewound(io.RawIOBase):
@@ -170,19 +180,18 @@ def _scan_compressed(scanner: ModelScanner, report: FileReport, fmt: str, fh: IO
                      member: str, depth: int) -> None:
     limit = scanner.settings.max_expanded_bytes
     inner_name = name.rsplit(".", 1)[0] if name.lower().endswith((".gz", ".bz2", ".xz", ".z")) else name
-    start = fh.tell()
     stream = open_decompressed(fmt, fh, limit)
     head = stream.read(HEAD_SIZE)
+    # Replay the sniffed bytes instead of seeking back: the outer stream may not be seekable
+    # (a .tar.gz inside a streamed tar).
+    replayed = io.BufferedReader(_Rewound(head, stream))
     inner_fmt = detect_format(head, inner_name)
     report.understood(fmt)
     if inner_fmt == "tar":
-        fh.seek(start)
-        _scan_tar(scanner, report, open_decompressed(fmt, fh, limit), member=member, depth=depth + 1,
-                  streaming=True)
+        _scan_tar(scanner, report, replayed, member=member, depth=depth + 1, streaming=True)
         return
     if inner_fmt in (None, "zip", "onnx", "savedmodel"):
         report.add_unscanned(f"{fmt} stream holding {inner_fmt or 'unrecognised content'}", member=member)
         return
-    fh.seek(start)
-    scanner.scan_stream(report, open_decompressed(fmt, fh, limit), None, name=inner_name,
-                        member=_join(member, f"({fmt})"), depth=depth + 1, head=head)
+    scanner.scan_stream(report, replayed, None, name=inner_name, member=_join(member, f"({fmt})"),
+                        depth=depth + 1, head=head)

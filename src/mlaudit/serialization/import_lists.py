@@ -54,6 +54,7 @@ ALLOWED: tuple[str, ...] = (
     "numpy.dtypes.*", "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct",
     "numpy.core.multiarray.scalar", "numpy._core.multiarray.scalar", "numpy.core.numeric._frombuffer",
     "numpy._core.numeric._frombuffer", "numpy.ma.core._mareconstruct", "numpy.ma.core.MaskedArray",
+    "numpy.core._internal._reconstruct", "numpy.matrixlib.defmatrix.matrix",
     "numpy.random._pickle.__randomstate_ctor", "numpy.random._pickle.__bit_generator_ctor",
     "numpy.random._pickle.__generator_ctor", "numpy.random.mtrand.RandomState",
     "numpy.random._mt19937.MT19937", "numpy.random._pcg64.PCG64", "numpy.random._pcg64.PCG64DXSM",
