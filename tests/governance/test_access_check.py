@@ -227,6 +227,12 @@ def test_read_only_token_is_skipped_with_the_reason(model_repo: Path, api: GitHu
     assert not result.findings
 
 
+def test_unreadable_rulesets_skip_rather_than_pass(model_repo: Path, api: GitHubApiServer) -> None:
+    api.fail(403, path=r"/rulesets$", body={"message": "Resource not accessible by integration"})
+    result = _access(model_repo)
+    assert result.status is Status.SKIPPED and "tag rulesets" in result.summary
+
+
 def test_no_token_is_skipped_never_passed(model_repo: Path, api: GitHubApiServer,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GITHUB_TOKEN")

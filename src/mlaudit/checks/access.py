@@ -41,9 +41,8 @@ class AccessCheck(Check[AccessOptions]):
         snapshot = read_snapshot(client, target, options.branch)
         protection = effective_protection(snapshot)
         findings: list[Finding] = branch_findings(snapshot, protection, options)
-        _skip_when_blind(snapshot.unreadable, findings, target.token_source)
-        if "rulesets" not in snapshot.unreadable:
-            findings.extend(tag_findings(snapshot, options))
+        _skip_when_blind(snapshot.unreadable, findings, target.token_source, tags=options.protect_tags)
+        findings.extend(tag_findings(snapshot, options))
         holders = access_holders(snapshot.collaborators or [], snapshot.teams or [])
         findings.extend(holder_findings(holders, options.max_admins, options.max_writers))
         findings.extend(_codeowner_findings(ctx, options))
@@ -70,7 +69,7 @@ class AccessCheck(Check[AccessOptions]):
         return Outcome(findings=tuple(findings), summary=summary, evidence=evidence)
 
 
-def _skip_when_blind(unreadable: dict[str, str], branch_found: list[Finding], token_source: str) -> None:
+def _skip_when_blind(unreadable: dict[str, str], branch_found: list[Finding], token_source: str, *, tags: bool) -> None:
     """Skip (never pass) when the token could not read what the verdict depends on."""
     blind = []
     if "branch_rules" in unreadable and "classic_protection" in unreadable:
@@ -78,6 +77,8 @@ def _skip_when_blind(unreadable: dict[str, str], branch_found: list[Finding], to
     elif "classic_protection" in unreadable and branch_found:
         # The rulesets alone fall short; classic protection might make up for it, and we cannot see it.
         blind.append("classic branch protection")
+    if tags and any(part == "rulesets" or part.startswith("ruleset ") for part in unreadable):
+        blind.append("the tag rulesets")
     blind += [part for part in ("collaborators", "teams") if part in unreadable]
     if blind:
         reasons = "; ".join(f"{part}: {why}" for part, why in sorted(unreadable.items()))
