@@ -45,6 +45,7 @@ ALLOWED: tuple[str, ...] = (
     "torch.serialization._get_layout", "torch.storage.UntypedStorage", "torch.storage.TypedStorage",
     "torch.nn.parameter.Parameter", "torch.nn.parameter.Buffer", "torch.nn.parameter.UninitializedParameter",
     "torch.nn.parameter.UninitializedBuffer", "torch.nn.modules.**", "torch.torch_version.TorchVersion",
+    "torch.nn.functional.*",  # activations referenced by modules (nn.Transformer keeps F.relu)
     "torch.nn.utils.parametrize.ParametrizationList", "torch.ao.quantization.**",
     # TorchScript archives: compiled classes and the jit unpickler's list builders.
     "__torch__.**", "torch.jit._pickle.build_*", "torch.jit._pickle.restore_type_tag",
