@@ -13,7 +13,9 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from typing import IO, TYPE_CHECKING
 
 from mlaudit.formats.compressed_stream import open_decompressed
@@ -31,6 +33,9 @@ _TORCH_STORAGE = re.compile(r"(^|/)data/[^/]+$")
 _TORCH_METADATA = re.compile(r"(^|/)(version|byteorder|\.format_version|\.storage_alignment|"
                              r"\.data/serialization_id|\.data/version)$")
 _MAX_CONFIG = 64 << 20
+# What reading a hostile member can raise: corrupt deflate data, unsupported methods, bad headers.
+_MEMBER_ERRORS = (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, struct.error,
+                  zlib.error)
 
 
 def scan_container(scanner: ModelScanner, report: FileReport, fmt: str, fh: IO[bytes], size: int | None, *,
@@ -51,8 +56,9 @@ def _join(outer: str, inner: str) -> str:
 def _scan_zip(scanner: ModelScanner, report: FileReport, fh: IO[bytes], *, member: str, depth: int) -> None:
     try:
         zf = zipfile.ZipFile(fh)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
-        report.add_unscanned(f"unreadable zip archive: {exc}", member=member)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, NotImplementedError, EOFError,
+            struct.error) as exc:
+        report.add_unscanned(f"unreadable zip archive: {type(exc).__name__}: {exc}", member=member)
         return
     with zf:
         infos, issues = audit_zip_members(zf, fh, scanner.settings.zip_limits)
@@ -85,8 +91,8 @@ def _scan_zip_member(scanner: ModelScanner, report: FileReport, zf: zipfile.ZipF
             fh.seek(0)
             scanner.scan_stream(report, fh, info.file_size, name=info.filename, member=inner,
                                 depth=depth + 1, head=head)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-        report.add_unscanned(f"member unreadable: {exc}", member=inner)
+    except _MEMBER_ERRORS as exc:
+        report.add_unscanned(f"member unreadable: {type(exc).__name__}: {exc}", member=inner)
 
 
 def _scan_keras_config(scanner: ModelScanner, report: FileReport, zf: zipfile.ZipFile,
@@ -99,8 +105,8 @@ def _scan_keras_config(scanner: ModelScanner, report: FileReport, zf: zipfile.Zi
     try:
         with zf.open(info) as fh:
             data = fh.read(_MAX_CONFIG + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        report.add_unscanned(f"member unreadable: {exc}", member=inner)
+    except _MEMBER_ERRORS as exc:
+        report.add_unscanned(f"member unreadable: {type(exc).__name__}: {exc}", member=inner)
         return
     report_keras(scanner, report, data, inner, "config.json")
 

@@ -96,6 +96,10 @@ class ModelScanner:
             report.add_unscanned(f"{fmt} unreadable: {exc}", member=member)
         except RecursionError:
             report.add_unscanned(f"{fmt} nested too deep", member=member)
+        except Exception as exc:  # noqa: BLE001 - hostile bytes reach stdlib parsers (zipfile, tarfile,
+            # struct) whose failure modes are not all documented; any of them is a file not scanned,
+            # never a crashed audit.
+            report.add_unscanned(f"{fmt} parser failed: {type(exc).__name__}: {exc}", member=member)
 
     def _dispatch(self, report: FileReport, fmt: str, fh: IO[bytes], size: int | None, *, name: str,
                   member: str, depth: int, folder: Path | None) -> None:
