@@ -127,3 +127,16 @@ def test_scan_command_reads_the_serialization_section(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.mlaudit.serialization]\nalow = ["x"]\n')
     bad = run_mlaudit("scan", "m.pkl", cwd=tmp_path)
     assert bad.returncode == 2 and "tool.mlaudit.serialization.alow" in bad.stderr
+
+
+def test_markdown_report_shows_coverage(repo: Path) -> None:
+    from mlaudit.render import render
+
+    (repo / "good.pt").write_bytes(zip_bytes({"good/data.pkl": BENIGN}))
+    (repo / "model.bin").write_bytes(b"version https://git-lfs.github.com/spec/v1\noid sha256:" + b"b" * 64
+                                     + b"\nsize 9\n")
+    report = run_audit(AuditContext(repo, load_config(repo)), only=["serialization"])
+    text = render(report, "markdown")
+    assert "| `good.pt` | `torch-zip`, `pickle` | yes |" in text
+    assert "| `model.bin` | (nothing) | **no** |" in text
+    assert "- model.bin: Git LFS pointer: the content is not in the working tree" in text
