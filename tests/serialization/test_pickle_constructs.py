@@ -115,6 +115,8 @@ def test_stream_broken_after_the_dangerous_call_still_reports_it(tmp_path: Path)
         ("runpy", "run_path", Severity.CRITICAL),
         ("webbrowser", "open", Severity.CRITICAL),
         ("torch._utils", "_rebuild_tensor_v2.__globals__", Severity.HIGH),  # protocol-4 dotted name
+        ("torch.fx.graph_module", "reduce_graph_module", Severity.CRITICAL),  # execs code, inside torch
+        ("sklearn.datasets", "fetch_openml", Severity.HIGH),  # allowed package, dangerous corner
         ("copy_reg", "_reconstructor", None),                # allowed under its Python 3 name
         ("collections", "OrderedDict", None),
     ],
