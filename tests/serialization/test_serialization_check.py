@@ -140,3 +140,18 @@ def test_markdown_report_shows_coverage(repo: Path) -> None:
     assert "| `good.pt` | `torch-zip`, `pickle` | yes |" in text
     assert "| `model.bin` | (nothing) | **no** |" in text
     assert "- model.bin: Git LFS pointer: the content is not in the working tree" in text
+
+
+def test_onnx_external_data_files_are_data_not_unknown_formats(repo: Path) -> None:
+    from serialization_samples import pb_field
+
+    entry = pb_field(1, "location") + pb_field(2, "weights.bin")
+    (repo / "onnx").mkdir()
+    (repo / "onnx" / "model.onnx").write_bytes(pb_field(7, pb_field(5, pb_field(8, "w") + pb_field(13, entry))))
+    (repo / "onnx" / "weights.bin").write_bytes(bytes(range(256)) * 4)  # raw floats: no format of its own
+    (repo / "stray.bin").write_bytes(bytes(range(256)) * 4)  # named by no model: still unrecognised
+    _, evidence, findings = _audit(repo)
+    files = evidence["files"]
+    assert isinstance(files, dict)
+    assert files["onnx/weights.bin"] == {"parsers": ["onnx-external-data"], "complete": True}
+    assert [(f["rule"], f["path"]) for f in findings] == [("serialization.unscanned", "stray.bin")]

@@ -48,6 +48,8 @@ class FileReport:
         self.parsers: list[str] = parsers or []
         self.findings: list[Finding] = []
         self.unscanned: list[str] = unscanned or []
+        self.companions: list[str] = []
+        """Files this one names as its data (ONNX external data), relative like ``path``."""
 
     @property
     def complete(self) -> bool:

@@ -138,6 +138,12 @@ def scan_onnx(report: FileReport, fh: IO[bytes], size: int | None, member: str, 
             report.add("onnx-external-data", Severity.HIGH,
                        f"tensor '{tensor}' reads its data from '{location}', outside the model's folder",
                        member=member, offset=offset, subject=location)
+        elif not member:
+            import posixpath
+
+            companion = posixpath.normpath(posixpath.join(posixpath.dirname(report.path), location))
+            if companion not in report.companions:
+                report.companions.append(companion)
 
 
 def scan_savedmodel(report: FileReport, fh: IO[bytes], size: int | None, member: str) -> None:

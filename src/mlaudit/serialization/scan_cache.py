@@ -57,6 +57,7 @@ class ScanCache:
                 return None
             report = FileReport(rel, parsers=list(entry["parsers"]), unscanned=list(entry["unscanned"]))
             report.findings = [_finding(f) for f in entry["findings"]]
+            report.companions = list(entry.get("companions", []))
         except (OSError, KeyError, TypeError, ValueError):
             return None
         return report
@@ -74,6 +75,7 @@ class ScanCache:
             "parsers": report.parsers,
             "unscanned": report.unscanned,
             "findings": [_finding_json(f) for f in report.findings],
+            "companions": report.companions,
         }
         self._dirty = True
 
