@@ -13,19 +13,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlaudit.checks.interface import Check
-from mlaudit.checks.provenance import ProvenanceCheck
-from mlaudit.checks.weights import WeightsCheck
-from mlaudit.checks.licenses import LicensesCheck
-from mlaudit.checks.performance import PerformanceCheck
 from mlaudit.checks.access import AccessCheck
 from mlaudit.checks.drift import DriftCheck
 from mlaudit.checks.fairness import FairnessCheck
-from mlaudit.checks.probes import ProbesCheck
+from mlaudit.checks.interface import Check
+from mlaudit.checks.provenance import ProvenanceCheck
+from mlaudit.checks.licenses import LicensesCheck
+from mlaudit.checks.performance import PerformanceCheck
 from mlaudit.checks.pins import PinsCheck
 from mlaudit.checks.privacy import PrivacyCheck
-from mlaudit.checks.vulns import VulnsCheck
+from mlaudit.checks.probes import ProbesCheck
 from mlaudit.checks.serialization import SerializationCheck
+from mlaudit.checks.vulns import VulnsCheck
+from mlaudit.checks.weights import WeightsCheck
 
 REGISTRY: dict[str, type[Check[Any]]] = {
     WeightsCheck.id: WeightsCheck,

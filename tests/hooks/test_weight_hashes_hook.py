@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import time
 from pathlib import Path
 
 from conftest import git, git_commit, run_pre_commit, write_pre_commit_config
