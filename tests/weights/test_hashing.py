@@ -168,3 +168,30 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 def test_fifo_is_not_a_file(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "w.bin")
     assert digest_files(tmp_path, ["w.bin"]).problems["w.bin"].kind == "not-a-file"
+
+
+def test_read_ahead_digest_equals_plain_and_honours_limit(tmp_path: Path) -> None:
+    for size in (0, 1, CHUNK_SIZE, 5 * CHUNK_SIZE + 3, 9 * CHUNK_SIZE):
+        data = _write(tmp_path / f"f{size}", size, size)
+        assert sha256_file(tmp_path / f"f{size}", pipelined=True) == hashlib.sha256(data).hexdigest()
+        cut = size // 2
+        assert sha256_file(tmp_path / f"f{size}", pipelined=True, limit=cut) == hashlib.sha256(data[:cut]).hexdigest()
+
+
+def test_read_ahead_stops_cleanly_when_the_consumer_fails(tmp_path: Path) -> None:
+    _write(tmp_path / "w.bin", 9 * CHUNK_SIZE, 1)
+    seen: list[int] = []
+
+    def fail(n: int) -> None:
+        seen.append(n)
+        raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError, match="stop"):
+        sha256_file(tmp_path / "w.bin", fail, pipelined=True)
+    assert seen == [CHUNK_SIZE]
+
+
+def test_one_large_file_uses_read_ahead_and_is_correct(tmp_path: Path) -> None:
+    data = _write(tmp_path / "big.bin", 12 * CHUNK_SIZE + 5, 9)
+    result = digest_files(tmp_path, ["big.bin"], workers=2)
+    assert result.digests["big.bin"].digest == hashlib.sha256(data).hexdigest()
