@@ -50,7 +50,7 @@ def test_known_cve_reported_with_ids_fix_and_line_then_cached(repo: Path) -> Non
     assert {f["details"]["version"] for f in vulns["findings"]} == {"2.11.0", "2.10"}
     assert not any(f["path"] == "serve/requirements.txt" for f in vulns["findings"])
     database = vulns["evidence"]["database"]
-    assert database["path"] == str(db) and database["snapshot"].startswith(("git:", "files-sha256:"))
+    assert Path(database["path"]).resolve() == db.resolve() and database["snapshot"].startswith(("git:", "files-sha256:"))
     # pip-audit refuses a name twice in one file: three jinja2 versions take three runs.
     assert vulns["evidence"]["pip_audit_runs"] == 3
     assert _check(report, "pins")["status"] == "pass"

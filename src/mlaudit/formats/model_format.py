@@ -58,7 +58,7 @@ def extension(name: str) -> str:
 
 def detect_format(head: bytes, name: str) -> str | None:
     """The format named by ``head`` (the first ``HEAD_SIZE`` bytes), falling back on ``name``."""
-    fmt = _by_magic(head)
+    fmt = magic_format(head)
     if fmt is not None:
         return fmt
     base = name.rsplit("/", 1)[-1]
@@ -74,7 +74,8 @@ def detect_format(head: bytes, name: str) -> str | None:
     return None
 
 
-def _by_magic(head: bytes) -> str | None:
+def magic_format(head: bytes) -> str | None:
+    """The format named by a file's magic bytes alone, or None."""
     # safetensors first: its first bytes are a length, which can look like any magic below
     # (a 128-byte header starts 0x80 0x00, a 640-byte one 0x80 0x02 like a pickle PROTO).
     # A '{' at byte 8 after a sane length is never the start of the other formats.

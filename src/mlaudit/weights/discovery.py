@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import struct
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from mlaudit.formats.lfs_pointer import looks_like_pointer
+from mlaudit.formats.model_format import magic_format
 from mlaudit.globs import compile_globs
 
 WEIGHT_EXTENSIONS = frozenset(
@@ -23,27 +23,15 @@ _TEXT_EXTENSIONS = frozenset(
      ".gitignore", ".gitattributes", ".dockerignore", ".env", ".mermaid", ".sql", ".r"}
 )
 
-_HDF5 = b"\x89HDF\r\n\x1a\n"
-_MAX_SAFETENSORS_HEADER = 100 * 1024 * 1024
+# Formats whose magic bytes alone make a file a weight file. Containers (zip,
+# tar, gzip, ...) are weights only by extension: most zip files are not models.
+_WEIGHT_FORMATS = frozenset({"numpy", "gguf", "hdf5", "tflite", "pickle", "safetensors"})
 
 
 def sniff_weight_format(head: bytes) -> str | None:
     """The weight format named by a file's first 16 bytes, or None."""
-    if head.startswith(b"\x93NUMPY"):
-        return "numpy"
-    if head.startswith(b"GGUF"):
-        return "gguf"
-    if head.startswith(_HDF5):
-        return "hdf5"
-    if len(head) >= 8 and head[4:8] == b"TFL3":
-        return "tflite"
-    if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
-        return "pickle"
-    if len(head) >= 9 and head[8:9] == b"{":
-        (header_len,) = struct.unpack("<Q", head[:8])
-        if 2 <= header_len <= _MAX_SAFETENSORS_HEADER:
-            return "safetensors"
-    return None
+    fmt = magic_format(head)
+    return fmt if fmt in _WEIGHT_FORMATS else None
 
 
 class WeightDetector:
