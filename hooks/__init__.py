@@ -1,1 +1,4 @@
-"""pre-commit hook entry points (installed as ``mlaudit.hooks``). Each module: parse argv, call the library, print, exit code."""
+"""pre-commit hook entry points, installed as ``mlaudit.hooks``.
+
+Each module parses argv, calls the library, prints one line per problem and returns the exit code.
+"""

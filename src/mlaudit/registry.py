@@ -17,12 +17,12 @@ from mlaudit.checks.access import AccessCheck
 from mlaudit.checks.drift import DriftCheck
 from mlaudit.checks.fairness import FairnessCheck
 from mlaudit.checks.interface import Check
-from mlaudit.checks.provenance import ProvenanceCheck
 from mlaudit.checks.licenses import LicensesCheck
 from mlaudit.checks.performance import PerformanceCheck
 from mlaudit.checks.pins import PinsCheck
 from mlaudit.checks.privacy import PrivacyCheck
 from mlaudit.checks.probes import ProbesCheck
+from mlaudit.checks.provenance import ProvenanceCheck
 from mlaudit.checks.serialization import SerializationCheck
 from mlaudit.checks.vulns import VulnsCheck
 from mlaudit.checks.weights import WeightsCheck

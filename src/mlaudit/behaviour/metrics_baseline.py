@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any, Literal
 
 from mlaudit.behaviour.bootstrap import Interval
 from mlaudit.errors import CheckError
+from mlaudit.store.atomic_file import write_json_atomic
 
 
 @dataclass(frozen=True)
@@ -159,10 +159,7 @@ def write_baseline(path: Path, metrics: Mapping[str, float], previous: Baseline 
         "source": source,
         "updated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps(body, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_json_atomic(path, body, compact=False)
     return changes
 
 

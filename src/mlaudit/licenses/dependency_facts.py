@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from mlaudit.licenses.compatibility import ComponentKind
 from mlaudit.licenses.components import Component
 from mlaudit.licenses.normalize import Normalized, normalize_classifiers, normalize_expression
+from mlaudit.store.atomic_file import write_json_atomic
 
 if TYPE_CHECKING:
     from importlib.metadata import PackageMetadata
@@ -238,10 +239,6 @@ def _read_cached(path: Path) -> Mapping[str, Any] | None:
 
 def _write_cached(path: Path, report: Mapping[str, Any]) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".pip-report-", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"pip_version": report.get("pip_version"), "install": report.get("install", [])}, handle)
-        os.replace(tmp, path)
+        write_json_atomic(path, {"pip_version": report.get("pip_version"), "install": report.get("install", [])})
     except OSError:
         pass  # a cache that cannot be written only costs the next run a resolution

@@ -10,11 +10,11 @@ process wrote meanwhile; a corrupt cache is discarded, never trusted.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from mlaudit.store.atomic_file import write_json_atomic
 
 CACHE_VERSION = 1
 _BLOB = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
@@ -77,15 +77,7 @@ class ScanCache:
         if not self._new:
             return
         merged = {**self._read_quietly(), **self._entries, **self._new}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".scan-", suffix=".tmp", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"version": CACHE_VERSION, "entries": merged}, handle, separators=(",", ":"))
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_json_atomic(self.path, {"version": CACHE_VERSION, "entries": merged})
         self._entries, self._new = merged, {}
 
     def _read_quietly(self) -> dict[str, list[object]]:

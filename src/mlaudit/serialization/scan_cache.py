@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from mlaudit.model import Finding, Severity
 from mlaudit.options import options_to_json
 from mlaudit.serialization.file_report import FileReport
 from mlaudit.serialization.options import SerializationOptions
+from mlaudit.store.atomic_file import write_json_atomic
 from mlaudit.store.hash_cache import RACY_WINDOW_NS, stat_key
 
 CACHE_VERSION = 1
@@ -85,11 +85,7 @@ class ScanCache:
             return
         merged = {**self._read(), **self._entries}
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".scan-", suffix=".json")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(merged, fh)
-            os.replace(tmp, self.path)
+            write_json_atomic(self.path, merged)
         except OSError:
             return  # a cache that cannot be written only costs a rescan
 

@@ -18,9 +18,10 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 from pathlib import Path
+
+from mlaudit.store.atomic_file import write_json_atomic
 
 CACHE_VERSION = 1
 RACY_WINDOW_NS = 2_000_000_000
@@ -98,15 +99,7 @@ class HashCache:
         if not self._dirty or self._entries is None:
             return
         merged = {**self._read_quietly(), **self._entries}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".hashes-", suffix=".tmp", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"version": CACHE_VERSION, "entries": merged}, fh, separators=(",", ":"))
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_json_atomic(self.path, {"version": CACHE_VERSION, "entries": merged})
         self._dirty = False
 
     def _read_quietly(self) -> dict[str, list[object]]:

@@ -9,12 +9,11 @@ nothing; a corrupt file is discarded, never trusted.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from mlaudit.store.atomic_file import write_json_atomic
 from mlaudit.vulns.pip_audit_runner import Advisory
 
 
@@ -59,17 +58,8 @@ class AnswerCache:
         """Merge new answers into the file on disk, atomically."""
         if not self._new:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         data = self._load()
         data.setdefault(self.database, {}).update(self._new)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".answers-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh)
-            os.replace(tmp, self.path)
-        except OSError:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        write_json_atomic(self.path, data)
         self._entries.update(self._new)
         self._new = {}

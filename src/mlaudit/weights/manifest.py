@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlaudit.store.atomic_file import write_text_atomic
 from mlaudit.weights.hashing import HASH_PARAMETERS
 
 MANIFEST_VERSION = 1
@@ -167,7 +168,4 @@ def render_manifest(entries: Iterable[ManifestEntry], ignore_paths: Iterable[str
 
 def write_manifest(path: Path, entries: Iterable[ManifestEntry], ignore_paths: Iterable[str] = ()) -> None:
     """Write the manifest atomically (temporary file, then rename)."""
-    text = render_manifest(entries, ignore_paths)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, render_manifest(entries, ignore_paths))
