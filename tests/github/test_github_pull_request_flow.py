@@ -370,6 +370,7 @@ def test_action_yml_audit_step_drives_mlaudit_github(pr_repo: dict[str, Any]) ->
             "post-from": "",
             "issue-checks": "vulns",
             "github-token": env["GITHUB_TOKEN"],
+            "audit-token": "",
         }
         step_env = {**os.environ, **env}
         for name, expression in step["env"].items():
