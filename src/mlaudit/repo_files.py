@@ -82,3 +82,33 @@ def is_git_work_tree(root: Path) -> bool:
     except (OSError, subprocess.TimeoutExpired):
         return False
     return proc.returncode == 0 and proc.stdout.strip() == b"true"
+
+
+def clean_blob_ids(root: Path) -> dict[str, str]:
+    """Git blob ids of tracked files whose work-tree content Git reports unchanged (paths relative to ``root``).
+
+    Empty outside Git. Conflicted entries, symlinks and submodules are left out:
+    their blob is not the file's content.
+    """
+    listed = _git(root, "ls-files", "-s", "-z")
+    modified = _git(root, "diff-files", "--name-only", "--relative", "-z")
+    if listed is None or modified is None:
+        return {}
+    dirty = set(modified.split("\0"))
+    out: dict[str, str] = {}
+    for record in listed.split("\0"):
+        meta, sep, path = record.partition("\t")
+        fields = meta.split()
+        if not sep or len(fields) != 3 or fields[2] != "0" or fields[0] not in ("100644", "100755"):
+            continue
+        if path not in dirty:
+            out[path] = fields[1]
+    return out
+
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return proc.stdout.decode("utf-8", "surrogateescape") if proc.returncode == 0 else None

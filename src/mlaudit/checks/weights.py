@@ -8,7 +8,8 @@ from mlaudit.checks.interface import Check, Outcome
 from mlaudit.context import AuditContext
 from mlaudit.errors import CheckSkipped
 from mlaudit.model import Finding, Pillar, Severity
-from mlaudit.store.hash_cache import HashCache, cache_file_for
+from mlaudit.repo_files import clean_blob_ids
+from mlaudit.store.hash_cache import ContentDigests, HashCache, cache_file_for, content_cache_file
 from mlaudit.weights.discovery import WeightDetector
 
 
@@ -49,8 +50,12 @@ def find_weight_files(ctx: AuditContext, options: WeightsOptions) -> tuple[str, 
 
 
 def hash_cache_for(ctx: AuditContext) -> HashCache:
-    """The stat cache of this repository."""
-    return HashCache(cache_file_for(ctx.cache_dir, ctx.root))
+    """The stat cache of this repository, backed by the content cache shared by all repositories."""
+    return HashCache(
+        cache_file_for(ctx.cache_dir, ctx.root),
+        content=ContentDigests(content_cache_file(ctx.cache_dir)),
+        blob_ids=lambda: clean_blob_ids(ctx.root),
+    )
 
 
 class WeightsCheck(Check[WeightsOptions]):

@@ -1,11 +1,20 @@
-"""The stat cache: (path, size, mtime_ns, ctime_ns, inode) -> SHA-256, so unchanged files are never re-hashed.
+"""Digest caches, so unchanged files are never re-hashed.
 
-One JSON file per repository root under the cache directory. Safe when two
-processes run at once: writes go to a temporary file renamed over the old one
-(readers see the old or the new file, never half of one), and a save merges the
-entries another process wrote meanwhile. A cache that cannot be read or does not
-have the expected shape is discarded and rebuilt, never trusted; the caller can
-see that it happened (``rebuilt``).
+Two caches, both JSON files under the cache directory:
+
+- the **stat cache**, one file per repository root: (path, size, mtime_ns,
+  ctime_ns, inode) -> SHA-256;
+- the **content cache**, shared by every root: Git blob id -> (size, SHA-256).
+  A blob id names content, so the answer holds in any clone or worktree of any
+  repository: a fresh CI checkout, or the base worktree of a pull request,
+  hashes only what Git has never seen hashed. Only files Git reports as
+  unmodified carry a blob id.
+
+Both are safe when two processes run at once: writes go to a temporary file
+renamed over the old one (readers see the old or the new file, never half of
+one), and a save merges the entries another process wrote meanwhile. A cache
+that cannot be read or does not have the expected shape is discarded and
+rebuilt, never trusted; the caller can see that it happened (``rebuilt``).
 
 Like Git's index, an entry is "racily clean" when the file changed within the
 timestamp granularity of when it was hashed; such entries are not stored, so a
@@ -19,6 +28,7 @@ import json
 import os
 import re
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from mlaudit.store.atomic_file import write_json_atomic
@@ -26,6 +36,7 @@ from mlaudit.store.atomic_file import write_json_atomic
 CACHE_VERSION = 1
 RACY_WINDOW_NS = 2_000_000_000
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_BLOB_ID = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 
 StatKey = tuple[int, int, int, int]
 
@@ -36,13 +47,22 @@ def stat_key(st: os.stat_result) -> StatKey:
 
 
 def cache_file_for(cache_dir: Path, root: Path) -> Path:
-    """The cache file of one repository root."""
+    """The stat cache file of one repository root."""
     key = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:24]
     return cache_dir / "hashes" / f"{key}.json"
 
 
-class HashCache:
-    """Digest cache of one repository, loaded lazily, saved atomically."""
+def content_cache_file(cache_dir: Path) -> Path:
+    """The content cache file, shared by every repository."""
+    return cache_dir / "hashes" / "content.json"
+
+
+def _is_racy(st: os.stat_result) -> bool:
+    return time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < RACY_WINDOW_NS
+
+
+class _EntryFile:
+    """A JSON file of ``{"version": 1, "entries": {key: [...]}}``, loaded lazily, saved atomically."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -50,6 +70,10 @@ class HashCache:
         """True when an existing cache file was unreadable or corrupt and was discarded."""
         self._entries: dict[str, list[object]] | None = None
         self._dirty = False
+
+    @staticmethod
+    def _valid(key: str, value: object) -> bool:
+        raise NotImplementedError
 
     def _load(self) -> dict[str, list[object]]:
         if self._entries is None:
@@ -66,55 +90,113 @@ class HashCache:
             return {}
         try:
             data = json.loads(raw)
-            if data.get("version") != CACHE_VERSION or not isinstance(data.get("entries"), dict):
+            entries = data.get("entries") if data.get("version") == CACHE_VERSION else None
+            if not isinstance(entries, dict) or not all(self._valid(k, v) for k, v in entries.items()):
                 raise ValueError("unexpected cache layout")
-            entries = data["entries"]
-            for value in entries.values():
-                _validate(value)
         except (ValueError, TypeError, AttributeError):
             self.rebuilt = True
             return {}
-        return entries  # type: ignore[no-any-return]
+        return entries
 
-    def get(self, rel_path: str, st: os.stat_result) -> str | None:
-        """The cached digest when the file's stat is unchanged, else None."""
-        value = self._load().get(rel_path)
-        if value is None or tuple(value[:4]) != stat_key(st):
-            return None
-        return str(value[4])
-
-    def put(self, rel_path: str, st: os.stat_result, digest: str) -> None:
-        """Remember a digest, unless the file is too recently changed to trust its stat."""
-        newest = max(st.st_mtime_ns, st.st_ctime_ns)
-        if time.time_ns() - newest < RACY_WINDOW_NS:
-            return
+    def _set(self, key: str, value: list[object]) -> None:
         entries = self._load()
-        value: list[object] = [*stat_key(st), digest]
-        if entries.get(rel_path) != value:
-            entries[rel_path] = value
+        if entries.get(key) != value:
+            entries[key] = value
             self._dirty = True
 
     def save(self) -> None:
         """Write the cache atomically, merged with what other processes wrote meanwhile."""
         if not self._dirty or self._entries is None:
             return
-        merged = {**self._read_quietly(), **self._entries}
+        was_rebuilt = self.rebuilt
+        merged = {**self._read(), **self._entries}
+        self.rebuilt = was_rebuilt
         write_json_atomic(self.path, {"version": CACHE_VERSION, "entries": merged})
         self._dirty = False
 
-    def _read_quietly(self) -> dict[str, list[object]]:
-        was_rebuilt = self.rebuilt
-        entries = self._read()
-        self.rebuilt = was_rebuilt
-        return entries
+
+class ContentDigests(_EntryFile):
+    """Git blob id -> (size, SHA-256), valid in any repository."""
+
+    @staticmethod
+    def _valid(key: str, value: object) -> bool:
+        return (
+            bool(_BLOB_ID.match(key))
+            and isinstance(value, list)
+            and len(value) == 2
+            and isinstance(value[0], int)
+            and not isinstance(value[0], bool)
+            and isinstance(value[1], str)
+            and bool(_HEX64.match(value[1]))
+        )
+
+    def get(self, blob_id: str, size: int) -> str | None:
+        """The digest of that content, when known and of that size."""
+        value = self._load().get(blob_id)
+        return str(value[1]) if value is not None and value[0] == size else None
+
+    def put(self, blob_id: str, size: int, digest: str) -> None:
+        """Remember the digest of that content."""
+        self._set(blob_id, [size, digest])
 
 
-def _validate(value: object) -> None:
-    if not (
-        isinstance(value, list)
-        and len(value) == 5
-        and all(isinstance(v, int) and not isinstance(v, bool) for v in value[:4])
-        and isinstance(value[4], str)
-        and _HEX64.match(value[4])
-    ):
-        raise ValueError("malformed cache entry")
+class HashCache(_EntryFile):
+    """Stat cache of one repository, backed by the shared content cache when Git knows the files."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        content: ContentDigests | None = None,
+        blob_ids: Callable[[], Mapping[str, str]] | None = None,
+    ) -> None:
+        super().__init__(path)
+        self.content = content
+        self._blob_ids_source = blob_ids
+        self._blob_ids: Mapping[str, str] | None = None
+        self._listed_at_ns = 0
+
+    @staticmethod
+    def _valid(key: str, value: object) -> bool:
+        return (
+            isinstance(value, list)
+            and len(value) == 5
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value[:4])
+            and isinstance(value[4], str)
+            and bool(_HEX64.match(value[4]))
+        )
+
+    def _blob_id(self, rel_path: str) -> str | None:
+        if self.content is None or self._blob_ids_source is None:
+            return None
+        if self._blob_ids is None:  # asked only on the first stat-cache miss: Git costs a few ms
+            self._listed_at_ns = time.time_ns()
+            self._blob_ids = self._blob_ids_source()
+        return self._blob_ids.get(rel_path)
+
+    def get(self, rel_path: str, st: os.stat_result) -> str | None:
+        """The cached digest when the file's stat is unchanged or Git knows its content, else None."""
+        value = self._load().get(rel_path)
+        if value is not None and tuple(value[:4]) == stat_key(st):
+            return str(value[4])
+        blob = self._blob_id(rel_path)
+        if blob is None or self.content is None:
+            return None
+        return self.content.get(blob, st.st_size)
+
+    def put(self, rel_path: str, st: os.stat_result, digest: str) -> None:
+        """Remember a digest, unless the file is too recently changed to trust its stat."""
+        if _is_racy(st):
+            return
+        self._set(rel_path, [*stat_key(st), digest])
+        blob = self._blob_id(rel_path)
+        # Git vouched for the content when it listed the blob ids: a file changed since
+        # then must not teach the shared cache a wrong digest for that blob.
+        if blob is not None and self.content is not None and st.st_mtime_ns < self._listed_at_ns:
+            self.content.put(blob, st.st_size, digest)
+
+    def save(self) -> None:
+        """Write both caches atomically."""
+        super().save()
+        if self.content is not None:
+            self.content.save()
