@@ -125,3 +125,60 @@ def test_corrupt_cache_is_discarded(tmp_path: Path, scancode_index: None) -> Non
     result = scan_files(root, ["src/tool.py"], cache, workers=1)
     assert result.scanned == ("src/tool.py",)
     assert ScanCache(cache_file).rebuilt is False
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("import os\nprint(1)\n", (None, None)),
+        ("x = 1\n# SPDX-License-Identifier: MIT\n", ("MIT", 2)),
+        ("/* SPDX-License-Identifier: GPL-2.0-or-later OR Apache-2.0 */\nint x;\n",
+         ("GPL-2.0-or-later OR Apache-2.0", 1)),
+    ],
+)
+def test_files_without_licence_wording_are_decided_without_the_index(
+    text: str, expected: tuple[str | None, int | None]
+) -> None:
+    from mlaudit.licenses.license_clues import quick_scan
+
+    scan = quick_scan(text)
+    assert scan is not None and (scan.expression, scan.start_line) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["# Copyright 2024 Someone\nx = 1\n", "# SPDX-License-Identifier: Not-A-Licence\n", "# released under the GPL\n",
+     "Permission is hereby granted, free of charge\n", "# SPDX-License-Identifier: MIT\n# All rights reserved.\n"],
+)
+def test_any_licence_wording_goes_to_scancode(text: str) -> None:
+    from mlaudit.licenses.license_clues import quick_scan
+
+    assert quick_scan(text) is None
+
+
+def test_spdx_only_files_agree_with_scancode(tmp_path: Path, scancode_index: None) -> None:
+    from mlaudit.licenses.license_clues import quick_scan
+
+    for i, expression in enumerate(["MIT", "Apache-2.0", "GPL-3.0-only", "BSD-3-Clause OR MIT"]):
+        path = tmp_path / f"f{i}.py"
+        path.write_text(f"# SPDX-License-Identifier: {expression}\nvalue = {i}\n", encoding="utf-8")
+        quick = quick_scan(path.read_text(encoding="utf-8"))
+        real, error = file_scan.scan_one(str(path))
+        assert error is None and quick is not None
+        assert (quick.expression, quick.start_line) == (real.expression, real.start_line)
+
+
+def test_a_change_without_licence_wording_never_loads_the_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = init_repo(tmp_path / "repo")
+    (root / "a.py").write_text("print('a')\n", encoding="utf-8")
+    (root / "b.py").write_text("# SPDX-License-Identifier: MIT\nprint('b')\n", encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "code")
+
+    def no_index(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the scancode index was needed")
+
+    monkeypatch.setattr(file_scan, "_run", no_index)
+    result = scan_files(root, ["a.py", "b.py"], ScanCache(tmp_path / "cache.json"))
+    assert [(d.path, d.expression) for d in result.detections] == [("b.py", "MIT")]
+    assert result.scanned == ("a.py", "b.py") and not result.errors

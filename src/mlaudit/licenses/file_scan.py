@@ -5,7 +5,8 @@ repository, on any branch) is read from the ``ScanCache``. The rest is scanned
 with ``scancode.api.get_licenses``: the licence index is loaded once in this
 process (~6 s) and, for more than a handful of files, forked worker processes
 inherit it (copy-on-write) and scan in parallel. Weight files, binary files and
-files over the size limit are never scanned.
+files over the size limit are never scanned; files with no licence wording (or
+only SPDX identifier lines) are decided without the index (``license_clues``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlaudit.licenses.blob_ids import blob_ids
+from mlaudit.licenses.license_clues import quick_scan
 from mlaudit.licenses.scan_cache import CachedScan, ScanCache
 from mlaudit.weights.discovery import WEIGHT_EXTENSIONS
 
@@ -87,6 +89,7 @@ def scan_files(
     ids = blob_ids(root, candidates)
     detections: list[FileLicense] = []
     todo: dict[str, list[str]] = {}
+    scanned: list[str] = []
     hits = skipped = 0
     errors: list[str] = []
     for rel in candidates:
@@ -106,11 +109,16 @@ def scan_files(
                 skipped += 1
                 cache.put(blob, CachedScan(None, None, 0.0, binary=True))
                 continue
+            quick = quick_scan(full.read_text(encoding="utf-8", errors="replace"))
         except OSError as exc:
             errors.append(f"{rel}: {exc.strerror or exc}")
             continue
+        if quick is not None:  # no licence wording beyond SPDX lines: no need for the index
+            cache.put(blob, quick)
+            scanned.append(rel)
+            _collect(detections, rel, quick)
+            continue
         todo.setdefault(blob, []).append(rel)
-    scanned: list[str] = []
     if todo:
         jobs = [(blob, str(root / rels[0])) for blob, rels in todo.items()]
         for (blob, _), (result, error) in zip(jobs, _run(jobs, workers, progress), strict=True):
