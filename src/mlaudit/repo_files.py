@@ -29,23 +29,13 @@ def list_repo_files(root: Path) -> tuple[str, ...]:
 
 
 def _git_ls_files(root: Path) -> list[str] | None:
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
-             "--exclude-standard"],
-            capture_output=True,
-            check=False,
-            timeout=120,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+    listed = _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    if listed is None:
         return None
-    if proc.returncode != 0:
-        return None
-    names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
     # --cached lists tracked files deleted from the work tree and submodule
     # folders too; keep what exists as a file or a symlink.
     out = []
-    for name in names:
+    for name in listed.split("\0"):
         if not name:
             continue
         full = os.path.join(root, name)
@@ -70,18 +60,6 @@ def _walk(root: Path) -> list[str]:
                 out.append(rel.replace(os.sep, "/"))
                 dirnames.remove(d)
     return out
-
-
-def is_git_work_tree(root: Path) -> bool:
-    """True when ``root`` lies inside a Git work tree."""
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
-            capture_output=True, check=False, timeout=30,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return proc.returncode == 0 and proc.stdout.strip() == b"true"
 
 
 def clean_blob_ids(root: Path) -> dict[str, str]:
