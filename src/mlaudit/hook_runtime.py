@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 from mlaudit.model import Finding
 from mlaudit.render.text import format_finding_line
+from mlaudit.repo_files import run_git
 
 
 def repo_root(start: Path | None = None) -> Path:
     """The Git work tree's top folder (pre-commit runs hooks there), else the current folder."""
     here = start or Path.cwd()
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(here), "rev-parse", "--show-toplevel"],
-            capture_output=True, check=False, timeout=30,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return here
-    if proc.returncode == 0 and proc.stdout.strip():
-        return Path(proc.stdout.decode().strip())
-    return here
+    top = run_git(here, "rev-parse", "--show-toplevel", timeout=30)
+    return Path(top.strip()) if top and top.strip() else here
 
 
 def relative_paths(root: Path, filenames: Iterable[str]) -> list[str]:

@@ -29,7 +29,7 @@ def list_repo_files(root: Path) -> tuple[str, ...]:
 
 
 def _git_ls_files(root: Path) -> list[str] | None:
-    listed = _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    listed = run_git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
     if listed is None:
         return None
     # --cached lists tracked files deleted from the work tree and submodule
@@ -68,8 +68,8 @@ def clean_blob_ids(root: Path) -> dict[str, str]:
     Empty outside Git. Conflicted entries, symlinks and submodules are left out:
     their blob is not the file's content.
     """
-    listed = _git(root, "ls-files", "-s", "-z")
-    modified = _git(root, "diff-files", "--name-only", "--relative", "-z")
+    listed = run_git(root, "ls-files", "-s", "-z")
+    modified = run_git(root, "diff-files", "--name-only", "--relative", "-z")
     if listed is None or modified is None:
         return {}
     dirty = set(modified.split("\0"))
@@ -84,9 +84,10 @@ def clean_blob_ids(root: Path) -> dict[str, str]:
     return out
 
 
-def _git(root: Path, *args: str) -> str | None:
+def run_git(root: Path, *args: str, timeout: float = 120) -> str | None:
+    """Stdout of ``git -C root ARGS``, or None when Git is missing, fails or times out."""
     try:
-        proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False, timeout=120)
+        proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False, timeout=timeout)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return proc.stdout.decode("utf-8", "surrogateescape") if proc.returncode == 0 else None

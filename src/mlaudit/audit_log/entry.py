@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from pathlib import Path
 from typing import Any
 
 from mlaudit.audit_log.chain import append_record
 from mlaudit.config import Config
 from mlaudit.model import Report
+from mlaudit.repo_files import run_git
 from mlaudit.signing.report_attestation import report_digest
 
 
 def head_commit(root: Path) -> str | None:
     """The commit checked out at ``root``, or None outside a Git repository."""
-    try:
-        proc = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
-                              timeout=30, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return proc.stdout.strip() if proc.returncode == 0 else None
+    out = run_git(root, "rev-parse", "HEAD", timeout=30)
+    return out.strip() if out else None
 
 
 def audit_record(report: Report, config: Config, root: Path) -> dict[str, Any]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from mlaudit.errors import CheckSkipped
 from mlaudit.governance.access_options import AccessOptions
+from mlaudit.repo_files import run_git
 
 DEFAULT_API_URL = "https://api.github.com"
 _REMOTE = re.compile(r"[:/](?P<owner>[A-Za-z0-9_.-]+)/(?P<name>[A-Za-z0-9_.-]+?)(?:\.git)?/?$")
@@ -70,15 +70,6 @@ def resolve_target(
 
 def remote_repository(root: Path) -> str:
     """``owner/name`` from the ``origin`` remote's URL ('' when there is none)."""
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(root), "config", "--get", "remote.origin.url"],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=30,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    match = _REMOTE.search(proc.stdout.strip()) if proc.returncode == 0 else None
+    url = run_git(root, "config", "--get", "remote.origin.url", timeout=30)
+    match = _REMOTE.search(url.strip()) if url is not None else None
     return f"{match['owner']}/{match['name']}" if match else ""

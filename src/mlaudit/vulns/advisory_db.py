@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import subprocess
 import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from mlaudit.repo_files import run_git
 
 MAX_ADVISORY_BYTES = 1_000_000
 
@@ -160,24 +161,16 @@ def snapshot_of(path: Path) -> str:
 
 
 def _git_commit(path: Path) -> str | None:
-    try:
-        proc = subprocess.run(["git", "-C", str(path), "rev-parse", "--show-toplevel", "HEAD"],
-                              capture_output=True, text=True, check=False, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    lines = proc.stdout.split()
-    if proc.returncode == 0 and len(lines) == 2 and Path(lines[0]).resolve() == path.resolve():
+    out = run_git(path, "rev-parse", "--show-toplevel", "HEAD", timeout=30)
+    lines = out.split() if out is not None else []
+    if len(lines) == 2 and Path(lines[0]).resolve() == path.resolve():
         return lines[1]
     return None
 
 
 def _git_dirty(path: Path) -> bool:
-    try:
-        proc = subprocess.run(["git", "-C", str(path), "status", "--porcelain", "--", "vulns"],
-                              capture_output=True, text=True, check=False, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return True
-    return proc.returncode != 0 or bool(proc.stdout.strip())
+    out = run_git(path, "status", "--porcelain", "--", "vulns", timeout=60)
+    return out is None or bool(out.strip())
 
 
 def _files_digest(path: Path) -> str:
