@@ -1,4 +1,4 @@
-"""Fixtures shared by the whole suite: temporary Git repositories, the shared fixtures, the CLI."""
+"""Fixtures shared by the whole suite: temporary Git repositories, tests/fixtures, the CLI."""
 
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SHARED_FIXTURES = Path(os.environ.get("MLAUDIT_SHARED_DIR", PROJECT_ROOT.parent / "shared")) / "fixtures"
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 MLAUDIT = shutil.which("mlaudit") or str(Path(sys.executable).parent / "mlaudit")
 
 
-def shared_fixture(*parts: str) -> Path:
-    """A path under ../shared/fixtures; skips the test with the reason when it is absent."""
-    path = SHARED_FIXTURES.joinpath(*parts)
+def fixture_path(*parts: str) -> Path:
+    """A path under tests/fixtures (see its README for sources and licences); a missing one is an error."""
+    path = FIXTURES.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"shared fixture {path} is not available")
+        raise FileNotFoundError(f"test fixture {path} is missing from the repository")
     return path
 
 

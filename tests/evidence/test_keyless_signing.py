@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from conftest import shared_fixture
+from conftest import fixture_path
 
 from mlaudit.errors import MlauditError
 from mlaudit.signing.oms_sign import SigningFailed, SigningKey, sign_model
@@ -47,7 +47,7 @@ class _RecordingSigner:
         from sigstore.models import Bundle
 
         _RecordingSigner.calls.append((self.token, statement._contents))
-        fixture = shared_fixture("model-signing", "v1.1.0-sigstore", "model.sig")
+        fixture = fixture_path("model-signing", "v1.1.0-sigstore", "model.sig")
         return Bundle.from_json(fixture.read_bytes())
 
 

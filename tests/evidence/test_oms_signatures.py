@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_mlaudit, shared_fixture
+from conftest import fixture_path, run_mlaudit
 
 IBM_IDENTITY = "stefanb@us.ibm.com"
 IBM_ISSUER = "https://sigstore.verify.ibm.com/oauth2"
@@ -25,12 +25,12 @@ def _copy(src: Path, dest: Path) -> Path:
 
 @pytest.fixture
 def keyless_model(tmp_path: Path) -> Path:
-    return _copy(shared_fixture("model-signing", "v1.1.0-sigstore"), tmp_path / "keyless")
+    return _copy(fixture_path("model-signing", "v1.1.0-sigstore"), tmp_path / "keyless")
 
 
 @pytest.fixture
 def key_model(tmp_path: Path) -> Path:
-    return _copy(shared_fixture("model-signing", "v1.1.0-elliptic-key"), tmp_path / "keyed")
+    return _copy(fixture_path("model-signing", "v1.1.0-elliptic-key"), tmp_path / "keyed")
 
 
 def _verify_keyless(model: Path, identity: str = IBM_IDENTITY, issuer: str = IBM_ISSUER) -> subprocess.CompletedProcess[str]:
@@ -105,7 +105,7 @@ def test_keyless_without_expected_signer_is_a_usage_error(keyless_model: Path) -
 
 
 def test_key_fixture_verifies_with_public_key(key_model: Path) -> None:
-    pem = shared_fixture("model-signing", "keys", "certificate", "signing-key-pub.pem")
+    pem = fixture_path("model-signing", "keys", "certificate", "signing-key-pub.pem")
     proc = run_mlaudit("verify", str(key_model), "--public-key", str(pem))
     assert proc.returncode == 0, proc.stderr
     assert "signed by public key sha256:" in proc.stdout
@@ -184,7 +184,7 @@ def test_keyless_bundle_is_not_accepted_for_a_public_key(keyless_model: Path, tm
 
 def test_garbage_signature_is_a_clear_failure(key_model: Path) -> None:
     (key_model / "model.sig").write_text("{not json")
-    pem = shared_fixture("model-signing", "keys", "certificate", "signing-key-pub.pem")
+    pem = fixture_path("model-signing", "keys", "certificate", "signing-key-pub.pem")
     proc = run_mlaudit("verify", str(key_model), "--public-key", str(pem))
     assert proc.returncode == 1
     assert "not a readable Sigstore bundle" in proc.stderr
@@ -214,7 +214,7 @@ def test_ignore_paths_follow_the_weight_manifest(tmp_path: Path) -> None:
 
 
 def test_missing_or_hostile_signature_fails_verification(key_model: Path) -> None:
-    pem = shared_fixture("model-signing", "keys", "certificate", "signing-key-pub.pem")
+    pem = fixture_path("model-signing", "keys", "certificate", "signing-key-pub.pem")
     (key_model / "model.sig").write_text('{"dsseEnvelope": {"payload": "!!", "signatures": []}, '
                                          '"verificationMaterial": {"publicKey": {"hint": "x"}}}')
     proc = run_mlaudit("verify", str(key_model), "--public-key", str(pem))

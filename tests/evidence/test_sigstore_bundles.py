@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import run_mlaudit, shared_fixture
+from conftest import fixture_path, run_mlaudit
 
 WHL_IDENTITY = "https://github.com/trailofbits/rfc8785.py/.github/workflows/release.yml@refs/tags/v0.1.2"
 WHL_ISSUER = "https://token.actions.githubusercontent.com"
@@ -14,7 +14,7 @@ WHL_ISSUER = "https://token.actions.githubusercontent.com"
 
 @pytest.fixture
 def wheel(tmp_path: Path) -> Path:
-    src = shared_fixture("sigstore", "bundle_v3_github.whl")
+    src = fixture_path("sigstore", "bundle_v3_github.whl")
     shutil.copy(src, tmp_path / src.name)
     shutil.copy(src.with_name(src.name + ".sigstore"), tmp_path / (src.name + ".sigstore"))
     return tmp_path / src.name
@@ -46,7 +46,7 @@ def test_staging_bundle_needs_the_staging_root(tmp_path: Path) -> None:
     from mlaudit.signing.blob_verify import verify_blob
     from mlaudit.signing.oms_verify import ExpectedSigner, SignatureInvalid
 
-    src = shared_fixture("sigstore", "staging_email.txt")
+    src = fixture_path("sigstore", "staging_email.txt")
     bundle = src.with_name(src.name + ".sigstore")
     proc = run_mlaudit("verify", str(src), "--signature", str(bundle), "--identity", "william@yossarian.net",
                        "--issuer", "https://github.com/login/oauth", "--offline", "--staging")

@@ -8,7 +8,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import shared_fixture
+from conftest import fixture_path
 
 from mlaudit.vulns.advisory_db import affects, snapshot_of
 from mlaudit.vulns.osv_server import LocalOsvServer
@@ -25,7 +25,7 @@ def _post(url: str, body: object) -> tuple[int, dict]:  # type: ignore[type-arg]
 
 @pytest.fixture(scope="module")
 def server() -> LocalOsvServer:
-    with LocalOsvServer(shared_fixture("pypa-advisory-db")) as running:
+    with LocalOsvServer(fixture_path("pypa-advisory-db")) as running:
         yield running  # type: ignore[misc]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_mlaudit, shared_fixture
+from conftest import fixture_path, run_mlaudit
 from pins_scan import write
 
 from mlaudit.vulns.osv_server import LocalOsvServer
@@ -26,7 +26,7 @@ def _check(report: dict[str, Any], check_id: str) -> dict[str, Any]:
 
 
 def test_known_cve_reported_with_ids_fix_and_line_then_cached(repo: Path) -> None:
-    db = shared_fixture("pypa-advisory-db")
+    db = fixture_path("pypa-advisory-db")
     write(repo, "requirements.txt", "-r requirements/base.txt\nnumpy==1.26.4\n")
     write(repo, "requirements/base.txt", "# pinned on purpose\njinja2==2.11.0\n")
     write(repo, "serve/requirements.txt", "jinja2==3.1.4\n")  # a safe pin elsewhere: not reported
@@ -64,7 +64,7 @@ def test_known_cve_reported_with_ids_fix_and_line_then_cached(repo: Path) -> Non
 
 
 def test_advisory_db_from_config_and_ignore_with_reason(repo: Path) -> None:
-    db = shared_fixture("pypa-advisory-db")
+    db = fixture_path("pypa-advisory-db")
     write(repo, "requirements.txt", "jinja2==2.11.0\n")
     write(repo, "pyproject.toml", f"""
         [tool.mlaudit]
@@ -91,7 +91,7 @@ def test_expired_ignore_counts_again(repo: Path) -> None:
     write(repo, "requirements.txt", "jinja2==2.11.0\n")
     write(repo, "mlaudit.toml", '[[vulns.ignore]]\nid = "PYSEC-2021-66"\nreason = "legacy"\n'
           'owner = "ml-platform"\nexpires = 2020-01-31\n')
-    code, report = _audit(repo, "--advisory-db", str(shared_fixture("pypa-advisory-db")))
+    code, report = _audit(repo, "--advisory-db", str(fixture_path("pypa-advisory-db")))
     rules = {(f["rule"], f.get("details", {}).get("id")) for f in _check(report, "vulns")["findings"]}
     assert ("vulns.known-vulnerability", "PYSEC-2021-66") in rules
     assert any(rule == "vulns.ignore-expired" for rule, _ in rules)
@@ -114,7 +114,7 @@ def test_ignore_without_reason_is_a_config_error(repo: Path) -> None:
 
 
 def test_service_down_is_an_error_and_the_audit_goes_on(repo: Path) -> None:
-    with LocalOsvServer(shared_fixture("pypa-advisory-db")) as server:
+    with LocalOsvServer(fixture_path("pypa-advisory-db")) as server:
         url = server.query_url
     # The server is stopped: nothing listens on its port any more.
     write(repo, "requirements.txt", "jinja2==2.11.0\ntorch\n")
@@ -154,7 +154,7 @@ def test_rate_limited_service_is_an_error_with_the_reason(repo: Path) -> None:
 
 def test_unauditable_version_is_an_error_never_a_pass(repo: Path) -> None:
     write(repo, "requirements.txt", "jinja2===2.11.0-custom-build\n")
-    code, report = _audit(repo, "--advisory-db", str(shared_fixture("pypa-advisory-db")))
+    code, report = _audit(repo, "--advisory-db", str(fixture_path("pypa-advisory-db")))
     vulns = _check(report, "vulns")
     assert vulns["status"] == "error" and "could not be audited" in vulns["summary"]
     assert code == 1

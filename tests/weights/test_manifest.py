@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import shared_fixture
+from conftest import fixture_path
 
 from mlaudit.weights.hashing import digest_files
 from mlaudit.weights.manifest import (
@@ -36,7 +36,7 @@ def test_render_is_sorted_one_entry_per_line_and_round_trips() -> None:
 
 def test_root_digest_matches_model_signing() -> None:
     # A real OMS signature: its subject digest is the root digest over the files' SHA-256.
-    folder = shared_fixture("model-signing", "v1.1.0-elliptic-key")
+    folder = fixture_path("model-signing", "v1.1.0-elliptic-key")
     bundle = json.loads((folder / "model.sig").read_text())
     statement = json.loads(base64.b64decode(bundle["dsseEnvelope"]["payload"]))
     names = [r["name"] for r in statement["predicate"]["resources"]]

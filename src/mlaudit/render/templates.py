@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import functools
-from importlib import resources
-from pathlib import Path
 
 import jinja2
 
 
 @functools.cache
 def environment() -> jinja2.Environment:
-    """Templates from ``mlaudit/templates`` in the installed wheel (``templates/`` in a checkout)."""
-    packaged = resources.files("mlaudit") / "templates"
-    if packaged.is_dir():
-        loader: jinja2.BaseLoader = jinja2.PackageLoader("mlaudit", "templates")
-    else:  # running from a source checkout: templates/ sits at the project root
-        loader = jinja2.FileSystemLoader(Path(__file__).resolve().parents[3] / "templates")
+    """Templates from ``mlaudit/templates`` (the top-level ``templates/``, linked into the package)."""
     env = jinja2.Environment(
-        loader=loader,
+        loader=jinja2.PackageLoader("mlaudit", "templates"),
         autoescape=False,  # Markdown, not HTML; values are escaped by the md filter
         trim_blocks=True,
         lstrip_blocks=True,
