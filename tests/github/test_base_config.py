@@ -123,3 +123,15 @@ def test_trusted_pull_request_config_keeps_the_base_commands_and_state() -> None
     assert pinned.general.cache_dir == "/srv/cache" and pinned.general.trust_pr_config is False
     assert pinned.tables["performance"] == {"command": "python eval.py", "timeout": 5.0}
     assert pinned.tables["probes"] == {} and pinned.tables["access"] == {}
+
+
+def test_the_base_worktree_gets_the_same_config_file_position(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlaudit.github.pull_request_run import rebased
+
+    root = init_repo(tmp_path / "repo")
+    base = commit(root, {"sub/mlaudit.toml": 'fail_on = "low"\n'})
+    monkeypatch.chdir(root)
+    trusted = base_branch_config(Path("sub"), base).config
+    moved = rebased(trusted, Path("sub"), tmp_path / "worktree" / "sub")
+    assert moved.path == tmp_path / "worktree" / "sub" / "mlaudit.toml"
+    assert moved.general.fail_on.value == "low"

@@ -6,6 +6,7 @@ what it wants printed (annotations, notices) goes through ``emit``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -75,9 +76,10 @@ def _audit_base(settings: RunSettings, pr: PullRequestRef, config: Config) -> tu
 
 def rebased(config: Config, root: Path, tree: Path) -> Config:
     """``config`` as if its file sat in ``tree`` (the base's worktree) where it sits in ``root``."""
-    if config.path is None or not config.path.is_relative_to(root):
+    top = Path(os.path.abspath(root))
+    if config.path is None or not config.path.is_relative_to(top):
         return config
-    return Config(path=tree / config.path.relative_to(root), general=config.general, tables=config.tables,
+    return Config(path=tree / config.path.relative_to(top), general=config.general, tables=config.tables,
                   prefix=config.prefix)
 
 
