@@ -54,6 +54,12 @@ class GeneralOptions:
     """Where caches live; default ``$MLAUDIT_CACHE_DIR`` or ``~/.cache/mlaudit``."""
     advisory_db: str | None = None
     """A local OSV/PyPA advisory database (folder with ``vulns/``) for offline, reproducible CVE audits."""
+    trust_pr_config: bool = False
+    """In a pull request, let the pull request's own configuration and waivers govern its audit.
+
+    Read from the base branch only: by default the base branch's configuration
+    audits the head, and any loosening the pull request makes fails the policy.
+    """
 
 
 # Sections that are not a check's options (waivers, data sources, ...) register
@@ -210,3 +216,12 @@ def _is_section(value: object) -> bool:
     return isinstance(value, Mapping) or (
         isinstance(value, list) and bool(value) and all(isinstance(v, Mapping) for v in value)
     )
+
+
+def config_from_table(path: Path | None, table: Mapping[str, Any], prefix: str) -> Config:
+    """A configuration from an already-read table (e.g. a Git blob of the base branch), like ``load_config``."""
+    source = str(path) if path else "(defaults)"
+    sections = {k: v for k, v in table.items() if _is_section(v)}
+    general_table = {k: v for k, v in table.items() if k not in sections}
+    general = parse_options(GeneralOptions, general_table, where=prefix.rstrip("."), source=source)
+    return Config(path=path, general=general, tables=sections, prefix=prefix)

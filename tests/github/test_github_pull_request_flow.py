@@ -16,11 +16,8 @@ from typing import Any
 
 import pytest
 from conftest import git, init_repo, run_mlaudit
+from github_actions_env import PR_NUMBER, REPO, actions_env, read_outputs, write_event
 from github_api_server import GitHubApiServer, add_pull_request
-
-REPO = "octo-org/tiny-model"
-PR_NUMBER = 7
-EVENT_TEMPLATE = Path(__file__).parent / "data" / "pull_request_event.json"
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -48,65 +45,6 @@ def pr_repo(tmp_path: Path) -> dict[str, Any]:
     git(root, "-c", "user.name=Mallory Contributor", "commit", "-q", "-m", "swap the weights")
     head_sha = git(root, "rev-parse", "HEAD").strip()
     return {"root": root, "base_sha": base_sha, "head_sha": head_sha, "tmp": tmp_path}
-
-
-def write_event(tmp: Path, base_sha: str, head_sha: str) -> Path:
-    """A pull_request ``synchronize`` payload as GitHub sends it, with this repository's shas."""
-    text = EVENT_TEMPLATE.read_text(encoding="utf-8")
-    text = text.replace("@BASE_SHA@", base_sha).replace("@HEAD_SHA@", head_sha)
-    path = tmp / "event.json"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def actions_env(
-    api: GitHubApiServer,
-    event: Path,
-    tmp: Path,
-    *,
-    token: str = "test-token",
-    event_name: str = "pull_request",
-) -> dict[str, str]:
-    """The variables the runner sets for a step."""
-    summary, output = tmp / "summary.md", tmp / "output.txt"
-    summary.touch()
-    output.touch()
-    return {
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_EVENT_NAME": event_name,
-        "GITHUB_EVENT_PATH": str(event),
-        "GITHUB_REPOSITORY": REPO,
-        "GITHUB_API_URL": api.url,
-        "GITHUB_SERVER_URL": "https://github.invalid",
-        "GITHUB_RUN_ID": "4242",
-        "GITHUB_RUN_ATTEMPT": "1",
-        "GITHUB_TOKEN": token,
-        "GITHUB_STEP_SUMMARY": str(summary),
-        "GITHUB_OUTPUT": str(output),
-        "GITHUB_WORKSPACE": str(tmp / "tiny-model"),
-        "RUNNER_TEMP": str(tmp / "runner-temp"),
-        "MLAUDIT_GITHUB_BACKOFF_S": "0.01",
-    }
-
-
-def read_outputs(path: Path) -> dict[str, str]:
-    """Parse ``$GITHUB_OUTPUT`` (heredoc form) like the runner does."""
-    outputs: dict[str, str] = {}
-    lines = path.read_text(encoding="utf-8").split("\n")
-    i = 0
-    while i < len(lines):
-        match = re.match(r"^([^<=]+)<<(.+)$", lines[i])
-        if match:
-            name, delimiter = match.groups()
-            end = lines.index(delimiter, i + 1)
-            outputs[name] = "\n".join(lines[i + 1 : end])
-            i = end + 1
-        else:
-            if "=" in lines[i]:
-                name, value = lines[i].split("=", 1)
-                outputs[name] = value
-            i += 1
-    return outputs
 
 
 def run_github(pr_repo: dict[str, Any], api: GitHubApiServer, *args: str, token: str = "test-token"):  # type: ignore[no-untyped-def]

@@ -14,7 +14,12 @@ from mlaudit.model import Severity
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``mlaudit github`` (the Action passes its inputs here)."""
     parser.add_argument("path", nargs="?", default=".", help="repository root to audit (default: .)")
-    parser.add_argument("--config", type=Path, help="configuration file (default: found in PATH)")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        help="configuration file (default: found in PATH); in a pull request a file inside PATH "
+        "is read from the base commit, as the found one is",
+    )
     parser.add_argument(
         "--fail-on",
         choices=[s.value for s in Severity],

@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from mlaudit.config_change_rules import show
+from mlaudit.config_diff import ConfigChange
 from mlaudit.model import AcceptedFinding, CheckResult, Finding, Pillar, Report, ReportDiff, Severity, Status
 
 PILLAR_TITLES = {
@@ -78,6 +80,52 @@ class LicenseChange:
     new: str | None
 
 
+MAX_VALUE_CHARS = 300
+"""A configuration value longer than this is cut in the comment (the report keeps it whole)."""
+
+
+@dataclass(frozen=True)
+class ConfigChangeRow:
+    """One row of "Configuration changed": the key, its values as shown, and the judgement."""
+
+    key: str
+    old: str
+    new: str
+    kind: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ConfigChanges:
+    """What the pull request changed in the audit's configuration, from the ``config`` result."""
+
+    rows: tuple[ConfigChangeRow, ...]
+    trusted: bool
+    base_config: str
+
+    @property
+    def loosening(self) -> int:
+        """How many changes let more through."""
+        return sum(r.kind == "loosening" for r in self.rows)
+
+
+def _shown(value: object) -> str:
+    text = show(value)
+    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
+
+
+def config_changes(head: Report) -> ConfigChanges | None:
+    """The ``config`` check's recorded changes (None when the pull request changed no configuration)."""
+    check = head.check("config")
+    raw = check.evidence.get("changes") if check else None
+    if check is None or not isinstance(raw, list) or not raw:
+        return None
+    changes = [c for c in (ConfigChange.from_json(item) for item in raw) if c is not None]
+    rows = tuple(ConfigChangeRow(c.key, _shown(c.old), _shown(c.new), c.kind, c.reason) for c in changes)
+    base = check.evidence.get("base_config")
+    return ConfigChanges(rows, check.evidence.get("trusted") is True, base if isinstance(base, str) else "")
+
+
 @dataclass(frozen=True)
 class CommentModel:
     """Everything the comment template needs."""
@@ -96,6 +144,8 @@ class CommentModel:
     """Findings a waiver accepts on the head but not on the base: a reviewer must see them."""
     waived_before: tuple[AcceptedFinding, ...] = ()
     """Findings already accepted on the base."""
+    config: ConfigChanges | None = None
+    """Configuration keys the pull request changed (None: none)."""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -263,4 +313,5 @@ def build_comment_model(
         run_url=run_url,
         artifact_url=artifact_url,
         head_sha=head_sha,
+        config=config_changes(head),
     )

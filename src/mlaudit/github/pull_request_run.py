@@ -6,10 +6,12 @@ what it wants printed (annotations, notices) goes through ``emit``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from mlaudit.config import Config
 from mlaudit.errors import UsageError
 from mlaudit.github.api_client import GitHubApiError
 from mlaudit.github.comment_model import WeightCommit, build_comment_model, weight_changes
@@ -46,8 +48,12 @@ from mlaudit.github.workflow_commands import finding_annotations, workflow_comma
 from mlaudit.model import Report, ReportDiff
 
 
-def _audit_base(settings: RunSettings, pr: PullRequestRef) -> tuple[Report | None, str, str]:
-    """(base report, note for the comment, merge-base sha) — never raises for a missing base."""
+def _audit_base(settings: RunSettings, pr: PullRequestRef, config: Config) -> tuple[Report | None, str, str]:
+    """(base report, note for the comment, merge-base sha) — never raises for a missing base.
+
+    The base is audited with the same trusted ``config`` as the head, so the
+    comparison is about the trees, not about two configurations.
+    """
     if settings.base_report is not None:
         return (
             read_report(settings.base_report),
@@ -60,17 +66,32 @@ def _audit_base(settings: RunSettings, pr: PullRequestRef) -> tuple[Report | Non
     base_rev = settings.base_ref or pr.base_sha
     try:
         base_sha = merge_base(settings.root, base_rev, pr.head_sha)
-        report = audit_in_worktree(settings.root, base_sha, lambda tree: audit_tree(tree, settings))
+        report = audit_in_worktree(
+            settings.root, base_sha, lambda tree: audit_tree(tree, settings, rebased(config, settings.root, tree))
+        )
     except UsageError as exc:
         return None, f"the base could not be audited, so every finding is shown as new: {exc}", ""
     return report, "", base_sha
 
 
+def rebased(config: Config, root: Path, tree: Path) -> Config:
+    """``config`` as if its file sat in ``tree`` (the base's worktree) where it sits in ``root``."""
+    top = Path(os.path.abspath(root))
+    if config.path is None or not config.path.is_relative_to(top):
+        return config
+    return Config(path=tree / config.path.relative_to(top), general=config.general, tables=config.tables,
+                  prefix=config.prefix)
+
+
 def run_pull_request(env: ActionsEnvironment, event: Mapping[str, Any], settings: RunSettings, emit: Emit) -> int:
     """Audit head and base, diff them, publish; the exit code is the head's verdict."""
+    from mlaudit.github.pr_config import config_check, resolve_pull_request_config, with_config_check
+
     pr = pull_request_from_event(event, source=env.event_path)
-    head = audit_tree(settings.root, settings)
-    base, note, base_sha = _audit_base(settings, pr)
+    # The base branch's configuration governs (read from its commit, not from the checkout).
+    governing = resolve_pull_request_config(settings.root, settings.base_ref or pr.base_sha, settings.config)
+    head = with_config_check(audit_tree(settings.root, settings, governing.effective), config_check(governing))
+    base, note, base_sha = _audit_base(settings, pr, governing.base)
     commits: dict[str, tuple[WeightCommit, ...]] = {}
     changed = [c.path for c in weight_changes(base, head)]
     if changed and base_sha:

@@ -6,6 +6,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlaudit.github.api_client import GitHubClient
 from mlaudit.github.event import (
@@ -19,6 +20,9 @@ from mlaudit.github.report_files import (
     SARIF,
 )
 from mlaudit.model import Report, ReportDiff, Severity, Status
+
+if TYPE_CHECKING:
+    from mlaudit.config import Config
 
 
 @dataclass(frozen=True)
@@ -41,15 +45,15 @@ class RunSettings:
     advisory_db: Path | None = None
 
 
-def audit_tree(root: Path, settings: RunSettings) -> Report:
-    """Audit one checkout with the run's configuration and policy."""
+def audit_tree(root: Path, settings: RunSettings, config: Config | None = None) -> Report:
+    """Audit one checkout with ``config`` (default: the checkout's own) and the run's policy."""
     from mlaudit.config import load_config
     from mlaudit.context import AuditContext
     from mlaudit.engine import run_audit
 
     ctx = AuditContext(
         root,
-        load_config(root, settings.config),
+        config if config is not None else load_config(root, settings.config),
         offline=True if settings.offline else None,
         advisory_db=settings.advisory_db,
     )
