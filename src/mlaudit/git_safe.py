@@ -1,0 +1,145 @@
+"""Every Git call of mlaudit: the audited checkout's own Git configuration never runs a command.
+
+A checkout's ``.git/config`` (and the files it includes) belongs to whoever
+prepared the checkout, not to mlaudit's user: ``core.fsmonitor``, a ``clean``
+filter that ``.gitattributes`` selects, a ``textconv`` driver, ``gpg.program``
+(asked by ``git log %G?``) and a dozen other keys name commands that plain
+read-only Git calls would run. Every Git process mlaudit starts, by
+``run_git`` or through GitPython (``open_repo``), therefore gets:
+
+- ``GIT_CONFIG_NOSYSTEM=1``, no terminal prompt, no pager, no editor, no
+  replace objects and no optional locks;
+- command-line configuration (``GIT_CONFIG_COUNT``, which outranks every
+  configuration file): ``core.fsmonitor=false``, ``core.hooksPath=/dev/null``,
+  ``protocol.ext.allow=never``, ``diff.external`` and ``log.showSignature``
+  off, and ``safe.directory`` for the audited checkout only (the runner owns
+  it; no other repository is vouched for);
+- every key of the checkout's *local* or *worktree* configuration that names a
+  command (see ``COMMAND_KEY_NAMES``), or whose value is a ``!shell`` command,
+  blanked: Git then runs no filter, driver, helper or program at all.
+  The keys are read with ``git config --list``, which executes nothing.
+
+The user's global configuration is the user's and stays in force.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+# Last component of a configuration key that names a command Git may run
+# (``filter.<driver>.clean``, ``diff.<driver>.textconv``, ``core.sshCommand``, ...).
+COMMAND_KEY_NAMES = frozenset({
+    "fsmonitor", "sshcommand", "editor", "pager", "askpass", "gitproxy", "alternaterefscommand",
+    "external", "textconv", "command", "cmd", "clean", "smudge", "process", "driver", "helper",
+    "program", "packobjectshook", "uploadpack", "receivepack", "difffilter", "browser",
+    "defaultkeycommand", "proxycommand", "hookspath", "fetchcommand",
+})
+# Keys whose blank value would not mean "off": they get this value instead.
+_SAFE_VALUES = {"core.fsmonitor": "false", "core.hookspath": os.devnull, "log.showsignature": "false"}
+# Always set, whatever the checkout's configuration says.
+_FIXED = (
+    ("core.fsmonitor", "false"),
+    ("core.hooksPath", os.devnull),
+    ("core.pager", "cat"),
+    ("diff.external", ""),
+    ("log.showSignature", "false"),
+    ("protocol.ext.allow", "never"),
+    ("credential.helper", ""),
+)
+_ENV = {
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_PAGER": "cat",
+    "PAGER": "cat",
+    "GIT_EDITOR": "true",
+    "GIT_ASKPASS": "",
+    "SSH_ASKPASS": "",
+    "GIT_NO_REPLACE_OBJECTS": "1",
+    "GIT_OPTIONAL_LOCKS": "0",
+}
+# Variables of the caller's environment that would let a command in through the back door.
+_DROP = ("GIT_EXTERNAL_DIFF", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG", "GIT_CONFIG_GLOBAL_OVERRIDE")
+
+
+def checkout_top(root: Path) -> Path | None:
+    """The nearest folder at or above ``root`` holding ``.git`` (found without running Git), or None."""
+    here = root.resolve()
+    for folder in (here, *here.parents):
+        if os.path.lexists(folder / ".git"):
+            return folder
+    return None
+
+
+def local_command_keys(root: Path) -> list[tuple[str, str]]:
+    """(key, safe value) for every local/worktree key of the checkout that could run a command."""
+    listed = _run(root, _base_env(root, ()), "config", "--list", "--includes", "--show-scope", "-z", timeout=30)
+    if listed is None:
+        return []
+    fields = listed.split("\0")
+    out: dict[str, str] = {}
+    for scope, entry in zip(fields[0::2], fields[1::2], strict=False):
+        if scope not in ("local", "worktree"):
+            continue
+        key, _, value = entry.partition("\n")
+        name = key.rsplit(".", 1)[-1]
+        if name in COMMAND_KEY_NAMES or value.lstrip().startswith("!"):
+            out[key] = _SAFE_VALUES.get(key, "")
+        elif key.startswith("filter.") and name == "required":
+            out[key] = "false"
+        elif key == "log.showsignature":
+            out[key] = "false"
+    return sorted(out.items())
+
+
+def _base_env(root: Path, extra: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _DROP and not k.startswith("GIT_CONFIG_KEY_")
+           and not k.startswith("GIT_CONFIG_VALUE_")}
+    env.update(_ENV)
+    pairs = list(_FIXED)
+    top = checkout_top(root)
+    if top is not None:
+        pairs.append(("safe.directory", str(top)))
+    pairs.extend(extra)
+    env["GIT_CONFIG_COUNT"] = str(len(pairs))
+    for i, (key, value) in enumerate(pairs):
+        env[f"GIT_CONFIG_KEY_{i}"] = key
+        env[f"GIT_CONFIG_VALUE_{i}"] = value
+    return env
+
+
+def git_env(root: Path) -> dict[str, str]:
+    """The environment for any Git process working on the checkout at ``root`` (see the module docstring)."""
+    return _base_env(root, tuple(local_command_keys(root)))
+
+
+def _run(root: Path, env: dict[str, str], *args: str, timeout: float) -> str | None:
+    try:
+        proc = subprocess.run(["git", "--no-pager", "-C", str(root), *args], capture_output=True, check=False,
+                              timeout=timeout, env=env, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return proc.stdout.decode("utf-8", "surrogateescape") if proc.returncode == 0 else None
+
+
+def run_git(root: Path, *args: str, timeout: float = 120) -> str | None:
+    """Stdout of ``git -C root ARGS`` with the hardened environment, or None when Git is missing, fails or times out."""
+    return _run(root, git_env(root), *args, timeout=timeout)
+
+
+def open_repo(root: Path) -> Any:
+    """The GitPython ``Repo`` holding ``root``; every Git process it starts gets the hardened environment.
+
+    Raises GitPython's ``InvalidGitRepositoryError`` / ``NoSuchPathError`` outside
+    Git, and ``ImportError`` without GitPython (callers turn these into their own errors).
+    """
+    import git
+
+    repo = git.Repo(root, search_parent_directories=True)
+    top = Path(repo.working_tree_dir or root)
+    env = git_env(top)
+    # GitPython layers this over os.environ: variables to drop are emptied there.
+    repo.git.update_environment(**{k: "" for k in _DROP}, **env)
+    return repo
