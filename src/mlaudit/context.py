@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -11,19 +10,9 @@ from typing import TypeVar
 from mlaudit.config import Config
 from mlaudit.globs import compile_globs
 from mlaudit.repo_files import list_repo_files
+from mlaudit.store.cache_location import choose_cache_dir
 
 T = TypeVar("T")
-
-
-def default_cache_dir(config: Config) -> Path:
-    """Where caches live: configuration, then ``$MLAUDIT_CACHE_DIR``, then the user cache."""
-    if config.general.cache_dir:
-        return Path(config.general.cache_dir).expanduser()
-    env = os.environ.get("MLAUDIT_CACHE_DIR")
-    if env:
-        return Path(env)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "mlaudit"
 
 
 class AuditContext:
@@ -39,13 +28,19 @@ class AuditContext:
         cache_dir: Path | None = None,
         advisory_db: Path | None = None,
         github_token: str | None = None,
+        untrusted_config: bool = False,
     ) -> None:
         self.root = root.resolve()
         self.config = config
         self.offline = config.general.offline if offline is None else offline
         self.changed_files = changed_files
         """POSIX relative paths changed (hooks, pull requests), or None for the whole repository."""
-        self.cache_dir = cache_dir or default_cache_dir(config)
+        location = choose_cache_dir(self.root, explicit=cache_dir, configured=config.general.cache_dir,
+                                    untrusted_config=untrusted_config)
+        self.cache_dir = location.path
+        """The user's cache folder (never one inside the audited root, see ``choose_cache_dir``)."""
+        self.notes: list[str] = list(location.notes)
+        """What the user should be told about this run's set-up (printed by the CLI on stderr)."""
         self._excluded = compile_globs(config.general.exclude)
         configured_db = config.general.advisory_db
         self.advisory_db = advisory_db or (

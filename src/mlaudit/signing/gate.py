@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,11 @@ from mlaudit.signing.report_attestation import AuditAttestation, sign_report, ve
 
 
 def current_root_digest(root: Path, config: Config) -> str:
-    """The OMS root digest of the weight files on disk (what the manifest's root digest should be)."""
-    from mlaudit.checks.weights import WeightsOptions, find_weight_files, hash_cache_for
+    """The OMS root digest of the weight files on disk (what the manifest's root digest should be).
+
+    Every byte is read again: the release gate never takes a digest from a cache.
+    """
+    from mlaudit.checks.weights import WeightsOptions, find_weight_files
     from mlaudit.context import AuditContext
     from mlaudit.weights.hashing import digest_files
     from mlaudit.weights.manifest import compute_root_digest
@@ -21,11 +25,40 @@ def current_root_digest(root: Path, config: Config) -> str:
     ctx = AuditContext(root, config)
     options = ctx.section("weights", WeightsOptions)
     weights = find_weight_files(ctx, options)
-    hashed = digest_files(ctx.root, weights, cache=hash_cache_for(ctx), workers=options.workers)
+    hashed = digest_files(ctx.root, weights, cache=None, workers=options.workers)
     if hashed.problems:
         problems = "; ".join(f"{p.path}: {p.message}" for p in hashed.problems.values())
         raise SignatureInvalid(f"{root}: cannot hash every weight file: {problems}")
     return compute_root_digest(hashed.digests[name].digest for name in sorted(hashed.digests))
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """What the release gate verified: the attested audit, and whether the model signature was checked."""
+
+    attestation: AuditAttestation
+    signature_checked: bool
+    signature_note: str
+    """``verified: <signer>``, or why the model signature was not checked (``--no-signature``)."""
+
+
+def require_model_signature(signature: Path, *, allow_missing: bool) -> None:
+    """Refuse a release gate without the model signature, unless the caller explicitly allowed it."""
+    if signature.exists() or allow_missing:
+        return
+    raise SignatureInvalid(
+        f"{signature}: the model signature is missing; the release gate verifies the signed weights and the "
+        "attested audit (sign with `mlaudit sign`, or pass --no-signature to gate on the attestation alone)"
+    )
+
+
+def release_gate(root: Path, config: Config, attestation: Path, expected: ExpectedSigner, required_status: str,
+                 *, signer: str | None) -> GateResult:
+    """The attested audit checked against the weights on disk; ``signer`` is the model signature's, None if absent."""
+    attested = check_attested_audit(root, config, attestation, expected, required_status)
+    if signer is None:
+        return GateResult(attested, False, "model signature not checked (--no-signature)")
+    return GateResult(attested, True, f"verified: {signer}")
 
 
 def check_attested_audit(root: Path, config: Config, attestation: Path, expected: ExpectedSigner,
