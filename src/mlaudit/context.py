@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -13,6 +15,14 @@ from mlaudit.repo_files import list_repo_files
 from mlaudit.store.cache_location import choose_cache_dir
 
 T = TypeVar("T")
+
+FileSnapshot = tuple[int, int, int, int, int]
+"""(device, inode, size, mtime_ns, ctime_ns): a write, a truncation or a rename over the file changes it."""
+
+
+def snapshot_of(st: os.stat_result) -> FileSnapshot:
+    """The snapshot of a file's state from its ``stat``."""
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 class AuditContext:
@@ -48,6 +58,9 @@ class AuditContext:
         """Local advisory database (``--advisory-db`` or ``advisory_db``), or None for the public service."""
         self.github_token = github_token or None
         """A GitHub token given on the command line (``--github-token``); checks fall back to the environment."""
+        self._reads: dict[str, FileSnapshot | None] = {}
+        self._changed_reads: dict[str, str] = {}
+        self._reads_lock = threading.Lock()
 
     def section(self, name: str, cls: type[T]) -> T:
         """The validated options of configuration section ``name``."""
@@ -65,6 +78,47 @@ class AuditContext:
     def path(self, rel_path: str) -> Path:
         """The absolute path of a repository file."""
         return self.root / rel_path
+
+    def record_read(self, rel_path: str) -> None:
+        """Remember the state of a file a check reads for its verdict, *before* reading it.
+
+        The engine compares every recorded file with the disk once all checks ran
+        (``changed_reads``): what ``weights`` hashed is what ``serialization`` scanned,
+        or the audit says which file changed. A file recorded again in another state
+        (e.g. by a later check) is a change too.
+        """
+        try:
+            snap: FileSnapshot | None = snapshot_of(os.stat(self.root / rel_path))
+        except OSError:
+            snap = None  # unreadable now: the check will say so; reappearing later is a change
+        with self._reads_lock:
+            first = self._reads.setdefault(rel_path, snap)
+            if first != snap and rel_path not in self._changed_reads:
+                self._changed_reads[rel_path] = "changed between two checks"
+
+    def changed_reads(self) -> dict[str, str]:
+        """Files recorded by ``record_read`` that are no longer in the recorded state: path -> how."""
+        with self._reads_lock:
+            out = dict(self._changed_reads)
+            reads = dict(self._reads)
+        for rel, before in sorted(reads.items()):
+            if rel in out:
+                continue
+            try:
+                now: FileSnapshot | None = snapshot_of(os.stat(self.root / rel))
+            except OSError:
+                now = None
+            if now == before:
+                continue
+            if now is None:
+                out[rel] = "removed during the audit"
+            elif before is None:
+                out[rel] = "appeared during the audit"
+            elif (now[0], now[1]) != (before[0], before[1]):
+                out[rel] = "replaced by another file during the audit"
+            else:
+                out[rel] = "modified during the audit"
+        return dict(sorted(out.items()))
 
     def memo(self, key: str, compute: Callable[[], T]) -> T:
         """Compute a value once per audit and share it between checks (e.g. weight discovery)."""
