@@ -25,6 +25,17 @@ def snapshot_of(st: os.stat_result) -> FileSnapshot:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
+def describe_change(before: FileSnapshot | None, now: FileSnapshot | None, when: str) -> str:
+    """How a file went from one snapshot to another, in words (``when`` ends the phrase)."""
+    if now is None:
+        return f"removed {when}"
+    if before is None:
+        return f"created {when}"
+    if (now[0], now[1]) != (before[0], before[1]):
+        return f"replaced by another file {when}"
+    return f"modified {when}"
+
+
 class AuditContext:
     """What a check may read. Checks never write to the repository through it."""
 
@@ -94,7 +105,7 @@ class AuditContext:
         with self._reads_lock:
             first = self._reads.setdefault(rel_path, snap)
             if first != snap and rel_path not in self._changed_reads:
-                self._changed_reads[rel_path] = "changed between two checks"
+                self._changed_reads[rel_path] = describe_change(first, snap, "between two checks")
 
     def changed_reads(self) -> dict[str, str]:
         """Files recorded by ``record_read`` that are no longer in the recorded state: path -> how."""
@@ -108,16 +119,8 @@ class AuditContext:
                 now: FileSnapshot | None = snapshot_of(os.stat(self.root / rel))
             except OSError:
                 now = None
-            if now == before:
-                continue
-            if now is None:
-                out[rel] = "removed during the audit"
-            elif before is None:
-                out[rel] = "appeared during the audit"
-            elif (now[0], now[1]) != (before[0], before[1]):
-                out[rel] = "replaced by another file during the audit"
-            else:
-                out[rel] = "modified during the audit"
+            if now != before:
+                out[rel] = describe_change(before, now, "during the audit")
         return dict(sorted(out.items()))
 
     def memo(self, key: str, compute: Callable[[], T]) -> T:

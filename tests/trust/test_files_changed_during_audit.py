@@ -101,4 +101,17 @@ def test_a_file_recorded_twice_in_two_states_is_a_change(model: Path) -> None:
     ctx.record_read("model.pkl")
     st = (model / "model.pkl").stat()
     os.utime(model / "model.pkl", ns=(st.st_atime_ns, st.st_mtime_ns))
-    assert ctx.changed_reads() == {"model.pkl": "changed between two checks"}
+    assert ctx.changed_reads() == {"model.pkl": "modified between two checks"}
+
+
+def test_a_model_file_outside_the_manifest_is_watched_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No manifest at all: serialization records what it scans, a swap after the scan is still caught."""
+    root = tmp_path / "bare"
+    root.mkdir()
+    (root / "model.pkl").write_bytes(BENIGN)
+    real = check_registry.REGISTRY
+    ordered = {"serialization": real["serialization"], "tamper": _tamper_check("rename")}
+    monkeypatch.setattr(check_registry, "REGISTRY", ordered)
+    monkeypatch.setattr("mlaudit.engine.REGISTRY", ordered)
+    report = run_audit(AuditContext(root, load_config(root), offline=True))
+    assert [f.path for c in report.checks if c.check_id == "snapshot" for f in c.findings] == ["model.pkl"]
