@@ -73,17 +73,24 @@ def checkout_top(root: Path) -> Path | None:
     return None
 
 
-def local_command_keys(root: Path) -> list[tuple[str, str]]:
-    """(key, safe value) for every local/worktree key of the checkout that could run a command."""
+def _local_config(root: Path) -> list[tuple[str, str]]:
+    """(key, value) of the checkout's local and worktree configuration (includes followed), nothing run."""
     listed = _run(root, _base_env(root, ()), "config", "--list", "--includes", "--show-scope", "-z", timeout=30)
     if listed is None:
         return []
     fields = listed.split("\0")
-    out: dict[str, str] = {}
+    out = []
     for scope, entry in zip(fields[0::2], fields[1::2], strict=False):
-        if scope not in ("local", "worktree"):
-            continue
-        key, _, value = entry.partition("\n")
+        if scope in ("local", "worktree"):
+            key, _, value = entry.partition("\n")
+            out.append((key, value))
+    return out
+
+
+def local_command_keys(root: Path, local: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+    """(key, safe value) for every local/worktree key of the checkout that could run a command."""
+    out: dict[str, str] = {}
+    for key, value in _local_config(root) if local is None else local:
         name = key.rsplit(".", 1)[-1]
         if name in COMMAND_KEY_NAMES or value.lstrip().startswith("!"):
             out[key] = _SAFE_VALUES.get(key, "")
@@ -111,8 +118,17 @@ def _base_env(root: Path, extra: tuple[tuple[str, str], ...]) -> dict[str, str]:
 
 
 def git_env(root: Path) -> dict[str, str]:
-    """The environment for any Git process working on the checkout at ``root`` (see the module docstring)."""
-    return _base_env(root, tuple(local_command_keys(root)))
+    """The environment for any Git process working on the checkout at ``root`` (see the module docstring).
+
+    A local ``core.worktree`` would make Git list and compare another folder's
+    files; the work tree is pinned to the checkout itself instead.
+    """
+    local = _local_config(root)
+    env = _base_env(root, tuple(local_command_keys(root, local)))
+    top = checkout_top(root)
+    if top is not None and any(key == "core.worktree" for key, _ in local):
+        env["GIT_WORK_TREE"] = str(top)
+    return env
 
 
 def _run(root: Path, env: dict[str, str], *args: str, timeout: float) -> str | None:
@@ -138,7 +154,10 @@ def open_repo(root: Path) -> Any:
     import git
 
     repo = git.Repo(root, search_parent_directories=True)
-    top = Path(repo.working_tree_dir or root)
+    top = checkout_top(root)
+    if top is None or repo.working_tree_dir is None or Path(repo.working_tree_dir).resolve() != top:
+        # core.worktree (read by GitPython itself) points away from the checkout: never follow it.
+        raise git.InvalidGitRepositoryError(f"{root}: the repository's work tree is not this checkout")
     env = git_env(top)
     # GitPython layers this over os.environ: variables to drop are emptied there.
     repo.git.update_environment(**{k: "" for k in _DROP}, **env)

@@ -142,3 +142,23 @@ def test_git_safe_blanks_every_command_key(hostile: tuple[Path, Path]) -> None:
     assert blanked["core.fsmonitor"] == "false"
     assert blanked["filter.evil.required"] == "false"
     assert blanked["credential.helper"] == ""
+
+
+def test_a_local_core_worktree_never_points_git_elsewhere(tmp_path: Path) -> None:
+    from mlaudit.git_safe import open_repo, run_git
+    from mlaudit.repo_files import list_repo_files
+
+    repo = init_repo(tmp_path / "repo")
+    (repo / "model.safetensors").write_bytes(b"w" * 100)
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "model")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "secret.bin").write_bytes(b"not the repository's")
+    git(repo, "config", "core.worktree", str(elsewhere))
+    assert list_repo_files(repo) == ("model.safetensors",)
+    assert "secret.bin" not in (run_git(repo, "ls-files", "--others") or "")
+    opened = open_repo(repo)
+    assert Path(opened.working_tree_dir).resolve() == repo.resolve()
+    assert "secret.bin" not in opened.git.ls_files("--others")
+    assert opened.git.ls_files() == "model.safetensors"
