@@ -73,7 +73,31 @@ def checkout_top(root: Path) -> Path | None:
     return None
 
 
+_LOCAL_CONFIG_SEEN: dict[tuple[str, tuple[int, ...]], list[tuple[str, str]]] = {}
+
+
+def _config_stamp(root: Path) -> tuple[int, ...]:
+    top = checkout_top(root)
+    stamp: list[int] = []
+    for path in ((top / ".git", top / ".git" / "config") if top is not None else ()):
+        try:
+            st = os.stat(path)
+        except OSError:
+            stamp.extend((0, 0, 0))
+            continue
+        stamp.extend((st.st_ino, st.st_size, st.st_mtime_ns))
+    return tuple(stamp)
+
+
 def _local_config(root: Path) -> list[tuple[str, str]]:
+    """(key, value) of the checkout's local and worktree configuration, read once per process and config state."""
+    key = (str(root.resolve()), _config_stamp(root))
+    if key not in _LOCAL_CONFIG_SEEN:
+        _LOCAL_CONFIG_SEEN[key] = _read_local_config(root)
+    return _LOCAL_CONFIG_SEEN[key]
+
+
+def _read_local_config(root: Path) -> list[tuple[str, str]]:
     """(key, value) of the checkout's local and worktree configuration (includes followed), nothing run."""
     listed = _run(root, _base_env(root, ()), "config", "--list", "--includes", "--show-scope", "-z", timeout=30)
     if listed is None:
