@@ -85,6 +85,10 @@ def test_a_file_swapped_between_weights_and_serialization_fails_the_audit(
     expected = "replaced by another file" if how == "rename" else "modified"
     assert expected in snapshot.findings[0].message
     assert report.status is Status.FAIL
+    from mlaudit.render import FORMATTERS, render
+
+    for name in FORMATTERS:  # every output names the changed file
+        assert "model.pkl" in render(report, name), name
 
 
 def test_a_file_removed_after_it_was_read_is_named(model: Path) -> None:
