@@ -162,3 +162,27 @@ def test_a_local_core_worktree_never_points_git_elsewhere(tmp_path: Path) -> Non
     assert Path(opened.working_tree_dir).resolve() == repo.resolve()
     assert "secret.bin" not in opened.git.ls_files("--others")
     assert opened.git.ls_files() == "model.safetensors"
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to hand the checkout to another user")
+def test_safe_directory_vouches_for_the_audited_checkout_only(tmp_path: Path) -> None:
+    from mlaudit.git_safe import git_env, run_git
+
+    repo = init_repo(tmp_path / "repo")
+    (repo / "a.txt").write_text("a")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "a")
+    other = init_repo(tmp_path / "other")
+    git(other, "commit", "-q", "--allow-empty", "-m", "o")
+    for path in (repo, other):
+        for dirpath, _dirs, files in os.walk(path):
+            os.chown(dirpath, 4242, 4242)
+            for name in files:
+                os.chown(os.path.join(dirpath, name), 4242, 4242)
+    plain = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True,
+                           env={**os.environ, "GIT_CONFIG_NOSYSTEM": "1"}, check=False)
+    assert plain.returncode != 0 and "dubious ownership" in plain.stderr  # proves the set-up
+    assert run_git(repo, "rev-parse", "HEAD")
+    env_of_repo = subprocess.run(["git", "-C", str(other), "rev-parse", "--git-dir"], capture_output=True,
+                                 text=True, env=git_env(repo), check=False)
+    assert env_of_repo.returncode != 0  # the environment made for one checkout vouches for no other
