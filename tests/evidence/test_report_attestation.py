@@ -137,3 +137,30 @@ def test_gate_refuses_an_edited_attestation_and_a_wrong_key(audited: tuple[Path,
     _other_private, other_public = _key_pair(tmp_path)
     proc = run_mlaudit("verify", str(model), "--attestation", str(attestation), "--public-key", str(other_public))
     assert proc.returncode == 1
+
+
+def test_no_attestation_for_weights_changed_after_the_audit(tmp_path: Path) -> None:
+    """The weights are read again when signing and must be what the audit's weights check judged."""
+    from mlaudit.config import load_config
+    from mlaudit.context import AuditContext
+    from mlaudit.engine import run_audit
+    from mlaudit.signing.gate import attest_audit
+    from mlaudit.signing.oms_sign import SigningKey
+    from mlaudit.signing.oms_verify import SignatureInvalid
+
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "model.safetensors").write_bytes(b"weights-v1" * 1000)
+    assert run_mlaudit("hash", str(model), "--update").returncode == 0
+    private, _public = _key_pair(tmp_path)
+    config = load_config(model)
+    report = run_audit(AuditContext(model, config), only=["weights"])
+    assert report.status.value == "pass"
+    (model / "model.safetensors").write_bytes(b"weights-XX" * 1000)  # swapped after the audit, before signing
+    out = tmp_path / "attestation.json"
+    with pytest.raises(SignatureInvalid, match="changed after the audit"):
+        attest_audit(report.to_json(), model, config, SigningKey(private_key=private), out)
+    assert not out.exists()
+    (model / "model.safetensors").write_bytes(b"weights-v1" * 1000)
+    assert attest_audit(report.to_json(), model, config, SigningKey(private_key=private), out)
+    assert out.exists()

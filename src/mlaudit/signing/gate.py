@@ -10,6 +10,7 @@ from mlaudit.config import Config
 from mlaudit.signing.oms_sign import SigningKey
 from mlaudit.signing.oms_verify import ExpectedSigner, SignatureInvalid
 from mlaudit.signing.report_attestation import AuditAttestation, sign_report, verify_attestation
+from mlaudit.weights.manifest import compute_root_digest
 
 
 def current_root_digest(root: Path, config: Config) -> str:
@@ -17,11 +18,15 @@ def current_root_digest(root: Path, config: Config) -> str:
 
     Every byte is read again: the release gate never takes a digest from a cache.
     """
+    digests = current_weight_digests(root, config)
+    return compute_root_digest(digests[name] for name in sorted(digests))
+
+
+def current_weight_digests(root: Path, config: Config) -> dict[str, str]:
+    """SHA-256 of every weight file on disk, read again (never from a cache)."""
     from mlaudit.checks.weights import WeightsOptions, find_weight_files
     from mlaudit.context import AuditContext
     from mlaudit.weights.hashing import digest_files
-    from mlaudit.weights.manifest import compute_root_digest
-
     ctx = AuditContext(root, config)
     options = ctx.section("weights", WeightsOptions)
     weights = find_weight_files(ctx, options)
@@ -29,7 +34,7 @@ def current_root_digest(root: Path, config: Config) -> str:
     if hashed.problems:
         problems = "; ".join(f"{p.path}: {p.message}" for p in hashed.problems.values())
         raise SignatureInvalid(f"{root}: cannot hash every weight file: {problems}")
-    return compute_root_digest(hashed.digests[name].digest for name in sorted(hashed.digests))
+    return {name: d.digest for name, d in hashed.digests.items()}
 
 
 @dataclass(frozen=True)
@@ -78,8 +83,28 @@ def check_attested_audit(root: Path, config: Config, attestation: Path, expected
     return attested
 
 
+def _require_audited(report_json: dict[str, Any], digests: dict[str, str]) -> None:
+    for check in report_json.get("checks", []):
+        if check.get("id") != "weights" or not isinstance(check.get("evidence", {}).get("files"), dict):
+            continue
+        audited = {name: str(entry.get("sha256")) for name, entry in check["evidence"]["files"].items()}
+        changed = sorted(n for n in audited.keys() | digests.keys() if audited.get(n) != digests.get(n))
+        if changed:
+            raise SignatureInvalid(
+                f"the weights changed after the audit ({', '.join(changed[:5])}"
+                f"{', …' if len(changed) > 5 else ''}): not signing an attestation about content the audit "
+                "did not judge (audit again)"
+            )
+
+
 def attest_audit(report_json: dict[str, Any], root: Path, config: Config, key: SigningKey, out: Path) -> str:
-    """Sign the audit report as an attestation about the weights on disk; returns the subject digest."""
-    digest = current_root_digest(root, config)
+    """Sign the audit report as an attestation about the weights on disk; returns the subject digest.
+
+    The weights are read again and must be the ones the report's ``weights`` check
+    judged: a file changed after the audit would otherwise get a pass it never had.
+    """
+    digests = current_weight_digests(root, config)
+    _require_audited(report_json, digests)
+    digest = compute_root_digest(digests[name] for name in sorted(digests))
     sign_report(report_json, root.resolve().name, digest, key, out)
     return digest
