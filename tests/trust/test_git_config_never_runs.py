@@ -93,6 +93,14 @@ def test_cli_hash_and_audit_run_no_command(hostile: tuple[Path, Path]) -> None:
     assert run_mlaudit("hash", str(repo), "--check").returncode == 0
 
 
+@pytest.mark.slow
+def test_a_full_audit_runs_no_command(hostile: tuple[Path, Path]) -> None:
+    repo, markers = hostile
+    proc = run_mlaudit("audit", str(repo), "--offline")  # every check, licences' scancode included
+    assert "Traceback" not in proc.stderr, proc.stderr
+    _assert_no_marker(markers)
+
+
 def test_weight_hashes_hook_runs_no_command(hostile: tuple[Path, Path]) -> None:
     repo, markers = hostile
     hook = shutil.which("mlaudit-weight-hashes") or str(Path(sys.executable).parent / "mlaudit-weight-hashes")
