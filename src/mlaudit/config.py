@@ -51,7 +51,10 @@ class GeneralOptions:
     offline: bool = False
     """Never reach the network; checks that need it use local data or say skipped."""
     cache_dir: str | None = None
-    """Where caches live; default ``$MLAUDIT_CACHE_DIR`` or ``~/.cache/mlaudit``."""
+    """Where caches live on a developer's machine, when neither ``--cache-dir`` nor ``$MLAUDIT_CACHE_DIR`` is set.
+
+    Ignored in CI (``CI``/``GITHUB_ACTIONS`` set) and in pull-request mode, and refused
+    when it resolves inside the audited repository; default ``~/.cache/mlaudit``."""
     advisory_db: str | None = None
     """A local OSV/PyPA advisory database (folder with ``vulns/``) for offline, reproducible CVE audits."""
     trust_pr_config: bool = False

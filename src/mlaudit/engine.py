@@ -12,9 +12,12 @@ from mlaudit import __version__
 from mlaudit.checks.interface import Check, Outcome
 from mlaudit.context import AuditContext
 from mlaudit.errors import CheckError, CheckSkipped, ConfigError, UsageError
-from mlaudit.model import AcceptedFinding, CheckResult, Finding, Report, Severity, Status
+from mlaudit.model import AcceptedFinding, CheckResult, Finding, Pillar, Report, Severity, Status
 from mlaudit.registry import REGISTRY
 from mlaudit.waivers import waive
+
+FILES_CHANGED_RULE = "snapshot.files-changed"
+"""A file a check read changed before the audit ended (critical: the checks judged different content)."""
 
 
 def select_checks(ctx: AuditContext, only: Sequence[str] | None) -> list[str]:
@@ -95,6 +98,24 @@ def _finding_order(f: Finding) -> tuple[int, str, int, str]:
     return (-f.severity.rank, f.path or "", f.line or 0, f.rule)
 
 
+def files_changed_result(changed: dict[str, str]) -> CheckResult:
+    """The result saying the checks did not all see the same files (the verdict cannot stand)."""
+    findings = tuple(
+        Finding(
+            rule=FILES_CHANGED_RULE,
+            severity=Severity.CRITICAL,
+            path=rel,
+            message=f"files changed during the audit: {rel} was {how} after a check read it, "
+                    "so the checks did not judge the same content",
+            remediation="make sure nothing writes to the repository while it is audited, then audit again",
+        )
+        for rel, how in changed.items()
+    )
+    return CheckResult(check_id="snapshot", title="Files unchanged during the audit", pillar=Pillar.SECURITY,
+                       status=Status.FAIL, summary=f"{len(findings)} file(s) changed during the audit",
+                       findings=findings, evidence={"changed": dict(changed)})
+
+
 def report_status(results: Sequence[CheckResult], errors_fail: bool) -> Status:
     """The report fails when a check fails, or errs while errors count as failures."""
     for r in results:
@@ -110,6 +131,9 @@ def run_audit(
     ctx.config.validate()
     threshold = fail_on or ctx.config.general.fail_on
     results = [run_check(REGISTRY[c], ctx, threshold) for c in select_checks(ctx, only)]
+    changed = ctx.changed_reads()
+    if changed:
+        results.append(files_changed_result(changed))
     return Report(
         tool_version=__version__,
         root=str(ctx.root),

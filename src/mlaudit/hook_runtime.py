@@ -6,9 +6,9 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from mlaudit.git_safe import run_git
 from mlaudit.model import Finding
 from mlaudit.render.text import format_finding_line
-from mlaudit.repo_files import run_git
 
 
 def repo_root(start: Path | None = None) -> Path:

@@ -4,14 +4,15 @@ In a Git work tree, Git itself answers (tracked files plus untracked ones that
 are not ignored): it honours every ``.gitignore`` and is far faster than a walk
 in Python. Outside Git, a walk that skips version-control and environment
 folders. GitPython is not used here: this sits on the hooks' hot path and a
-plain ``git ls-files`` is all it needs.
+plain ``git ls-files`` is all it needs. Git runs hardened (``mlaudit.git_safe``).
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
+
+from mlaudit.git_safe import run_git
 
 # Folders a walk outside Git never enters: VCS metadata, virtual environments, caches.
 _SKIP_DIRS = frozenset(
@@ -82,12 +83,3 @@ def clean_blob_ids(root: Path) -> dict[str, str]:
         if path not in dirty:
             out[path] = fields[1]
     return out
-
-
-def run_git(root: Path, *args: str, timeout: float = 120) -> str | None:
-    """Stdout of ``git -C root ARGS``, or None when Git is missing, fails or times out."""
-    try:
-        proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False, timeout=timeout)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return proc.stdout.decode("utf-8", "surrogateescape") if proc.returncode == 0 else None

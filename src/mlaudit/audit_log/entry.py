@@ -8,8 +8,8 @@ from typing import Any
 
 from mlaudit.audit_log.chain import append_record
 from mlaudit.config import Config
+from mlaudit.git_safe import run_git
 from mlaudit.model import Report
-from mlaudit.repo_files import run_git
 from mlaudit.signing.report_attestation import report_digest
 
 

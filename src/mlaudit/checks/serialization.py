@@ -34,6 +34,8 @@ class SerializationCheck(Check[SerializationOptions]):
         files = model_files(ctx, options)
         if not files:
             raise CheckSkipped("no model files to scan")
+        for rel in files:  # the engine checks they are still in this state when the audit ends
+            ctx.record_read(rel)
         reports = scan_files(ctx.root, files, options, ctx.cache_dir)
         findings = tuple(f for r in reports for f in r.findings)
         understood = [r for r in reports if r.parsers]

@@ -70,6 +70,8 @@ class WeightsCheck(Check[WeightsOptions]):
         from mlaudit.weights.verify import UPDATE_HINT, load_manifest, verify_weights
 
         weights = find_weight_files(ctx, options)
+        for rel in (options.manifest, *weights):  # what is hashed here is what later checks must see
+            ctx.record_read(rel)
         manifest, problem = load_manifest(ctx.root, options.manifest)
         if problem is not None:
             return Outcome(findings=(problem,), summary="weight manifest unusable",

@@ -25,6 +25,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--offline", action="store_true", help="never reach the network")
     parser.add_argument("--only", help="comma-separated check ids to run (e.g. weights,pins)")
     parser.add_argument("--config", type=Path, help="configuration file (default: found in PATH)")
+    parser.add_argument("--cache-dir", type=Path, metavar="DIR",
+                        help="cache folder (default: $MLAUDIT_CACHE_DIR, else ~/.cache/mlaudit; never inside PATH)")
     parser.add_argument("--advisory-db", type=Path, metavar="PATH",
                         help="audit dependencies against this local OSV/PyPA advisory database (offline)")
     parser.add_argument("--github-token", metavar="TOKEN",
@@ -47,7 +49,9 @@ def run(args: argparse.Namespace) -> int:
     only = [c.strip() for c in args.only.split(",") if c.strip()] if args.only else None
     ctx = AuditContext(root, config, offline=True if args.offline else None,
                        advisory_db=args.advisory_db.resolve() if args.advisory_db else None,
-                       github_token=args.github_token)
+                       github_token=args.github_token, cache_dir=args.cache_dir)
+    for note in ctx.notes:
+        print(f"mlaudit: note: {note}", file=sys.stderr)
     fail_on = Severity(args.fail_on) if args.fail_on else None
     report = run_audit(ctx, only=only, fail_on=fail_on)
     color = args.output is None and sys.stdout.isatty()

@@ -21,6 +21,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     mode.add_argument("--check", action="store_true", help="compare with the manifest; exit 1 on any difference")
     mode.add_argument("--update", action="store_true", help="rewrite the manifest from the files on disk")
     parser.add_argument("--config", type=Path, help="configuration file (default: found in PATH)")
+    parser.add_argument("--cache-dir", type=Path, metavar="DIR",
+                        help="cache folder (default: $MLAUDIT_CACHE_DIR, else ~/.cache/mlaudit; never inside PATH)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="hash every file from its content (always so for --check when CI is set)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from mlaudit.context import AuditContext
     from mlaudit.hook_runtime import print_findings
     from mlaudit.progress import TerminalProgress
+    from mlaudit.store.cache_location import running_in_ci
     from mlaudit.weights.hashing import digest_files
     from mlaudit.weights.manifest import WeightManifest
     from mlaudit.weights.verify import load_manifest, verify_weights
@@ -37,10 +42,14 @@ def run(args: argparse.Namespace) -> int:
     root = Path(args.path)
     if not root.is_dir():
         raise UsageError(f"{root}: not a directory")
-    ctx = AuditContext(root, load_config(root, args.config))
+    ctx = AuditContext(root, load_config(root, args.config), cache_dir=args.cache_dir)
+    for note in ctx.notes:
+        print(f"mlaudit: note: {note}", file=sys.stderr)
     options = ctx.section("weights", WeightsOptions)
     weights = find_weight_files(ctx, options)
-    cache = hash_cache_for(ctx)
+    # A cache entry is an optimisation, never evidence: a check that gates CI re-reads every byte.
+    recompute = args.no_cache or (args.check and running_in_ci())
+    cache = None if recompute else hash_cache_for(ctx)
     progress = TerminalProgress()
     try:
         if not (args.check or args.update):

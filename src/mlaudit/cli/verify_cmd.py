@@ -34,12 +34,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="also verify a signed audit report (from `mlaudit audit --sign`) for these weights")
     parser.add_argument("--require-status", choices=["pass", "fail"], default="pass",
                         help="status the attested audit must have (default: pass)")
+    parser.add_argument("--no-signature", action="store_true",
+                        help="with --attestation: pass the gate without a model signature (said in the output)")
     parser.add_argument("--config", type=Path, help="configuration file (default: found in PATH)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Verify; 0 when the signature holds, 1 when it does not (the message names every difference)."""
     from mlaudit.config import load_config
+    from mlaudit.signing.gate import require_model_signature
     from mlaudit.signing.oms_verify import verify_model
     from mlaudit.signing.policy import expected_signer, ignore_paths_for, signing_options
 
@@ -55,22 +58,30 @@ def run(args: argparse.Namespace) -> int:
     expected = expected_signer(options, root, identities=args.identity, issuers=args.issuer,
                                public_key=args.public_key, offline=args.offline or config.general.offline)
     sig_path = args.signature or root / options.signature
+    if args.attestation is not None:
+        require_model_signature(sig_path, allow_missing=args.no_signature)
+    signer: str | None = None
     if args.attestation is None or sig_path.exists():
         signed = verify_model(root, sig_path, expected, ignore_paths=ignore_paths_for(root, config, args.ignore),
                               ignore_git_paths=options.ignore_git_paths)
+        signer = signed.signer
         print(f"mlaudit: {sig_path}: OK, {len(signed.resources)} file(s) of {signed.model_name} match "
               f"(root sha256:{signed.root_digest}), signed by {signed.signer}")
     if args.attestation is not None:
-        return _verify_attestation(root, config, args.attestation, expected, args.require_status)
+        return _verify_attestation(root, config, args.attestation, expected, args.require_status, signer)
     return 0
 
 
-def _verify_attestation(root: Path, config: Config, path: Path, expected: ExpectedSigner, status: str) -> int:
-    from mlaudit.signing.gate import check_attested_audit
+def _verify_attestation(root: Path, config: Config, path: Path, expected: ExpectedSigner, status: str,
+                        signer: str | None) -> int:
+    from mlaudit.signing.gate import release_gate
 
-    result = check_attested_audit(root, config, path, expected, status)
-    print(f"mlaudit: {path}: OK, audit {result.status} of {result.subject_name} "
-          f"(sha256:{result.subject_digest}), signed by {result.signer}")
+    result = release_gate(root, config, path, expected, status, signer=signer)
+    audit = result.attestation
+    if not result.signature_checked:
+        print(f"mlaudit: WARNING: {result.signature_note}: the weights are gated on the attested audit alone")
+    print(f"mlaudit: {path}: OK, audit {audit.status} of {audit.subject_name} "
+          f"(sha256:{audit.subject_digest}), signed by {audit.signer}; model signature {result.signature_note}")
     return 0
 
 

@@ -17,11 +17,12 @@ def audit_in_worktree(root: Path, commit: str, audit: Callable[[Path], Report]) 
     The worktree is detached and removed afterwards, whatever happens; the
     repository's own checkout, index and branches are never touched.
     """
+    from mlaudit.git_safe import open_repo
     from mlaudit.github.git_history import gitpython
 
     git = gitpython()
     try:
-        repo = git.Repo(root, search_parent_directories=True)
+        repo = open_repo(root)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise UsageError(f"{root}: not inside a Git repository") from None
     top = Path(repo.working_tree_dir or root).resolve()

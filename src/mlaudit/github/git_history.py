@@ -20,9 +20,11 @@ def gitpython() -> ModuleType:
 
 
 def _open_repo(root: Path):  # type: ignore[no-untyped-def]
+    from mlaudit.git_safe import open_repo
+
     git = gitpython()
     try:
-        return git.Repo(root, search_parent_directories=True)
+        return open_repo(root)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise UsageError(f"{root}: not inside a Git repository") from None
 

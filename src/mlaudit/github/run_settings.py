@@ -56,6 +56,7 @@ def audit_tree(root: Path, settings: RunSettings, config: Config | None = None) 
         config if config is not None else load_config(root, settings.config),
         offline=True if settings.offline else None,
         advisory_db=settings.advisory_db,
+        untrusted_config=True,  # the audited tree's config never says where trusted state lives
     )
     return run_audit(ctx, only=list(settings.only) if settings.only else None, fail_on=settings.fail_on)
 

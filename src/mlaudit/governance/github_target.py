@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlaudit.errors import CheckSkipped
+from mlaudit.git_safe import run_git
 from mlaudit.governance.access_options import AccessOptions
-from mlaudit.repo_files import run_git
 
 DEFAULT_API_URL = "https://api.github.com"
 _REMOTE = re.compile(r"[:/](?P<owner>[A-Za-z0-9_.-]+)/(?P<name>[A-Za-z0-9_.-]+?)(?:\.git)?/?$")

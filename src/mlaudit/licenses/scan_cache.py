@@ -3,18 +3,18 @@
 Keyed by content (the Git blob id), so a file is scanned again only when its
 content changed, whatever its path, branch or mtime; one cache serves every
 repository. The scancode version is part of the file name, so a new scancode
-never reuses old results. Saved atomically and merged with what another
-process wrote meanwhile; a corrupt cache is discarded, never trusted.
+never reuses old results. Stored by ``mlaudit.store.entry_file``: saved
+atomically and merged with what another process wrote meanwhile; a corrupt or
+foreign cache is discarded, never trusted.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlaudit.store.atomic_file import write_json_atomic
+from mlaudit.store.entry_file import EntryFile
 
 CACHE_VERSION = 1
 _BLOB = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
@@ -30,35 +30,27 @@ class CachedScan:
     binary: bool = False
 
 
+def _valid(key: str, value: object) -> bool:
+    return bool(_BLOB.match(key)) and isinstance(value, list) and len(value) == 4
+
+
 class ScanCache:
-    """Blob id -> ``CachedScan``, loaded once, saved atomically."""
+    """Blob id -> ``CachedScan``, loaded once, saved atomically (``store.entry_file``)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.rebuilt = False
-        self._entries = self._read()
-        self._new: dict[str, list[object]] = {}
+        self._file = EntryFile(path, version=CACHE_VERSION, valid=_valid)
+        self._file.entries  # noqa: B018 - read now, so ``rebuilt`` is known from the start
 
-    def _read(self) -> dict[str, list[object]]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError):
-            self.rebuilt = True
-            return {}
-        entries = data.get("entries") if isinstance(data, dict) and data.get("version") == CACHE_VERSION else None
-        if not isinstance(entries, dict) or not all(
-            isinstance(k, str) and _BLOB.match(k) and isinstance(v, list) and len(v) == 4 for k, v in entries.items()
-        ):
-            self.rebuilt = True
-            return {}
-        return entries
+    @property
+    def rebuilt(self) -> bool:
+        """True when an existing cache file was unreadable, corrupt or foreign and was discarded."""
+        return self._file.rebuilt
 
     def get(self, blob: str) -> CachedScan | None:
         """The cached result for a blob id, or None."""
-        value = self._new.get(blob) or self._entries.get(blob)
-        if value is None:
+        value = self._file.get(blob)
+        if not isinstance(value, list):
             return None
         expression, line, percent, binary = value
         return CachedScan(
@@ -70,18 +62,8 @@ class ScanCache:
 
     def put(self, blob: str, scan: CachedScan) -> None:
         """Remember the result for a blob id."""
-        self._new[blob] = [scan.expression, scan.start_line, scan.license_text_percent, scan.binary]
+        self._file.set(blob, [scan.expression, scan.start_line, scan.license_text_percent, scan.binary])
 
     def save(self) -> None:
         """Write new entries, merged with the file as it is now (another process may have written it)."""
-        if not self._new:
-            return
-        merged = {**self._read_quietly(), **self._entries, **self._new}
-        write_json_atomic(self.path, {"version": CACHE_VERSION, "entries": merged})
-        self._entries, self._new = merged, {}
-
-    def _read_quietly(self) -> dict[str, list[object]]:
-        was = self.rebuilt
-        entries = self._read()
-        self.rebuilt = was
-        return entries
+        self._file.save()

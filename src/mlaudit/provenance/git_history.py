@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mlaudit.errors import CheckError, CheckSkipped
+from mlaudit.git_safe import open_repo
 
 PATHS_PER_CALL = 400
 SIGNATURE_STATUS = {
@@ -83,7 +84,7 @@ def open_repository(root: Path) -> Any:
     except ImportError:
         raise CheckError("provenance needs GitPython: pip install 'mlaudit[full]'") from None
     try:
-        return git.Repo(root, search_parent_directories=True)
+        return open_repo(root)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise CheckSkipped(f"{root} is not in a Git repository: no history to read") from None
 
@@ -100,12 +101,13 @@ def read_history(root: Path, paths: Sequence[str], *, base_ref: str | None = Non
     shallow = repo.git.rev_parse("--is-shallow-repository").strip() == "true"
     by_path: dict[str, list[str]] = {p: [] for p in paths}
     statuses: dict[str, tuple[str, str]] = {}
-    cwd = str(root)
+    runner = git.Git(str(root))  # --relative is relative to the audited root, not the repository's top
+    runner.update_environment(**repo.git.environment())
     try:
         for start in range(0, len(paths), PATHS_PER_CALL):
             batch = list(paths[start:start + PATHS_PER_CALL])
-            out = git.Git(cwd).log("--format=%x1e%H%x1f%G?%x1f%GS", "--name-only", "--no-renames",
-                                   "--relative", "HEAD", "--", *batch)
+            out = runner.log("--format=%x1e%H%x1f%G?%x1f%GS", "--name-only", "--no-renames",
+                             "--relative", "HEAD", "--", *batch)
             _parse_log(out, by_path, statuses)
     except git.GitCommandError as exc:
         raise CheckError(f"git log failed: {exc.stderr.strip() or exc}") from None

@@ -5,7 +5,8 @@ mtime, ctime, inode), per repository root and per policy (the options, the
 mlaudit version and a stamp of the scanner's modules are part of the file
 name, so changing the allow-list, upgrading or patching a parser rescans
 everything). Files changed within the timestamp granularity
-of the scan are not stored ("racily clean"). Written atomically; a corrupt
+of the scan are not stored ("racily clean"). Stored by
+``mlaudit.store.entry_file``: written atomically, merged; a corrupt or foreign
 cache is ignored and rebuilt.
 """
 
@@ -23,10 +24,15 @@ from mlaudit.model import Finding, Severity
 from mlaudit.options import options_to_json
 from mlaudit.serialization.file_report import FileReport
 from mlaudit.serialization.options import SerializationOptions
-from mlaudit.store.atomic_file import write_json_atomic
+from mlaudit.store.entry_file import EntryFile
 from mlaudit.store.hash_cache import RACY_WINDOW_NS, stat_key
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+_LIST_FIELDS = ("stat", "parsers", "unscanned", "findings")
+
+
+def _valid(key: str, value: object) -> bool:
+    return isinstance(value, dict) and all(isinstance(value.get(f), list) for f in _LIST_FIELDS)
 
 
 class ScanCache:
@@ -37,19 +43,11 @@ class ScanCache:
         key = hashlib.sha256(f"{root.resolve()}\0{policy}".encode("utf-8", "surrogateescape")).hexdigest()[:24]
         self.path = cache_dir / "serialization" / f"{key}.json"
         self._root = root
-        self._entries = self._read()
-        self._dirty = False
-
-    def _read(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
+        self._file = EntryFile(self.path, version=CACHE_VERSION, valid=_valid)
 
     def get(self, rel: str) -> FileReport | None:
         """The cached report of ``rel`` when the file is unchanged, else None."""
-        entry = self._entries.get(rel)
+        entry = self._file.get(rel)
         if not isinstance(entry, dict):
             return None
         try:
@@ -70,24 +68,17 @@ class ScanCache:
             return
         if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < RACY_WINDOW_NS:
             return
-        self._entries[rel] = {
+        self._file.set(rel, {
             "stat": list(stat_key(st)),
             "parsers": report.parsers,
             "unscanned": report.unscanned,
             "findings": [_finding_json(f) for f in report.findings],
             "companions": report.companions,
-        }
-        self._dirty = True
+        })
 
     def save(self) -> None:
         """Write the cache atomically (merged with entries another process saved meanwhile)."""
-        if not self._dirty:
-            return
-        merged = {**self._read(), **self._entries}
-        try:
-            write_json_atomic(self.path, merged)
-        except OSError:
-            return  # a cache that cannot be written only costs a rescan
+        self._file.save()  # a cache that cannot be written only costs a rescan
 
 
 def _code_stamp() -> str:

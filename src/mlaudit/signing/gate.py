@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -9,23 +10,60 @@ from mlaudit.config import Config
 from mlaudit.signing.oms_sign import SigningKey
 from mlaudit.signing.oms_verify import ExpectedSigner, SignatureInvalid
 from mlaudit.signing.report_attestation import AuditAttestation, sign_report, verify_attestation
+from mlaudit.weights.manifest import compute_root_digest
 
 
 def current_root_digest(root: Path, config: Config) -> str:
-    """The OMS root digest of the weight files on disk (what the manifest's root digest should be)."""
-    from mlaudit.checks.weights import WeightsOptions, find_weight_files, hash_cache_for
+    """The OMS root digest of the weight files on disk (what the manifest's root digest should be).
+
+    Every byte is read again: the release gate never takes a digest from a cache.
+    """
+    digests = current_weight_digests(root, config)
+    return compute_root_digest(digests[name] for name in sorted(digests))
+
+
+def current_weight_digests(root: Path, config: Config) -> dict[str, str]:
+    """SHA-256 of every weight file on disk, read again (never from a cache)."""
+    from mlaudit.checks.weights import WeightsOptions, find_weight_files
     from mlaudit.context import AuditContext
     from mlaudit.weights.hashing import digest_files
-    from mlaudit.weights.manifest import compute_root_digest
-
     ctx = AuditContext(root, config)
     options = ctx.section("weights", WeightsOptions)
     weights = find_weight_files(ctx, options)
-    hashed = digest_files(ctx.root, weights, cache=hash_cache_for(ctx), workers=options.workers)
+    hashed = digest_files(ctx.root, weights, cache=None, workers=options.workers)
     if hashed.problems:
         problems = "; ".join(f"{p.path}: {p.message}" for p in hashed.problems.values())
         raise SignatureInvalid(f"{root}: cannot hash every weight file: {problems}")
-    return compute_root_digest(hashed.digests[name].digest for name in sorted(hashed.digests))
+    return {name: d.digest for name, d in hashed.digests.items()}
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """What the release gate verified: the attested audit, and whether the model signature was checked."""
+
+    attestation: AuditAttestation
+    signature_checked: bool
+    signature_note: str
+    """``verified: <signer>``, or why the model signature was not checked (``--no-signature``)."""
+
+
+def require_model_signature(signature: Path, *, allow_missing: bool) -> None:
+    """Refuse a release gate without the model signature, unless the caller explicitly allowed it."""
+    if signature.exists() or allow_missing:
+        return
+    raise SignatureInvalid(
+        f"{signature}: the model signature is missing; the release gate verifies the signed weights and the "
+        "attested audit (sign with `mlaudit sign`, or pass --no-signature to gate on the attestation alone)"
+    )
+
+
+def release_gate(root: Path, config: Config, attestation: Path, expected: ExpectedSigner, required_status: str,
+                 *, signer: str | None) -> GateResult:
+    """The attested audit checked against the weights on disk; ``signer`` is the model signature's, None if absent."""
+    attested = check_attested_audit(root, config, attestation, expected, required_status)
+    if signer is None:
+        return GateResult(attested, False, "model signature not checked (--no-signature)")
+    return GateResult(attested, True, f"verified: {signer}")
 
 
 def check_attested_audit(root: Path, config: Config, attestation: Path, expected: ExpectedSigner,
@@ -45,8 +83,28 @@ def check_attested_audit(root: Path, config: Config, attestation: Path, expected
     return attested
 
 
+def _require_audited(report_json: dict[str, Any], digests: dict[str, str]) -> None:
+    for check in report_json.get("checks", []):
+        if check.get("id") != "weights" or not isinstance(check.get("evidence", {}).get("files"), dict):
+            continue
+        audited = {name: str(entry.get("sha256")) for name, entry in check["evidence"]["files"].items()}
+        changed = sorted(n for n in audited.keys() | digests.keys() if audited.get(n) != digests.get(n))
+        if changed:
+            raise SignatureInvalid(
+                f"the weights changed after the audit ({', '.join(changed[:5])}"
+                f"{', …' if len(changed) > 5 else ''}): not signing an attestation about content the audit "
+                "did not judge (audit again)"
+            )
+
+
 def attest_audit(report_json: dict[str, Any], root: Path, config: Config, key: SigningKey, out: Path) -> str:
-    """Sign the audit report as an attestation about the weights on disk; returns the subject digest."""
-    digest = current_root_digest(root, config)
+    """Sign the audit report as an attestation about the weights on disk; returns the subject digest.
+
+    The weights are read again and must be the ones the report's ``weights`` check
+    judged: a file changed after the audit would otherwise get a pass it never had.
+    """
+    digests = current_weight_digests(root, config)
+    _require_audited(report_json, digests)
+    digest = compute_root_digest(digests[name] for name in sorted(digests))
     sign_report(report_json, root.resolve().name, digest, key, out)
     return digest

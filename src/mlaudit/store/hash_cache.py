@@ -10,11 +10,11 @@ Two caches, both JSON files under the cache directory:
   hashes only what Git has never seen hashed. Only files Git reports as
   unmodified carry a blob id.
 
-Both are safe when two processes run at once: writes go to a temporary file
-renamed over the old one (readers see the old or the new file, never half of
-one), and a save merges the entries another process wrote meanwhile. A cache
-that cannot be read or does not have the expected shape is discarded and
-rebuilt, never trusted; the caller can see that it happened (``rebuilt``).
+Both are stored by ``mlaudit.store.entry_file`` (as every cache): safe when
+two processes run at once (atomic replace, merged on save); a cache that cannot
+be read, does not have the expected shape or is not the user's own is
+discarded and rebuilt, never trusted; the caller can see that it happened
+(``rebuilt``).
 
 Like Git's index, an entry is "racily clean" when the file changed within the
 timestamp granularity of when it was hashed; such entries are not stored, so a
@@ -24,14 +24,13 @@ write right after hashing can never hide behind an unchanged stat.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from mlaudit.store.atomic_file import write_json_atomic
+from mlaudit.store.entry_file import EntryFile
 
 CACHE_VERSION = 1
 RACY_WINDOW_NS = 2_000_000_000
@@ -61,61 +60,35 @@ def _is_racy(st: os.stat_result) -> bool:
     return time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < RACY_WINDOW_NS
 
 
-class _EntryFile:
-    """A JSON file of ``{"version": 1, "entries": {key: [...]}}``, loaded lazily, saved atomically."""
+class _DigestFile:
+    """A cache file of digests, stored by ``store.entry_file`` (atomic, merged, discarded when untrusted)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.rebuilt = False
-        """True when an existing cache file was unreadable or corrupt and was discarded."""
-        self._entries: dict[str, list[object]] | None = None
-        self._dirty = False
+        self._file = EntryFile(path, version=CACHE_VERSION, valid=self._valid)
+
+    @property
+    def rebuilt(self) -> bool:
+        """True when an existing cache file was unreadable, corrupt or foreign and was discarded."""
+        return self._file.rebuilt
 
     @staticmethod
     def _valid(key: str, value: object) -> bool:
         raise NotImplementedError
 
-    def _load(self) -> dict[str, list[object]]:
-        if self._entries is None:
-            self._entries = self._read()
-        return self._entries
-
-    def _read(self) -> dict[str, list[object]]:
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return {}
-        except OSError:
-            self.rebuilt = True
-            return {}
-        try:
-            data = json.loads(raw)
-            entries = data.get("entries") if data.get("version") == CACHE_VERSION else None
-            if not isinstance(entries, dict) or not all(self._valid(k, v) for k, v in entries.items()):
-                raise ValueError("unexpected cache layout")
-        except (ValueError, TypeError, AttributeError):
-            self.rebuilt = True
-            return {}
-        return entries
+    def _get(self, key: str) -> list[object] | None:
+        value = self._file.get(key)
+        return value if isinstance(value, list) else None
 
     def _set(self, key: str, value: list[object]) -> None:
-        entries = self._load()
-        if entries.get(key) != value:
-            entries[key] = value
-            self._dirty = True
+        self._file.set(key, value)
 
     def save(self) -> None:
         """Write the cache atomically, merged with what other processes wrote meanwhile."""
-        if not self._dirty or self._entries is None:
-            return
-        was_rebuilt = self.rebuilt
-        merged = {**self._read(), **self._entries}
-        self.rebuilt = was_rebuilt
-        write_json_atomic(self.path, {"version": CACHE_VERSION, "entries": merged})
-        self._dirty = False
+        self._file.save()
 
 
-class ContentDigests(_EntryFile):
+class ContentDigests(_DigestFile):
     """Git blob id -> (size, SHA-256), valid in any repository."""
 
     @staticmethod
@@ -132,7 +105,7 @@ class ContentDigests(_EntryFile):
 
     def get(self, blob_id: str, size: int) -> str | None:
         """The digest of that content, when known and of that size."""
-        value = self._load().get(blob_id)
+        value = self._get(blob_id)
         return str(value[1]) if value is not None and value[0] == size else None
 
     def put(self, blob_id: str, size: int, digest: str) -> None:
@@ -140,7 +113,7 @@ class ContentDigests(_EntryFile):
         self._set(blob_id, [size, digest])
 
 
-class HashCache(_EntryFile):
+class HashCache(_DigestFile):
     """Stat cache of one repository, backed by the shared content cache when Git knows the files."""
 
     def __init__(
@@ -176,7 +149,7 @@ class HashCache(_EntryFile):
 
     def get(self, rel_path: str, st: os.stat_result) -> str | None:
         """The cached digest when the file's stat is unchanged or Git knows its content, else None."""
-        value = self._load().get(rel_path)
+        value = self._get(rel_path)
         if value is not None and tuple(value[:4]) == stat_key(st):
             return str(value[4])
         blob = self._blob_id(rel_path)

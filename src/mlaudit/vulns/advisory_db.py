@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mlaudit.repo_files import run_git
+from mlaudit.git_safe import run_git
 
 MAX_ADVISORY_BYTES = 1_000_000
 

@@ -1,24 +1,26 @@
 """Answers of the vulnerability database, cached by (package, version, database).
 
 A local snapshot never changes its answers, so they are kept for good; a public
-service learns new advisories, so its answers expire after ``max_age_s``. The
-file is replaced atomically and merged on save, so two audits at once lose
-nothing; a corrupt file is discarded, never trusted.
+service learns new advisories, so its answers expire after ``max_age_s``.
+Stored by ``mlaudit.store.entry_file``: replaced atomically and merged on save,
+so two audits at once lose nothing; a corrupt or foreign file is discarded,
+never trusted.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
-from typing import Any
 
-from mlaudit.store.atomic_file import write_json_atomic
+from mlaudit.store.entry_file import EntryFile
 from mlaudit.vulns.pip_audit_runner import Advisory
 
+CACHE_VERSION = 2
 
-def _key(name: str, version: str) -> str:
-    return f"{name}=={version}"
+
+def _valid(key: str, value: object) -> bool:
+    return (isinstance(value, dict) and isinstance(value.get("at"), (int, float))
+            and isinstance(value.get("vulns"), list))
 
 
 class AnswerCache:
@@ -28,19 +30,14 @@ class AnswerCache:
         self.path = path
         self.database = database
         self.max_age_s = max_age_s
-        self._entries: dict[str, Any] = self._load().get(database, {})
-        self._new: dict[str, Any] = {}
+        self._file = EntryFile(path, version=CACHE_VERSION, valid=_valid)
 
-    def _load(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) and all(isinstance(v, dict) for v in data.values()) else {}
+    def _key(self, name: str, version: str) -> str:
+        return f"{self.database}\0{name}=={version}"
 
     def get(self, name: str, version: str) -> tuple[Advisory, ...] | None:
         """The cached advisories, or None when unknown or expired."""
-        entry = self._new.get(_key(name, version)) or self._entries.get(_key(name, version))
+        entry = self._file.get(self._key(name, version))
         if not isinstance(entry, dict):
             return None
         if self.max_age_s is not None and time.time() - float(entry.get("at", 0)) >= self.max_age_s:
@@ -52,14 +49,8 @@ class AnswerCache:
 
     def put(self, name: str, version: str, advisories: tuple[Advisory, ...]) -> None:
         """Remember an answer (saved by ``save``)."""
-        self._new[_key(name, version)] = {"at": time.time(), "vulns": [a.to_json() for a in advisories]}
+        self._file.set(self._key(name, version), {"at": time.time(), "vulns": [a.to_json() for a in advisories]})
 
     def save(self) -> None:
         """Merge new answers into the file on disk, atomically."""
-        if not self._new:
-            return
-        data = self._load()
-        data.setdefault(self.database, {}).update(self._new)
-        write_json_atomic(self.path, data)
-        self._entries.update(self._new)
-        self._new = {}
+        self._file.save()
