@@ -18,7 +18,7 @@ from typing import Any
 
 from mlaudit.config import CONFIG_FILE, PYPROJECT, Config, config_from_table, load_config
 from mlaudit.errors import ConfigError, UsageError
-from mlaudit.repo_files import run_git
+from mlaudit.git_safe import run_git
 
 if sys.version_info >= (3, 11):
     import tomllib
