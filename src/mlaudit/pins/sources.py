@@ -15,7 +15,12 @@ from mlaudit.pins.hf_downloads import scan_python
 from mlaudit.pins.lock_files import is_toml_lock, read_toml_lock
 from mlaudit.pins.pinned_package import PinnedPackage
 from mlaudit.pins.pyproject_deps import scan_pyproject
-from mlaudit.pins.requirements_file import RequirementsScan, scan_requirements
+from mlaudit.pins.requirements_file import (
+    IndexRequirement,
+    RequirementsScan,
+    UnjudgeableRequirement,
+    scan_requirements,
+)
 from mlaudit.pins.rules import FindingList, PinRules
 from mlaudit.pins.workflows import is_workflow_path, scan_workflow
 
@@ -70,6 +75,14 @@ class PinsScan:
     pinned: list[PinnedPackage] = field(default_factory=list)
     sources: dict[str, list[str]] = field(default_factory=dict)
     locks: list[str] = field(default_factory=list)
+    index_requirements: list[IndexRequirement] = field(default_factory=list)
+    """Name/specifier requirements of requirements files (what an index resolves without running code)."""
+    unjudgeable: list[UnjudgeableRequirement] = field(default_factory=list)
+    """Local path, editable, VCS and URL requirements: judging them would mean running their code."""
+    index_options: list[tuple[str, int | None, str]] = field(default_factory=list)
+    """(path, line, option) of ``--index-url``-like lines, never used by mlaudit's resolution."""
+    incomplete: list[str] = field(default_factory=list)
+    """Sources that could not be examined (unreadable, refused includes): an error, never a pass."""
 
 
 class PinsScanner:
@@ -95,6 +108,13 @@ class PinsScanner:
                 continue
             out.sources.setdefault(kind.value, []).append(rel)
             self._scan_one(kind, rel, out)
+        return out
+
+    def scan_requirement_files(self, paths: Iterable[str]) -> PinsScan:
+        """Scan ``paths`` as requirements files (whatever their name), following their includes."""
+        out = PinsScan()
+        for rel in paths:
+            self._requirements_tree(rel, out)
         return out
 
     def _scan_one(self, kind: SourceKind, rel: str, out: PinsScan) -> None:
@@ -132,6 +152,10 @@ class PinsScanner:
             out.sources.setdefault(SourceKind.REQUIREMENTS.value, []).append(current)
             out.findings.extend(scan.findings)
             out.pinned.extend(scan.pinned)
+            out.index_requirements.extend(scan.index_requirements)
+            out.unjudgeable.extend(scan.unjudgeable)
+            out.index_options.extend((current, line, flag) for line, flag in scan.index_options)
+            out.incomplete.extend(scan.incomplete)
             pending.extend(scan.includes)
             pending.extend(scan.constraints)
 
