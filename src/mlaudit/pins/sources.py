@@ -23,6 +23,7 @@ from mlaudit.pins.requirements_file import (
 )
 from mlaudit.pins.rules import FindingList, PinRules
 from mlaudit.pins.workflows import is_workflow_path, scan_workflow
+from mlaudit.repo_paths import OutsideRepository, contained_file, shown
 
 
 class SourceKind(str, enum.Enum):
@@ -107,6 +108,10 @@ class PinsScanner:
                 self._requirements_tree(rel, out)
                 continue
             out.sources.setdefault(kind.value, []).append(rel)
+            refused = contained_file(self.root, rel)
+            if isinstance(refused, OutsideRepository):
+                self._never_opened(rel, refused.reason, out)
+                continue
             self._scan_one(kind, rel, out)
         return out
 
@@ -116,6 +121,13 @@ class PinsScanner:
         for rel in paths:
             self._requirements_tree(rel, out)
         return out
+
+    def _never_opened(self, rel: str, reason: str, out: PinsScan) -> None:
+        """A source that is a symlink out of the root, a FIFO or a device: reported, never read."""
+        out.findings.add(self.rules.finding(
+            "pins.invalid-file", rel, None, f"{shown(rel)} was not read: {reason}",
+            "commit the file itself (a regular file inside the repository)", key="outside"))
+        out.incomplete.append(f"{shown(rel)} was not read: {reason}")
 
     def _scan_one(self, kind: SourceKind, rel: str, out: PinsScan) -> None:
         if kind is SourceKind.PYPROJECT:
