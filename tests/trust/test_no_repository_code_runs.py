@@ -62,7 +62,10 @@ def test_sbom_never_runs_local_requirements(hostile: Path, marker: Path, tmp_pat
     out = tmp_path / "sbom.json"
     proc = run_mlaudit("sbom", ".", "--output", str(out), cwd=hostile)
     assert not marker.exists(), marker.read_text()
-    assert proc.returncode in (0, 1, 2), proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    # The SBOM lists what is known without building anything: the index pin, not the local packages.
+    names = [c["name"] for c in json.loads(out.read_text(encoding="utf-8"))["components"]]
+    assert names == ["jinja2"]
 
 
 @pytest.mark.slow
