@@ -133,7 +133,7 @@ def unjudgeable_findings(wanted: RequirementSet) -> list[Finding]:
             severity=Severity.MEDIUM,
             path=req.path,
             line=req.line,
-            message=f"{req.text} is a {req.kind} requirement: its licence and its dependencies cannot be "
+            message=f"{req.text} ({req.kind} requirement): its licence and its dependencies cannot be "
                     "judged without running its code (mlaudit never builds it)",
             remediation="depend on a released version (name==version), or declare its licence in "
                         "[tool.mlaudit.licenses] packages and list its dependencies in a requirements file",

@@ -155,7 +155,7 @@ def unjudgeable_findings(requirements: Sequence[UnjudgeableRequirement]) -> list
             severity=Severity.MEDIUM,
             path=req.path,
             line=req.line,
-            message=f"{req.text} is a {req.kind} requirement: its vulnerabilities cannot be judged "
+            message=f"{req.text} ({req.kind} requirement): its vulnerabilities cannot be judged "
                     "without running its code (mlaudit never builds it)",
             remediation="depend on a released version (name==version) so it can be audited, "
                         "or vendor its dependencies into a requirements file",
