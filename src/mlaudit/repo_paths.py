@@ -12,6 +12,7 @@ Symlinks that stay inside the root are followed. Names that are not UTF-8
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from dataclasses import dataclass
@@ -35,11 +36,16 @@ class OutsideRepository(UsageError):
 
 @dataclass(frozen=True)
 class RepoPath:
-    """A path resolved inside the root: ``rel`` as named (normalised), ``real`` with every symlink followed."""
+    """A path resolved inside the root: ``rel`` as named (normalised), ``real_path`` with every symlink followed."""
 
     rel: str
-    real: Path
+    real_path: str
     exists: bool
+
+    @property
+    def real(self) -> Path:
+        """``real_path`` as a ``Path``."""
+        return Path(self.real_path)
 
 
 def shown(name: str) -> str:
@@ -56,47 +62,64 @@ def resolve_in_repo(root: Path, name: str, *, base: str = "", expect: Expect = "
     """
     _check_name(name)
     rel = _normalise(name, base)
-    root_real = Path(os.path.realpath(root))
+    root_real = _real_root(os.fspath(root))
+    real, exists, mode = _walk(name, root_real, rel)
+    if exists:
+        _check_kind(name, real, expect, mode)
+    return RepoPath(rel, real, exists)
+
+
+@functools.lru_cache(maxsize=16)
+def _real_root(root: str) -> str:
+    # The root is chosen by the caller (trusted), and resolving it costs more than the file's own lookup.
+    return os.path.realpath(root)
+
+
+def _walk(name: str, root_real: str, rel: str) -> tuple[str, bool, int | None]:
+    """Follow ``rel`` from the root one component at a time (strings: this runs once per weight file)."""
     current = root_real
     pending = rel.split("/") if rel else []
+    pending.reverse()  # a stack: pop() takes the next component
     hops = 0
     exists = True
+    mode: int | None = None  # of ``current`` when known from its lstat (not a symlink)
     while pending:
-        part = pending.pop(0)
+        part = pending.pop()
         if part in ("", "."):
             continue
         if part == "..":
             if current == root_real:
                 raise OutsideRepository(name, "a symlink on the way leads out of the repository")
-            current = current.parent
+            current, mode = os.path.dirname(current), None
             continue
-        candidate = current / part
+        candidate = f"{current}/{part}" if current != "/" else f"/{part}"
+        if not exists:
+            current = candidate
+            continue
         try:
-            info = os.lstat(candidate)
+            mode = os.lstat(candidate).st_mode
         except FileNotFoundError:
             exists = False
             current = candidate
             continue
         except OSError as exc:
             raise OutsideRepository(name, f"cannot be examined: {exc.strerror or exc}") from None
-        if not stat.S_ISLNK(info.st_mode):
+        if not stat.S_ISLNK(mode):
             current = candidate
             continue
+        mode = None
         hops += 1
         if hops > _MAX_SYMLINKS:
             raise OutsideRepository(name, "a symlink loop (too many levels of symlinks)")
         target = os.readlink(candidate)
         if os.path.isabs(target):
-            inside = _relative_to(Path(os.path.normpath(target)), root_real)
+            inside = _relative_to(os.path.normpath(target), root_real)
             if inside is None:
                 raise OutsideRepository(name, f"is a symlink to {shown(target)}, outside the repository")
             current = root_real
-            pending[:0] = inside.split("/") if inside else []
-        else:
-            pending[:0] = target.split("/")
-    if exists:
-        _check_kind(name, current, expect)
-    return RepoPath(rel, current, exists)
+            target = inside
+        pending.extend(reversed(target.split("/")))
+    return current, exists, mode
 
 
 def contained_file(root: Path, rel: str) -> RepoPath | OutsideRepository:
@@ -131,21 +154,21 @@ def _normalise(name: str, base: str) -> str:
     return "/".join(parts)
 
 
-def _relative_to(path: Path, root_real: Path) -> str | None:
-    try:
-        rel = path.relative_to(root_real).as_posix()
-    except ValueError:
-        return None
-    return "" if rel == "." else rel
+def _relative_to(path: str, root_real: str) -> str | None:
+    if path == root_real:
+        return ""
+    prefix = root_real.rstrip("/") + "/"
+    return path[len(prefix):] if path.startswith(prefix) else None
 
 
-def _check_kind(name: str, real: Path, expect: Expect) -> None:
+def _check_kind(name: str, real: str, expect: Expect, mode: int | None) -> None:
     if expect == "any":
         return
-    try:
-        mode = os.stat(real).st_mode
-    except OSError as exc:
-        raise OutsideRepository(name, f"cannot be examined: {exc.strerror or exc}") from None
+    if mode is None:
+        try:
+            mode = os.stat(real).st_mode
+        except OSError as exc:
+            raise OutsideRepository(name, f"cannot be examined: {exc.strerror or exc}") from None
     if expect == "file" and not stat.S_ISREG(mode):
         raise OutsideRepository(name, f"is not a regular file ({_kind_name(mode)})")
     if expect == "dir" and not stat.S_ISDIR(mode):

@@ -152,7 +152,7 @@ def _stat_for_hashing(root: Path, rel: str) -> tuple[os.stat_result, str] | Hash
         return HashProblem(rel, "symlink-outside" if symlink else "outside", f"{shown(rel)} {exc.reason}")
     if not found.exists:
         return HashProblem(rel, "missing", "file does not exist")
-    real = str(found.real)
+    real = found.real_path
     try:
         st = os.stat(real)
     except FileNotFoundError:
