@@ -80,3 +80,26 @@ def test_manifest_entry_through_a_symlinked_folder_is_a_finding_never_read(repo:
     assert {f["path"]: f["rule"] for f in findings} == {"linked/secret.bin": "weights.symlink-outside"}
     update = run_mlaudit("hash", str(repo), "--update")
     assert update.returncode == 1 and secret_digest not in (repo / "weights.lock.json").read_text()
+
+
+@pytest.mark.parametrize("signature", ["../outside/profile", "ABSOLUTE"])
+def test_sign_never_writes_the_signature_outside(tmp_path: Path, signature: str) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    outside = tmp_path / "outside" / "profile"
+    outside.parent.mkdir()
+    outside.write_text("# start-up file\n", encoding="utf-8")
+    before = outside.read_bytes()
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text('{"hidden": 4}', encoding="utf-8")
+    name = str(outside) if signature == "ABSOLUTE" else signature
+    (model / "mlaudit.toml").write_text(f"[signing]\nsignature = {json.dumps(name)}\n", encoding="utf-8")
+    private = tmp_path / "signing.key"
+    private.write_bytes(ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    proc = run_mlaudit("sign", str(model), "--key", str(private))
+    assert proc.returncode == 2, proc.stderr
+    assert "[signing] signature" in proc.stderr
+    assert outside.read_bytes() == before

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     """Verify; 0 when the signature holds, 1 when it does not (the message names every difference)."""
     from mlaudit.config import load_config
     from mlaudit.signing.oms_verify import verify_model
-    from mlaudit.signing.policy import expected_signer, ignore_paths_for, signing_options
+    from mlaudit.signing.policy import expected_signer, ignore_paths_for, signature_path, signing_options
 
     root = Path(args.path)
     if root.is_file():
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         options = dataclasses.replace(options, instance="staging")
     expected = expected_signer(options, root, identities=args.identity, issuers=args.issuer,
                                public_key=args.public_key, offline=args.offline or config.general.offline)
-    sig_path = args.signature or root / options.signature
+    sig_path = args.signature or signature_path(options, root)
     if args.attestation is None or sig_path.exists():
         signed = verify_model(root, sig_path, expected, ignore_paths=ignore_paths_for(root, config, args.ignore),
                               ignore_git_paths=options.ignore_git_paths)
