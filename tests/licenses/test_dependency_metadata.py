@@ -48,7 +48,15 @@ def test_requirement_lines_leave_out_paths_urls_and_options(tmp_path: Path) -> N
         "-r /etc/passwd\n",
         encoding="utf-8",
     )
-    assert requirement_lines(tmp_path, ["requirements.txt"]) == ["idna==3.7", "six==1.16.0"]
+    wanted = requirement_lines(tmp_path, ["requirements.txt"])
+    assert sorted(wanted.lines) == ["idna==3.7", "six==1.16.0"]
+    # What pip would have to build is set apart, with its line; the index option is reported, not used.
+    assert [(u.line, u.text, u.kind) for u in wanted.unjudgeable] == [
+        (2, "-e .", "editable"), (3, "./local_pkg", "local path"),
+        (6, "git+https://example.invalid/x.git", "VCS"), (7, "pkg @ https://example.invalid/p.whl", "URL")]
+    assert wanted.index_options == (("requirements.txt", 4, "--index-url"),)
+    # An include outside the repository is not read, and says so.
+    assert any("/etc/passwd" in reason and "absolute" in reason for reason in wanted.incomplete)
 
 
 def test_offline_never_runs_pip(tmp_path: Path) -> None:

@@ -32,7 +32,9 @@ def require_configuration(ctx: AuditContext, section: str, present: bool, needs:
 
 def inside_root(root: Path, rel: str, key: str) -> Path:
     """``root / rel`` resolved, refusing paths that leave the repository (``../``, symlinks out, /etc/...)."""
-    path = (root / rel).resolve()
-    if not path.is_relative_to(root.resolve()):
-        raise CheckError(f"'{key}' = {rel!r} points outside the repository")
-    return path
+    from mlaudit.repo_paths import OutsideRepository, resolve_in_repo, shown
+
+    try:
+        return resolve_in_repo(root, rel).real
+    except OutsideRepository as exc:
+        raise CheckError(f"'{key}' = {shown(rel)} cannot be used (outside the repository): {exc.reason}") from None

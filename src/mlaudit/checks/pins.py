@@ -34,4 +34,5 @@ class PinsCheck(Check[PinsOptions]):
         }
         described = ", ".join(f"{n} {kind}" for kind, n in counts.items())
         summary = f"{len(scan.findings)} unpinned input(s) in {described} file(s)"
-        return Outcome(findings=tuple(scan.findings), summary=summary, evidence=evidence)
+        return Outcome(findings=tuple(scan.findings), summary=summary, evidence=evidence,
+                       incomplete=tuple(scan.incomplete))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -88,12 +89,9 @@ def read_register(ctx: AuditContext, options: PrivacyOptions) -> Register:
         card = find_model_card(ctx.root)
         folder = card.parent if card else ctx.root
         candidate = (folder / REGISTER_FILE).relative_to(ctx.root).as_posix()
-    if (ctx.root / candidate).is_file():
+    # A configured register is always looked for (missing or outside the root: a problem, never read).
+    if options.register or os.path.lexists(ctx.root / candidate):
         register_from_yaml(ctx.root, candidate, register)
-    elif options.register:
-        from mlaudit.governance.data_register import RegisterProblem
-
-        register.problems.append(RegisterProblem(candidate, "(file)", "the configured register does not exist"))
     return register
 
 

@@ -33,7 +33,9 @@ class VulnsCheck(Check[VulnsOptions]):
         pins_options = ctx.section("pins", PinsOptions)
         scan = ctx.memo("pins-package-sources",
                         lambda: PinsScanner(ctx.root, PinRules(pins_options), PACKAGE_KINDS).scan(ctx.files))
-        if not scan.pinned:
+        if scan.incomplete and not scan.pinned:
+            raise CheckError("dependency sources could not be examined: " + "; ".join(scan.incomplete[:3]))
+        if not scan.pinned and not scan.unjudgeable:
             raise CheckSkipped("no exactly pinned Python packages to audit (see the pins check)")
         if not pip_audit_available():
             raise CheckError("pip-audit is not installed: pip install 'mlaudit[full]'")
@@ -65,7 +67,7 @@ class VulnsCheck(Check[VulnsOptions]):
     def _audit(self, ctx: AuditContext, options: VulnsOptions, scan: Any, osv_url: str,
                database: dict[str, Any], cache_id: str, *, max_age_s: float | None) -> Outcome:
         from mlaudit.vulns.answer_cache import AnswerCache
-        from mlaudit.vulns.audit import audit_pins
+        from mlaudit.vulns.audit import audit_pins, unjudgeable_findings
 
         cache = AnswerCache(ctx.cache_dir / "vulns" / "answers.json", cache_id, max_age_s=max_age_s)
         result = audit_pins(scan.pinned, osv_url, cache, options, database,
@@ -81,7 +83,7 @@ class VulnsCheck(Check[VulnsOptions]):
             "not_audited": result.not_audited,
             "unpinned_not_audited": len(unpinned),
         }
-        incomplete = tuple(result.errors)
+        incomplete = tuple(result.errors) + tuple(scan.incomplete)
         if result.not_audited:
             incomplete += (f"{len(result.not_audited)} package(s) could not be audited: "
                            + "; ".join(result.not_audited[:5]),)
@@ -90,5 +92,8 @@ class VulnsCheck(Check[VulnsOptions]):
                    f"pinned package version(s) checked against {where}")
         if unpinned:
             summary += f"; {len(unpinned)} unpinned requirement(s) not audited (see pins)"
-        return Outcome(findings=tuple(result.findings), summary=summary, evidence=evidence,
+        findings = (*result.findings, *unjudgeable_findings(scan.unjudgeable))
+        if scan.unjudgeable:
+            summary += f"; {len(scan.unjudgeable)} local/VCS/URL requirement(s) not judged (never built)"
+        return Outcome(findings=findings, summary=summary, evidence=evidence,
                        incomplete=incomplete)

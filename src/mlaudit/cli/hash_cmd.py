@@ -87,7 +87,8 @@ def _update(root: Path, manifest_name: str, manifest: WeightManifest | None, res
     from mlaudit.hook_runtime import print_findings
     from mlaudit.weights.verify import record_weights
 
-    unusable = [f for f in result.findings if f.rule in ("weights.unreadable", "weights.symlink-outside")]
+    unusable = [f for f in result.findings
+                if f.rule in ("weights.unreadable", "weights.symlink-outside", "weights.path-outside")]
     changes = record_weights(root, manifest_name, manifest, result.hashed, drop=result.missing)
     for name in changes.added:
         print(f"added    {name}")

@@ -34,7 +34,8 @@ def run(args: argparse.Namespace) -> int:
     files = _expand(args.paths, options)
     if not files:
         raise UsageError("no model files among the given paths")
-    reports = scan_files(Path.cwd(), files, options, cache_dir=None)
+    # The user named these paths (possibly outside the current folder): not contained, non-regular refused.
+    reports = scan_files(Path.cwd(), files, options, cache_dir=None, contain=False)
     findings = [f for r in reports for f in r.findings]
     if args.format == "json":
         import json

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     """Sign the model directory; 0 on success."""
     from mlaudit.config import load_config
     from mlaudit.signing.oms_sign import SigningKey, sign_model
-    from mlaudit.signing.policy import ignore_paths_for, signing_options
+    from mlaudit.signing.policy import ignore_paths_for, signature_path, signing_options
 
     root = Path(args.path)
     if not root.is_dir():
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--password-env: environment variable {args.password_env} is not set")
     key = SigningKey(private_key=args.key, password=password, identity_token=args.identity_token,
                      instance=options.instance)
-    sig_path = args.signature or root / options.signature
+    sig_path = args.signature or signature_path(options, root)
     written = sign_model(root, sig_path, key, ignore_paths=ignore_paths_for(root, config, args.ignore),
                          ignore_git_paths=options.ignore_git_paths)
     print(f"mlaudit: signed {written.files} file(s) of {written.model_name} "

@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from mlaudit.config import load_config
     from mlaudit.signing.gate import require_model_signature
     from mlaudit.signing.oms_verify import verify_model
-    from mlaudit.signing.policy import expected_signer, ignore_paths_for, signing_options
+    from mlaudit.signing.policy import expected_signer, ignore_paths_for, signature_path, signing_options
 
     root = Path(args.path)
     if root.is_file():
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         options = dataclasses.replace(options, instance="staging")
     expected = expected_signer(options, root, identities=args.identity, issuers=args.issuer,
                                public_key=args.public_key, offline=args.offline or config.general.offline)
-    sig_path = args.signature or root / options.signature
+    sig_path = args.signature or signature_path(options, root)
     if args.attestation is not None:
         require_model_signature(sig_path, allow_missing=args.no_signature)
     signer: str | None = None

@@ -98,10 +98,15 @@ ModelCardResult = ModelCard | ModelCardError
 
 
 def find_model_card(root: Path) -> Path | None:
-    """The model card of the repository at ``root`` (its top-level README), or None."""
+    """The model card of the repository at ``root`` (its top-level README), or None.
+
+    A README that is a symlink out of the repository (or a FIFO) is not a card: never read.
+    """
+    from mlaudit.repo_paths import OutsideRepository, contained_file
+
     for name in CARD_FILE_NAMES:
         candidate = root / name
-        if candidate.is_file():
+        if candidate.is_file() and not isinstance(contained_file(root, name), OutsideRepository):
             return candidate
     return None
 

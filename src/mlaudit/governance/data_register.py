@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from mlaudit.governance.privacy_options import DataSourceEntry
+from mlaudit.repo_paths import OutsideRepository, resolve_in_repo
 
 REGISTER_FILE = "data-sources.yaml"
 LAWFUL_BASES = ("consent", "contract", "legal-obligation", "vital-interests", "public-task", "legitimate-interests")
@@ -130,7 +131,16 @@ def register_from_yaml(root: Path, rel_path: str, register: Register) -> None:
     """Add the sources of a ``data-sources.yaml`` (a list, or a mapping with ``data_sources:``)."""
     register.files.append(rel_path)
     try:
-        with (root / rel_path).open("rb") as fh:
+        found = resolve_in_repo(root, rel_path, expect="file")
+    except OutsideRepository as exc:
+        # Never opened: the file's content (an /etc file, a secret) must not reach a report.
+        register.problems.append(RegisterProblem(rel_path, "(file)", f"not read: {exc.reason}"))
+        return
+    if not found.exists:
+        register.problems.append(RegisterProblem(rel_path, "(file)", "the configured register does not exist"))
+        return
+    try:
+        with found.real.open("rb") as fh:
             raw = fh.read(MAX_REGISTER_BYTES + 1)
         if len(raw) > MAX_REGISTER_BYTES:
             raise ValueError("larger than 1 MB")

@@ -30,6 +30,19 @@ def scan_findings(scans: Iterable[FileScan], sources: Sequence[DataSource]) -> l
     declared = declared_matcher(sources)
     found: list[Finding] = []
     for scan in scans:
+        if scan.outside:
+            found.append(
+                Finding(
+                    rule="privacy.file-outside",
+                    severity=Severity.MEDIUM,
+                    path=scan.path,
+                    key="outside",
+                    message=f"not scanned for personal data: {scan.outside}",
+                    remediation="commit the data file itself (a regular file inside the repository), "
+                    "or remove the link",
+                )
+            )
+            continue
         owners = [name for name, matches in declared.items() if matches(scan.path)]
         for kind, hits in sorted(scan.hits.items()):
             where = _positions(scan.unit, hits.positions, hits.count)

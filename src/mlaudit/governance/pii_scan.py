@@ -16,6 +16,7 @@ from pathlib import Path
 
 from mlaudit.globs import compile_globs
 from mlaudit.governance.pii_detectors import Detection, TextDetector
+from mlaudit.repo_paths import OutsideRepository, contained_file
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".psv", ".json", ".jsonl", ".ndjson", ".txt", ".text", ".log")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -46,6 +47,8 @@ class FileScan:
     hits: dict[str, KindHits] = field(default_factory=dict)
     skipped: str = ""
     records: int = 0
+    outside: str = ""
+    """Why the file was not opened: a symlink out of the repository, a FIFO, a device (never followed)."""
 
 
 def is_sample_data(rel_path: str) -> bool:
@@ -62,8 +65,12 @@ def select_sample_files(files: Iterable[str], include: Iterable[str] = (), exclu
 
 def scan_file(root: Path, rel_path: str, detector: TextDetector, *, max_bytes: int) -> FileScan:
     """Scan one file (never raises: unreadable or oversized files say why in ``skipped``)."""
-    path = root / rel_path
     result = FileScan(rel_path)
+    found = contained_file(root, rel_path)
+    if isinstance(found, OutsideRepository):
+        result.outside = found.reason
+        return result
+    path = found.real
     try:
         size = path.stat().st_size
     except OSError as exc:

@@ -15,7 +15,12 @@ from mlaudit.formats.model_card import CARD_FILE_NAMES, ModelCardError, find_mod
 from mlaudit.globs import compile_globs
 from mlaudit.licenses.compatibility import ComponentKind, decide
 from mlaudit.licenses.components import Component, JudgedComponent
-from mlaudit.licenses.dependency_facts import installed_components, requirement_lines, resolve_requirements
+from mlaudit.licenses.dependency_facts import (
+    installed_components,
+    requirement_lines,
+    resolve_requirements,
+    unjudgeable_findings,
+)
 from mlaudit.licenses.file_scan import FileScan
 from mlaudit.licenses.finding_rules import base_model_findings, card_findings, verdict_finding
 from mlaudit.licenses.model_facts import card_components
@@ -204,8 +209,11 @@ def _add_dependencies(
     req_files = [f for f in files if matcher(f)]
     out.facts["requirement_files"] = req_files
     if resolve and options.resolve and req_files:
-        lines = requirement_lines(root, req_files)
-        resolution = resolve_requirements(lines, offline=offline, cache_dir=cache_dir, timeout=options.resolve_timeout)
+        wanted = requirement_lines(root, req_files)
+        out.findings.extend(unjudgeable_findings(wanted))
+        out.incomplete.extend(wanted.incomplete)
+        resolution = resolve_requirements(
+            wanted.lines, offline=offline, cache_dir=cache_dir, timeout=options.resolve_timeout)
         out.facts["resolved_from_cache"] = resolution.from_cache
         if resolution.problem:
             out.incomplete.append(f"dependencies of {', '.join(req_files)} not examined: {resolution.problem}")

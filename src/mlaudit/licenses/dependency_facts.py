@@ -5,16 +5,18 @@ Two sources, neither of which runs code from the audited repository:
 - an installed environment (``site_packages``), read with ``importlib.metadata``;
 - the requirement files, resolved without installing by
   ``pip install --dry-run --ignore-installed --only-binary :all: --report``
-  (wheels only, so no ``setup.py`` of any package runs). This needs the package
-  index, so it is skipped when offline; its report is cached under the
-  requirements' content digest.
+  (wheels only, so no ``setup.py`` of any package runs). Only name/specifier
+  requirements reach pip, from a temporary folder with the checkout out of
+  reach (``isolated_tool``); local paths, editables, VCS and URL requirements
+  would make pip prepare their metadata, i.e. run their build backend, so they
+  are reported instead. This needs the package index, so it is skipped when
+  offline; its report is cached under the requirements' content digest.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import subprocess
 import sys
@@ -24,16 +26,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mlaudit.isolated_tool import run_python_tool
 from mlaudit.licenses.compatibility import ComponentKind
 from mlaudit.licenses.components import Component
 from mlaudit.licenses.normalize import Normalized, normalize_classifiers, normalize_expression
+from mlaudit.model import Finding, Severity
+from mlaudit.pins.requirements_file import UnjudgeableRequirement
 from mlaudit.store.atomic_file import write_json_atomic
 
 if TYPE_CHECKING:
     from importlib.metadata import PackageMetadata
-
-MAX_INCLUDE_DEPTH = 5
-
 
 def license_from_metadata(
     expression: str | None, license_field: str | None, classifiers: Iterable[str]
@@ -97,36 +99,64 @@ class Resolution:
     from_cache: bool = False
 
 
-def requirement_lines(root: Path, files: Sequence[str], extra: Sequence[str] = ()) -> list[str]:
-    """Requirement specifiers of ``files`` (and ``extra``), without options, local paths or URLs.
+@dataclass(frozen=True)
+class RequirementSet:
+    """What the requirement files ask for, split by whether an index can answer without running code."""
 
-    Local paths and editable installs would make pip build the audited project;
-    URLs would fetch arbitrary code: both are left out (the rest still resolves).
+    lines: tuple[str, ...] = ()
+    """Canonical PEP 508 name/specifier requirements (no paths, no URLs, no options)."""
+    unjudgeable: tuple[UnjudgeableRequirement, ...] = ()
+    index_options: tuple[tuple[str, int | None, str], ...] = ()
+    incomplete: tuple[str, ...] = ()
+
+
+def requirement_lines(root: Path, files: Sequence[str], extra: Sequence[str] = ()) -> RequirementSet:
+    """The requirements of ``files`` (and ``extra``), parsed like the ``pins`` check parses them.
+
+    Local paths, editables, VCS and URL requirements are set apart: pip would
+    build them (run their build backend) to learn their metadata. Includes are
+    followed only inside the repository; index options are never taken from it.
     """
-    lines: list[str] = list(extra)
-    seen: set[Path] = set()
+    from mlaudit.pins.rules import PinRules
+    from mlaudit.pins.sources import PinsScanner
 
-    def read(path: Path, depth: int) -> None:
-        if depth > MAX_INCLUDE_DEPTH or path in seen or not path.is_file():
-            return
-        seen.add(path)
-        text = path.read_text(encoding="utf-8", errors="replace").replace("\\\n", " ")
-        for raw in text.splitlines():
-            line = re.sub(r"(^|\s)#.*$", "", raw).strip()
-            include = re.match(r"^(-r|--requirement|-c|--constraint)\s*=?\s*(\S+)", line)
-            if include:
-                target = (path.parent / include.group(2)).resolve()
-                if target.is_relative_to(root.resolve()):
-                    read(target, depth + 1)
-                continue
-            line = re.split(r"\s--?\w", " " + line)[0].strip()
-            if not line or line.startswith(("-", ".", "/")) or "://" in line or " @ " in line:
-                continue
-            lines.append(line)
+    scan = PinsScanner(root, PinRules()).scan_requirement_files(files)
+    lines = [*extra, *(r.requirement for r in scan.index_requirements)]
+    return RequirementSet(tuple(lines), tuple(scan.unjudgeable), tuple(scan.index_options), tuple(scan.incomplete))
 
-    for name in files:
-        read(root / name, 0)
-    return lines
+
+def unjudgeable_findings(wanted: RequirementSet) -> list[Finding]:
+    """A finding per requirement pip would have to build, and per index option the file sets."""
+    findings = [
+        Finding(
+            rule="licenses.unjudgeable-requirement",
+            severity=Severity.MEDIUM,
+            path=req.path,
+            line=req.line,
+            message=f"{req.text} ({req.kind} requirement): its licence and its dependencies cannot be "
+                    "judged without running its code (mlaudit never builds it)",
+            remediation="depend on a released version (name==version), or declare its licence in "
+                        "[tool.mlaudit.licenses] packages and list its dependencies in a requirements file",
+            key=f"unjudgeable:{req.text}",
+            details={"requirement": req.text, "kind": req.kind},
+        )
+        for req in wanted.unjudgeable
+    ]
+    findings.extend(
+        Finding(
+            rule="licenses.index-option-ignored",
+            severity=Severity.LOW,
+            path=path,
+            line=line,
+            message=f"{option} in a requirements file is ignored: dependencies are resolved from the index "
+                    "the runner configures (PIP_INDEX_URL, pip.conf), never from one the repository names",
+            remediation="set the index in the runner's environment or pip.conf if the audit needs it",
+            key=f"index-option:{option}",
+            details={"option": option},
+        )
+        for path, line, option in wanted.index_options
+    )
+    return findings
 
 
 def resolve_requirements(lines: Sequence[str], *, offline: bool, cache_dir: Path, timeout: float = 300) -> Resolution:
@@ -142,29 +172,28 @@ def resolve_requirements(lines: Sequence[str], *, offline: bool, cache_dir: Path
         return Resolution(_components_from_report(report), from_cache=True)
     if offline:
         return Resolution(problem="resolving requirements needs the package index, and the audit is offline")
+    unsafe = [line for line in lines if not _is_index_requirement(line)]
+    if unsafe:
+        return Resolution(problem=f"not a name/specifier requirement, never handed to pip: {unsafe[0]!r}")
     with tempfile.TemporaryDirectory(prefix="mlaudit-pip-") as tmp:
         req = Path(tmp) / "requirements.txt"
         req.write_text(body, encoding="utf-8")
         out = Path(tmp) / "report.json"
-        cmd = [
-            sys.executable,
-            "-m",
-            "pip",
+        args = [
             "install",
             "--dry-run",
             "--ignore-installed",
             "--quiet",
             "--only-binary",
             ":all:",
-            "--disable-pip-version-check",
             "--report",
             str(out),
             "-r",
             str(req),
         ]
-        env = {**os.environ, "PIP_NO_INPUT": "1"}
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, check=False)
+            # Wheels of the index only, from a folder of ours: nothing of the checkout is imported or built.
+            proc = run_python_tool("pip", args, timeout=timeout, cwd=tmp)
         except subprocess.TimeoutExpired:
             return Resolution(problem=f"pip could not resolve the requirements within {timeout:.0f} s")
         if proc.returncode != 0 or not out.is_file():
@@ -176,6 +205,18 @@ def resolve_requirements(lines: Sequence[str], *, offline: bool, cache_dir: Path
             return Resolution(problem=f"pip wrote an unreadable report: {exc}")
     _write_cached(cache_file, report)
     return Resolution(_components_from_report(report))
+
+
+def _is_index_requirement(line: str) -> bool:
+    """True for a PEP 508 requirement without URL that pip cannot mistake for a path."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    if line.startswith(("-", ".", "/", "~")) or "/" in line.split(";")[0] or "\\" in line:
+        return False
+    try:
+        return Requirement(line).url is None
+    except InvalidRequirement:
+        return False
 
 
 def _pip_version() -> str:

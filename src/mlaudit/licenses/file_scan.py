@@ -21,6 +21,7 @@ from pathlib import Path
 from mlaudit.licenses.blob_ids import blob_ids
 from mlaudit.licenses.license_clues import quick_scan
 from mlaudit.licenses.scan_cache import CachedScan, ScanCache
+from mlaudit.repo_paths import OutsideRepository, contained_file
 from mlaudit.weights.discovery import WEIGHT_EXTENSIONS
 
 PARALLEL_FROM = 24
@@ -104,6 +105,10 @@ def scan_files(
             _collect(detections, rel, cached)
             continue
         full = root / rel
+        outside = contained_file(root, rel)
+        if isinstance(outside, OutsideRepository):
+            errors.append(f"{rel}: never opened: {outside.reason}")
+            continue
         try:
             if full.is_symlink() or full.stat().st_size > max_bytes or _is_binary(full):
                 skipped += 1

@@ -14,6 +14,7 @@ from typing import Any
 from mlaudit.licenses.compatibility import ComponentKind
 from mlaudit.licenses.components import Component
 from mlaudit.licenses.normalize import Normalized, normalize_classifiers, normalize_expression
+from mlaudit.repo_paths import OutsideRepository, contained_file
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -66,6 +67,8 @@ def license_file_by_title(text: str) -> Normalized | None:
 def pyproject_license(root: Path) -> Component | None:
     """The licence ``pyproject.toml`` declares, or None when it declares none (or cannot be read)."""
     path = root / "pyproject.toml"
+    if isinstance(contained_file(root, "pyproject.toml"), OutsideRepository):
+        return None
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -116,7 +119,9 @@ def pyproject_license(root: Path) -> Component | None:
 
 
 def read_license_file(root: Path, rel_path: str) -> Normalized | None:
-    """The licence of one licence file by header or title (bounded read)."""
+    """The licence of one licence file by header or title (bounded read); never one outside the root."""
+    if isinstance(contained_file(root, rel_path), OutsideRepository):
+        return None
     try:
         with (root / rel_path).open("rb") as handle:
             head = handle.read(_HEAD_BYTES)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mlaudit.pins.pinned_package import PinnedPackage
+from mlaudit.repo_paths import OutsideRepository, contained_file
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -116,7 +117,9 @@ def find_locks(root: Path, folder: str) -> list[str]:
     prefix = f"{folder}/" if folder else ""
     for name in names:
         if is_toml_lock(name) or (name.startswith("requirements") and name.endswith(".txt")):
-            found.append(prefix + name)
+            # A lock that is a symlink out of the repository is never read (nor counted as a lock).
+            if not isinstance(contained_file(root, prefix + name), OutsideRepository):
+                found.append(prefix + name)
     return found
 
 

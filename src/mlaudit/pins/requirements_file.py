@@ -10,7 +10,8 @@ every requirement once one of them has one (pip's hash-checking mode), with
 
 from __future__ import annotations
 
-import posixpath
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,34 @@ from urllib.parse import urlsplit
 
 from mlaudit.pins.pinned_package import PinnedPackage, is_commit_sha
 from mlaudit.pins.rules import FindingList, PinRules
+from mlaudit.repo_paths import OutsideRepository, resolve_in_repo, shown
 
 MAX_BYTES = 5_000_000
+"""Requirement lines (comments and blank lines aside) beyond this are an error, never a skip."""
 _VCS_PREFIXES = ("git+", "hg+", "svn+", "bzr+")
+# Options that point pip at another index or at local archives: never taken from the repository.
+INDEX_OPTIONS = {"index_url": "--index-url", "extra_index_urls": "--extra-index-url", "find_links": "--find-links",
+                 "trusted_hosts": "--trusted-host", "no_index": "--no-index"}
+
+
+@dataclass(frozen=True)
+class UnjudgeableRequirement:
+    """A requirement that names code, not a release of the index (local path, editable, VCS, URL)."""
+
+    path: str
+    line: int | None
+    text: str
+    kind: str
+    """``local path``, ``editable``, ``VCS`` or ``URL``."""
+
+
+@dataclass(frozen=True)
+class IndexRequirement:
+    """A name/specifier requirement (canonical PEP 508 text) that an index resolves without running code."""
+
+    path: str
+    line: int | None
+    requirement: str
 
 
 @dataclass
@@ -33,6 +59,12 @@ class RequirementsScan:
     constraints: list[str] = field(default_factory=list)
     hashed: bool = False
     """True when every requirement of the file carries a hash (a compiled lock)."""
+    index_requirements: list[IndexRequirement] = field(default_factory=list)
+    unjudgeable: list[UnjudgeableRequirement] = field(default_factory=list)
+    index_options: list[tuple[int | None, str]] = field(default_factory=list)
+    """Lines that set the index or local archives (``--index-url`` ...): ignored by mlaudit's resolution."""
+    incomplete: list[str] = field(default_factory=list)
+    """What could not be examined (unreadable file, remote or refused include): an error, never a pass."""
 
 
 def exact_version(specifier: Any) -> str | None:
@@ -46,29 +78,70 @@ def exact_version(specifier: Any) -> str | None:
     return None
 
 
-def _include_target(root: Path, rel: str, target: str) -> str | None:
+def _include_target(root: Path, rel: str, target: str) -> str:
+    """The include ``target`` of ``rel`` as a path inside the root; raises ``OutsideRepository``."""
     if "://" in target:
-        return None  # remote includes cannot be followed offline
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(rel), target))
-    return None if joined.startswith("../") else joined
+        raise OutsideRepository(target, "a remote include: mlaudit never downloads requirement files")
+    base = rel.rsplit("/", 1)[0] if "/" in rel else ""
+    return resolve_in_repo(root, target, base=base).rel
 
 
 def read_requirements(root: Path, rel: str) -> tuple[Any | None, str | None]:
-    """The parsed file, or (None, reason) when it cannot be read."""
+    """The parsed file, or (None, reason) when it cannot be read.
+
+    Comment-only and blank lines are dropped while streaming (line numbers kept), so
+    a pin followed by megabytes of comments is still judged; more than ``MAX_BYTES``
+    of requirement lines is a reason, never a silent skip.
+    """
     from pip_requirements_parser import RequirementsFile  # type: ignore[import-untyped]
 
     from mlaudit.pins.requirements_parser_speedup import install
 
     install()
-    path = root / rel
     try:
-        if path.stat().st_size > MAX_BYTES:
-            return None, f"larger than {MAX_BYTES} bytes"
-        return RequirementsFile.from_file(str(path), include_nested=False), None
+        path = resolve_in_repo(root, rel, expect="file").real
+        kept = _requirement_lines(path)
+    except OutsideRepository as exc:
+        return None, exc.reason
     except (OSError, UnicodeDecodeError) as exc:
+        return None, f"cannot read: {exc}"
+    if kept is None:
+        return None, f"holds more than {MAX_BYTES} bytes of requirement lines"
+    if kept == b"":
+        return RequirementsFile.from_string(""), None
+    try:
+        with tempfile.TemporaryDirectory(prefix="mlaudit-req-") as tmp:
+            copy = os.path.join(tmp, "requirements.txt")
+            with open(copy, "wb") as out:
+                out.write(kept)
+            return RequirementsFile.from_file(copy, include_nested=False), None
+    except UnicodeDecodeError as exc:
         return None, f"cannot read: {exc}"
     except Exception as exc:  # noqa: BLE001 - the parser raises many types on hostile input
         return None, f"cannot parse: {type(exc).__name__}: {exc}"
+
+
+def _requirement_lines(path: Path) -> bytes | None:
+    """The file with comment-only lines emptied (line numbers kept); None past ``MAX_BYTES`` of content."""
+    kept: list[bytes] = []
+    size = 0
+    blank_run = 0
+    continued = False
+    with open(path, "rb") as stream:
+        for raw in stream:
+            stripped = raw.strip()
+            if not continued and (not stripped or stripped.startswith(b"#")):
+                blank_run += 1
+                continue
+            continued = stripped.endswith(b"\\")
+            if blank_run:
+                kept.append(b"\n" * blank_run)
+                blank_run = 0
+            size += len(raw)
+            if size > MAX_BYTES:
+                return None
+            kept.append(raw if raw.endswith(b"\n") else raw + b"\n")
+    return b"".join(kept)
 
 
 def scan_requirements(
@@ -81,23 +154,18 @@ def scan_requirements(
     parsed, problem = read_requirements(root, rel)
     if parsed is None:
         scan.findings.add(rules.finding(
-            "pins.invalid-file", rel, None, f"{rel} {problem}", "fix or remove the file", key="read"))
+            "pins.invalid-file", rel, None, f"{shown(rel)} {problem}", "fix or remove the file", key="read"))
+        scan.incomplete.append(f"{shown(rel)} was not examined: {problem}")
         return scan
     require_hashes = rules.options.require_hashes
     for option in parsed.options:
         opts = option.options
         if opts.get("require_hashes"):
             require_hashes = True
+        scan.index_options.extend((option.line_number, flag) for key, flag in INDEX_OPTIONS.items() if opts.get(key))
         for kind, bucket in (("requirements", scan.includes), ("constraints", scan.constraints)):
             for target in opts.get(kind, ()):
-                inc = _include_target(root, rel, target)
-                if inc is not None and not (root / inc).is_file():
-                    scan.findings.add(rules.finding(
-                        "pins.include-missing", rel, option.line_number,
-                        f"-{kind[0]} {target}: file not found", f"create {inc} or remove the line",
-                        key=f"include:{target}"))
-                elif inc is not None:
-                    bucket.append(inc)
+                _add_include(root, rel, option.line_number, kind, target, bucket, rules, scan)
     for bad in parsed.invalid_lines:
         first = (bad.error_message or "").splitlines()[0] if bad.error_message else "invalid line"
         scan.findings.add(rules.finding(
@@ -113,6 +181,25 @@ def scan_requirements(
     return scan
 
 
+def _add_include(root: Path, rel: str, line: int | None, kind: str, target: str, bucket: list[str],
+                 rules: PinRules, scan: RequirementsScan) -> None:
+    try:
+        inc = _include_target(root, rel, target)
+    except OutsideRepository as exc:
+        scan.findings.add(rules.finding(
+            "pins.include-refused", rel, line, f"-{kind[0]} {shown(target)} not followed: {exc.reason}",
+            "include a requirements file of this repository by its relative path", key=f"include:{target}"))
+        scan.incomplete.append(f"{shown(rel)}:{line}: -{kind[0]} {shown(target)} not followed: {exc.reason}")
+        return
+    if not (root / inc).is_file():
+        scan.findings.add(rules.finding(
+            "pins.include-missing", rel, line,
+            f"-{kind[0]} {shown(target)}: file not found", f"create {shown(inc)} or remove the line",
+            key=f"include:{target}"))
+        return
+    bucket.append(inc)
+
+
 def _check_requirement(
     req: Any, root: Path, rel: str, rules: PinRules, scan: RequirementsScan,
     constraint_pins: frozenset[str], require_hashes: bool, canonicalize: Any,
@@ -120,6 +207,11 @@ def _check_requirement(
     line = req.line_number
     text = (req.line or "").strip()
     link = req.link.url if req.link is not None else None
+    if link is not None or req.is_editable:
+        scan.unjudgeable.append(UnjudgeableRequirement(rel, line, text, _link_kind(link or "", req.is_editable)))
+    elif req.req is not None:
+        marker = f"; {req.marker}" if req.marker is not None and req.req.marker is None else ""
+        scan.index_requirements.append(IndexRequirement(rel, line, f"{req.req}{marker}"))
     if link is not None:
         local = _check_link(link, req, root, rel, rules, scan, text, line)
         if local:
@@ -138,6 +230,16 @@ def _check_requirement(
             "pins.missing-hash", rel, line, f"{req.name or text} has no --hash",
             "add --hash=sha256:<digest> (pip-compile --generate-hashes / uv pip compile --generate-hashes)",
             key=f"hash:{req.name or text}"))
+
+
+def _link_kind(link: str, editable: bool) -> str:
+    if editable:
+        return "editable"
+    if link.startswith(_VCS_PREFIXES):
+        return "VCS"
+    if "://" in link and not link.startswith("file:"):
+        return "URL"
+    return "local path"
 
 
 def _check_link(

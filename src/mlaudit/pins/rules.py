@@ -20,6 +20,8 @@ RULES: dict[str, tuple[Severity, str]] = {
     "pins.url-unpinned": (Severity.MEDIUM, "a URL or VCS requirement is not pinned to a commit or a hash"),
     "pins.local-file": (Severity.LOW, "a requirement points at an absolute file:// path outside the repository"),
     "pins.include-missing": (Severity.MEDIUM, "a -r/-c include names a file that does not exist"),
+    "pins.include-refused": (
+        Severity.MEDIUM, "a -r/-c include is remote, absolute or leaves the repository: not followed (an error)"),
     "pins.pyproject-range": (
         Severity.MEDIUM, "an application's pyproject dependency is a range and no lock file pins it"),
     "pins.lock-missing-package": (Severity.MEDIUM, "a pyproject dependency is absent from the lock file"),

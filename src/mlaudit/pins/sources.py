@@ -15,9 +15,15 @@ from mlaudit.pins.hf_downloads import scan_python
 from mlaudit.pins.lock_files import is_toml_lock, read_toml_lock
 from mlaudit.pins.pinned_package import PinnedPackage
 from mlaudit.pins.pyproject_deps import scan_pyproject
-from mlaudit.pins.requirements_file import RequirementsScan, scan_requirements
+from mlaudit.pins.requirements_file import (
+    IndexRequirement,
+    RequirementsScan,
+    UnjudgeableRequirement,
+    scan_requirements,
+)
 from mlaudit.pins.rules import FindingList, PinRules
 from mlaudit.pins.workflows import is_workflow_path, scan_workflow
+from mlaudit.repo_paths import OutsideRepository, contained_file, shown
 
 
 class SourceKind(str, enum.Enum):
@@ -70,6 +76,14 @@ class PinsScan:
     pinned: list[PinnedPackage] = field(default_factory=list)
     sources: dict[str, list[str]] = field(default_factory=dict)
     locks: list[str] = field(default_factory=list)
+    index_requirements: list[IndexRequirement] = field(default_factory=list)
+    """Name/specifier requirements of requirements files (what an index resolves without running code)."""
+    unjudgeable: list[UnjudgeableRequirement] = field(default_factory=list)
+    """Local path, editable, VCS and URL requirements: judging them would mean running their code."""
+    index_options: list[tuple[str, int | None, str]] = field(default_factory=list)
+    """(path, line, option) of ``--index-url``-like lines, never used by mlaudit's resolution."""
+    incomplete: list[str] = field(default_factory=list)
+    """Sources that could not be examined (unreadable, refused includes): an error, never a pass."""
 
 
 class PinsScanner:
@@ -94,8 +108,26 @@ class PinsScanner:
                 self._requirements_tree(rel, out)
                 continue
             out.sources.setdefault(kind.value, []).append(rel)
+            refused = contained_file(self.root, rel)
+            if isinstance(refused, OutsideRepository):
+                self._never_opened(rel, refused.reason, out)
+                continue
             self._scan_one(kind, rel, out)
         return out
+
+    def scan_requirement_files(self, paths: Iterable[str]) -> PinsScan:
+        """Scan ``paths`` as requirements files (whatever their name), following their includes."""
+        out = PinsScan()
+        for rel in paths:
+            self._requirements_tree(rel, out)
+        return out
+
+    def _never_opened(self, rel: str, reason: str, out: PinsScan) -> None:
+        """A source that is a symlink out of the root, a FIFO or a device: reported, never read."""
+        out.findings.add(self.rules.finding(
+            "pins.invalid-file", rel, None, f"{shown(rel)} was not read: {reason}",
+            "commit the file itself (a regular file inside the repository)", key="outside"))
+        out.incomplete.append(f"{shown(rel)} was not read: {reason}")
 
     def _scan_one(self, kind: SourceKind, rel: str, out: PinsScan) -> None:
         if kind is SourceKind.PYPROJECT:
@@ -132,6 +164,10 @@ class PinsScanner:
             out.sources.setdefault(SourceKind.REQUIREMENTS.value, []).append(current)
             out.findings.extend(scan.findings)
             out.pinned.extend(scan.pinned)
+            out.index_requirements.extend(scan.index_requirements)
+            out.unjudgeable.extend(scan.unjudgeable)
+            out.index_options.extend((current, line, flag) for line, flag in scan.index_options)
+            out.incomplete.extend(scan.incomplete)
             pending.extend(scan.includes)
             pending.extend(scan.constraints)
 

@@ -35,6 +35,7 @@ REMEDIATIONS: dict[str, str] = {
     "archive-path": "rebuild the archive with relative member names that stay inside it",
     "archive-name-mismatch": "rebuild the archive with a standard zip writer",
     "archive-duplicate": "rebuild the archive so every member name is unique",
+    "file-outside": "commit the model file itself (a regular file inside the repository), not a link out of it",
 }
 
 

@@ -15,6 +15,22 @@ def signing_options(config: Config) -> SigningOptions:
     return config.section("signing", SigningOptions)
 
 
+def signature_path(options: SigningOptions, root: Path) -> Path:
+    """The configured signature file, inside ``root``; ``ConfigError`` (exit 2) when it would leave it.
+
+    ``mlaudit sign`` writes there: a configuration naming ``/home/me/.bashrc`` or
+    ``../../x`` must not turn signing into a write outside the repository.
+    """
+    from mlaudit.errors import ConfigError
+    from mlaudit.repo_paths import OutsideRepository, resolve_in_repo
+
+    try:
+        return resolve_in_repo(root, options.signature, expect="file").real
+    except OutsideRepository as exc:
+        raise ConfigError(f"[signing] signature = {exc.name!r} cannot be used: {exc.reason} "
+                          "(the signature must be a file inside the model directory)") from None
+
+
 def expected_signer(options: SigningOptions, root: Path, *, identities: Sequence[str] = (),
                     issuers: Sequence[str] = (), public_key: Path | None = None,
                     offline: bool = False) -> ExpectedSigner:

@@ -11,6 +11,7 @@ from typing import Any
 
 from mlaudit.model import Finding, Severity
 from mlaudit.pins.pinned_package import PinnedPackage
+from mlaudit.pins.requirements_file import UnjudgeableRequirement
 from mlaudit.vulns.answer_cache import AnswerCache
 from mlaudit.vulns.options import VulnsOptions
 from mlaudit.vulns.pip_audit_runner import Advisory, PipAuditFailure, run_pip_audit
@@ -144,3 +145,22 @@ def _report(pin: PinnedPackage, name: str, advisory: Advisory, options: VulnsOpt
                  "aliases": list(advisory.aliases), "fix_versions": list(advisory.fix_versions),
                  "database": database.get("url") or database.get("path")},
     ))
+
+
+def unjudgeable_findings(requirements: Sequence[UnjudgeableRequirement]) -> list[Finding]:
+    """``vulns.unjudgeable-requirement`` for each local path, editable, VCS or URL requirement."""
+    return [
+        Finding(
+            rule="vulns.unjudgeable-requirement",
+            severity=Severity.MEDIUM,
+            path=req.path,
+            line=req.line,
+            message=f"{req.text} ({req.kind} requirement): its vulnerabilities cannot be judged "
+                    "without running its code (mlaudit never builds it)",
+            remediation="depend on a released version (name==version) so it can be audited, "
+                        "or vendor its dependencies into a requirements file",
+            key=f"unjudgeable:{req.text}",
+            details={"requirement": req.text, "kind": req.kind},
+        )
+        for req in requirements
+    ]

@@ -13,12 +13,13 @@ from __future__ import annotations
 import importlib.util
 import json
 import subprocess
-import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from mlaudit.isolated_tool import run_python_tool
 
 
 @dataclass(frozen=True)
@@ -78,14 +79,14 @@ def run_pip_audit(packages: Sequence[tuple[str, str]], osv_url: str, *, timeout:
     with tempfile.TemporaryDirectory(prefix="mlaudit-vulns-") as tmp:
         requirements = Path(tmp) / "requirements.txt"
         requirements.write_text("".join(f"{n}=={v}\n" for n, v in packages), encoding="utf-8")
-        command = [
-            sys.executable, "-m", "pip_audit", "-s", "osv", "--osv-url", osv_url, "--no-deps",
+        args = [
+            "-s", "osv", "--osv-url", osv_url, "--no-deps",
             "--disable-pip", "-r", str(requirements), "-f", "json", "--progress-spinner", "off",
-            "--timeout", str(timeout), "--cache-dir", str(cache_dir),
+            "--timeout", str(timeout), "--cache-dir", str(cache_dir.resolve()),
         ]
         try:
-            proc = subprocess.run(command, capture_output=True, text=True, check=False,
-                                  timeout=timeout * max(len(packages), 1) + 120)
+            # From the temporary folder, never the checkout: a pip_audit/ folder there must not be imported.
+            proc = run_python_tool("pip_audit", args, timeout=timeout * max(len(packages), 1) + 120, cwd=tmp)
         except subprocess.TimeoutExpired:
             raise PipAuditFailure(f"pip-audit did not finish within {timeout} s per package") from None
         except OSError as exc:

@@ -9,6 +9,7 @@ from pathlib import Path
 from mlaudit.formats.lfs_pointer import looks_like_pointer
 from mlaudit.formats.model_format import magic_format
 from mlaudit.globs import compile_globs
+from mlaudit.repo_paths import OutsideRepository, contained_file
 
 WEIGHT_EXTENSIONS = frozenset(
     {".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".pkl", ".joblib", ".npy", ".npz",
@@ -57,7 +58,7 @@ class WeightDetector:
             return True
         if not self._by_content or ext in _TEXT_EXTENSIONS:
             return False
-        head = _read_head(root / rel_path)
+        head = _read_head(root, rel_path)
         return head is not None and not looks_like_pointer(head) and sniff_weight_format(head) is not None
 
     def select(self, root: Path, rel_paths: Iterable[str]) -> list[str]:
@@ -65,9 +66,13 @@ class WeightDetector:
         return [p for p in rel_paths if self.is_weight(root, p)]
 
 
-def _read_head(path: Path, size: int = 16) -> bytes | None:
+def _read_head(root: Path, rel_path: str, size: int = 16) -> bytes | None:
+    """The first bytes of a regular file inside the root; None for a symlink out of it, a FIFO, a device."""
+    found = contained_file(root, rel_path)
+    if isinstance(found, OutsideRepository) or not found.exists:
+        return None
     try:
-        with open(path, "rb") as fh:
+        with open(found.real, "rb") as fh:
             return fh.read(size)
     except OSError:
         return None

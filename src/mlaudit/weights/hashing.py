@@ -16,6 +16,7 @@ import hashlib
 import io
 import os
 import queue
+import stat
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -24,13 +25,14 @@ from pathlib import Path
 from typing import Literal
 
 from mlaudit.formats.lfs_pointer import MAX_POINTER_SIZE, parse_pointer
+from mlaudit.repo_paths import OutsideRepository, resolve_in_repo, shown
 from mlaudit.store.hash_cache import HashCache
 
 CHUNK_SIZE = 1 << 20
 HASH_PARAMETERS = {"method": "files", "hash_type": "sha256", "allow_symlinks": False}
 
 Progress = Callable[[int, int], None]
-ProblemKind = Literal["unreadable", "vanished", "changed", "symlink-outside", "not-a-file", "missing"]
+ProblemKind = Literal["unreadable", "vanished", "changed", "symlink-outside", "outside", "not-a-file", "missing"]
 
 
 @dataclass(frozen=True)
@@ -141,26 +143,25 @@ def _read_ahead(fh: io.RawIOBase, limit: int | None, buffers: int = 4) -> Iterat
         thread.join()
 
 
-def _within(root_real: str, target: str) -> bool:
-    return target == root_real or target.startswith(root_real.rstrip(os.sep) + os.sep)
-
-
-def _stat_for_hashing(root: Path, root_real: str, rel: str) -> os.stat_result | HashProblem:
-    full = os.path.join(root, rel)
+def _stat_for_hashing(root: Path, rel: str) -> tuple[os.stat_result, str] | HashProblem:
+    """The file's stat and real path, checked to be a regular file inside the root (every component)."""
     try:
-        st = os.lstat(full)
-        if os.path.islink(full):
-            target = os.path.realpath(full)
-            if not _within(root_real, target):
-                return HashProblem(rel, "symlink-outside", f"symlink points outside the repository (to {target})")
-            st = os.stat(full)
+        found = resolve_in_repo(root, rel)
+    except OutsideRepository as exc:
+        symlink = "symlink" in exc.reason
+        return HashProblem(rel, "symlink-outside" if symlink else "outside", f"{shown(rel)} {exc.reason}")
+    if not found.exists:
+        return HashProblem(rel, "missing", "file does not exist")
+    real = found.real_path
+    try:
+        st = os.stat(real)
     except FileNotFoundError:
         return HashProblem(rel, "missing", "file does not exist")
     except OSError as exc:
         return HashProblem(rel, "unreadable", f"cannot read: {exc.strerror}")
-    if not os.path.isfile(full):
+    if not stat.S_ISREG(st.st_mode):
         return HashProblem(rel, "not-a-file", "not a regular file")
-    return st
+    return st, real
 
 
 def digest_files(
@@ -176,17 +177,18 @@ def digest_files(
     ``workers`` threads hash in parallel (0: one per core). ``progress`` is called
     with (bytes done, bytes to hash) as hashing goes on.
     """
-    root_real = os.path.realpath(root)
     digests: dict[str, FileDigest] = {}
     problems: dict[str, HashProblem] = {}
     to_hash: list[tuple[str, os.stat_result]] = []
+    real_of: dict[str, str] = {}
     for rel in dict.fromkeys(rel_paths):
-        st = _stat_for_hashing(root, root_real, rel)
-        if isinstance(st, HashProblem):
-            problems[rel] = st
+        checked = _stat_for_hashing(root, rel)
+        if isinstance(checked, HashProblem):
+            problems[rel] = checked
             continue
+        st, real_of[rel] = checked
         if st.st_size <= MAX_POINTER_SIZE:
-            small = _read_small(root, rel)
+            small = _read_small(real_of[rel], rel)
             if isinstance(small, HashProblem):
                 problems[rel] = small
                 continue
@@ -220,7 +222,7 @@ def digest_files(
 
     def work(item: tuple[str, os.stat_result]) -> FileDigest | HashProblem:
         rel, before = item
-        return _hash_one(root, rel, before, advance if progress else None, pipelined=pipelined)
+        return _hash_one(real_of[rel], rel, before, advance if progress else None, pipelined=pipelined)
 
     to_hash.sort(key=lambda item: item[1].st_size, reverse=True)
     if n_workers == 1:
@@ -246,9 +248,9 @@ def digest_files(
     return HashResult(digests=digests, problems=problems, bytes_hashed=hashed)
 
 
-def _read_small(root: Path, rel: str) -> bytes | HashProblem:
+def _read_small(full: str, rel: str) -> bytes | HashProblem:
     try:
-        with open(os.path.join(root, rel), "rb") as fh:
+        with open(full, "rb") as fh:
             return fh.read(MAX_POINTER_SIZE + 1)
     except FileNotFoundError:
         return HashProblem(rel, "vanished", "file vanished while being read")
@@ -257,9 +259,8 @@ def _read_small(root: Path, rel: str) -> bytes | HashProblem:
 
 
 def _hash_one(
-    root: Path, rel: str, before: os.stat_result, progress: Callable[[int], None] | None, *, pipelined: bool
+    full: str, rel: str, before: os.stat_result, progress: Callable[[int], None] | None, *, pipelined: bool
 ) -> FileDigest | HashProblem:
-    full = os.path.join(root, rel)
     try:
         read_ahead = pipelined and before.st_size > 8 * CHUNK_SIZE
         digest = sha256_file(full, progress, limit=before.st_size, pipelined=read_ahead)

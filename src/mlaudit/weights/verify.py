@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from mlaudit.errors import ConfigError
 from mlaudit.model import Finding, Severity
+from mlaudit.repo_paths import OutsideRepository, resolve_in_repo
 from mlaudit.store.hash_cache import HashCache
 from mlaudit.weights.hashing import HashResult, Progress, digest_files
 from mlaudit.weights.manifest import ManifestEntry, ManifestError, WeightManifest, read_manifest
@@ -29,9 +30,24 @@ class Verification:
         return tuple(f.path for f in self.findings if f.rule == "weights.missing" and f.path)
 
 
+def manifest_path(root: Path, manifest_name: str) -> Path:
+    """Where the manifest ``[weights] manifest`` names lives, inside the root; ``ConfigError`` (exit 2) if not.
+
+    The name comes from the repository's configuration: an absolute path, ``..``
+    or a symlink out of the root would make ``--update`` write anywhere.
+    """
+    try:
+        return resolve_in_repo(root, manifest_name, expect="file").real
+    except OutsideRepository as exc:
+        raise ConfigError(
+            f"[weights] manifest = {exc.name!r} cannot be used: {exc.reason} "
+            "(the manifest must be a file inside the repository)"
+        ) from None
+
+
 def load_manifest(root: Path, manifest_name: str) -> tuple[WeightManifest | None, Finding | None]:
     """The manifest, or None with the finding that explains why it cannot be used."""
-    path = root / manifest_name
+    path = manifest_path(root, manifest_name)
     try:
         return read_manifest(path), None
     except FileNotFoundError:
@@ -80,7 +96,12 @@ def verify_weights(
         targets += others
     else:
         for name in others:
-            if not os.path.lexists(root / name):
+            try:
+                exists = resolve_in_repo(root, name).exists
+            except OutsideRepository as exc:
+                findings.append(_problem_finding(name, "outside", exc.reason, None, manifest_name, hint))
+                continue
+            if not exists:
                 findings.append(_problem_finding(name, "missing", "", manifest.entries[name], manifest_name, hint))
     hashed = digest_files(root, targets, cache=cache, workers=workers, progress=progress)
     for rel in targets:
@@ -128,6 +149,14 @@ def _problem_finding(
             message=f"recorded in {manifest_name} (line {entry.line}) but the file is gone",
             remediation=f"restore the file, or {hint} to drop the entry",
             details={"recorded_digest": entry.digest, "manifest_line": entry.line},
+        )
+    if kind == "outside":
+        return Finding(
+            rule="weights.path-outside",
+            severity=Severity.HIGH,
+            path=rel,
+            message=f"{manifest_name} records a path that is not read: {message}",
+            remediation=f"record only files inside the repository: {hint}",
         )
     if kind == "symlink-outside":
         return Finding(
@@ -194,5 +223,5 @@ def record_weights(
     )
     if changes or manifest is None:
         ignore = manifest.ignore_paths if manifest else ()
-        write_manifest(root / manifest_name, new_entries, ignore)
+        write_manifest(manifest_path(root, manifest_name), new_entries, ignore)
     return changes
