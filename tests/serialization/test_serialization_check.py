@@ -149,9 +149,10 @@ def test_onnx_external_data_files_are_data_not_unknown_formats(repo: Path) -> No
     (repo / "onnx").mkdir()
     (repo / "onnx" / "model.onnx").write_bytes(pb_field(7, pb_field(5, pb_field(8, "w") + pb_field(13, entry))))
     (repo / "onnx" / "weights.bin").write_bytes(bytes(range(256)) * 4)  # raw floats: no format of its own
-    (repo / "stray.bin").write_bytes(bytes(range(256)) * 4)  # named by no model: still unrecognised
+    (repo / "stray.bin").write_bytes(bytes(range(256)) * 4)  # named by no model: not a model (low)
     _, evidence, findings = _audit(repo)
     files = evidence["files"]
     assert isinstance(files, dict)
     assert files["onnx/weights.bin"] == {"parsers": ["onnx-external-data"], "complete": True}
-    assert [(f["rule"], f["path"]) for f in findings] == [("serialization.unscanned", "stray.bin")]
+    assert [(f["rule"], f["path"], f["severity"]) for f in findings] == [
+        ("serialization.not-a-model", "stray.bin", "low")]
