@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import pickle
@@ -76,9 +77,11 @@ def test_unchanged_files_come_from_the_scan_cache(repo: Path, tmp_path: Path,
     cache_files = list((tmp_path / "mlaudit-cache" / "serialization").glob("*.json"))
     assert len(cache_files) == 1
     cached = json.loads(cache_files[0].read_text())
-    assert list(cached) == ["bad.pkl"]
+    data = path.read_bytes()
+    blob_id = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+    assert list(cached) == [blob_id]  # keyed by the content scanned, not by the name or a stat
     # Prove the second run reads the cache: a marker planted in it comes back.
-    cached["bad.pkl"]["findings"][0]["message"] = "served from the cache"
+    cached[blob_id]["findings"][0]["message"] = "served from the cache"
     cache_files[0].write_text(json.dumps(cached))
     second = _audit(repo)[2]
     assert second[0]["message"] == "served from the cache"

@@ -55,6 +55,8 @@ class FileReport:
         self.unscanned: list[str] = unscanned or []
         self.companions: list[str] = []
         """Files this one names as its data (ONNX external data), relative like ``path``."""
+        self.content_key: str | None = None
+        """Git blob id of exactly the content scanned (None when it changed while read): the cache key."""
         self.not_model: str | None = None
         """Why no model loader reads the file (a PNG named ``.pt``), when that is all there is to say."""
 

@@ -112,12 +112,23 @@ class ModelScanner:
         return ExpansionBudget(size, ceiling=s.max_expanded_bytes, ratio=s.expansion_ratio,
                                max_seconds=s.max_seconds, audit=s.audit_budget)
 
-    def scan_path(self, path: Path, label: str | None = None) -> FileReport:
-        """Scan the file at ``path``; ``label`` (default: the path) names it in findings."""
+    def scan_path(self, path: Path, label: str | None = None, *, content_key: bool = False) -> FileReport:
+        """Scan the file at ``path``; ``label`` (default: the path) names it in findings.
+
+        With ``content_key``, the report's ``content_key`` is the Git blob id of
+        exactly the bytes scanned (hashed from the same descriptor), or None when
+        the file changed while it was read.
+        """
         report = FileReport(label or path.as_posix(), unscanned_severity=self.settings.unscanned_severity)
         try:
             with open_regular(path) as fh:
-                size = os.fstat(fh.fileno()).st_size
+                before = os.fstat(fh.fileno())
+                size = before.st_size
+                key = None
+                if content_key:
+                    from mlaudit.serialization.scan_cache import blob_id_of
+
+                    key = blob_id_of(fh, size)
                 self.budget = self._new_budget(size)
                 head = fh.read(SNIFF_SIZE)
                 tail = head
@@ -126,6 +137,13 @@ class ModelScanner:
                     tail = fh.read(TAIL_SIZE)
                 fh.seek(0)
                 self._scan_file(report, fh, size, path, head, tail)
+                if key is not None:
+                    import time
+
+                    from mlaudit.serialization.scan_cache import unchanged_while_read
+
+                    if unchanged_while_read(before, os.fstat(fh.fileno()), time.time_ns()):
+                        report.content_key = key
         except NotRegularFile as exc:
             report.add_unscanned(str(exc))
         except OSError as exc:
