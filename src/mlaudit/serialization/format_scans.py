@@ -107,12 +107,35 @@ def report_keras(scanner: ModelScanner, report: FileReport, config: str | bytes,
             report.add("keras-lambda", Severity.HIGH,
                        f"{where}: {construct.detail} holds Python code that runs when the model is loaded",
                        member=member, subject=construct.detail)
+        elif construct.kind == "code-module":
+            report.add("keras-module", Severity.CRITICAL,
+                       f"{where}: object from {construct.detail}, which Keras imports and calls when loading: "
+                       "it runs commands or code", member=member, subject=construct.detail)
         elif construct.kind == "module":
-            report.add("keras-module", scanner.settings.policy.unknown_severity,
+            report.add("keras-module", Severity.HIGH,
                        f"{where}: layer from module {construct.detail}, which Keras imports when loading",
                        member=member, subject=construct.detail)
         else:
             report.add_unscanned(f"{where}: {construct.detail}", member=member)
+
+
+def scan_keras_metadata(scanner: ModelScanner, report: FileReport, fh: IO[bytes], size: int | None,
+                        member: str) -> None:
+    """SavedModel ``keras_metadata.pb``: each saved layer's JSON metadata, searched like a Keras config."""
+    from mlaudit.formats.protobuf_wire import ProtobufError
+    from mlaudit.formats.savedmodel_ops import read_keras_metadata
+
+    if size is None:
+        report.add_unscanned("keras_metadata.pb inside a stream of unknown length", member=member)
+        return
+    try:
+        documents = read_keras_metadata(ByteReader(fh, size=size), size)
+    except ProtobufError as exc:
+        report.add_unscanned(f"not a valid keras_metadata.pb protobuf: {exc}", member=member)
+        return
+    report.understood("keras-metadata")
+    for document in documents:
+        report_keras(scanner, report, document, member, "keras_metadata.pb")
 
 
 def scan_onnx(report: FileReport, fh: IO[bytes], size: int | None, member: str, folder: Path | None) -> None:
@@ -129,6 +152,12 @@ def scan_onnx(report: FileReport, fh: IO[bytes], size: int | None, member: str, 
         report.add_unscanned(f"not a valid ONNX protobuf: {exc}", member=member)
         return
     report.understood("onnx")
+    for op in found.python_ops:
+        report.add("onnx-op", Severity.HIGH, f"node uses operator {op}, which runs Python code of the "
+                   "process that loads the model", member=member, subject=op)
+    for op in found.custom_ops:
+        report.add("onnx-op", Severity.MEDIUM, f"node uses operator {op} from a custom domain: the runtime "
+                   "loads a library or Python code registered for it", member=member, subject=op)
     for tensor, location, offset in found.locations:
         escapes = escapes_folder(location)
         if not escapes and folder is not None:
