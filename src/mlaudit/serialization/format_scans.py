@@ -21,13 +21,18 @@ def scan_pickle(scanner: ModelScanner, report: FileReport, fh: IO[bytes], size: 
     """Every pickle stream of the file (legacy PyTorch files: the five pickles before the raw storage)."""
     from mlaudit.formats.pickle_streams import walk_pickle_file
 
+    from mlaudit.formats.model_format import describe_bytes
+
     reader = ByteReader(fh, size=size)
-    headerless = reader.peek(1) != b"\x80"  # protocol 0/1: recognised by the file name only
+    head = reader.peek(8)
+    headerless = head[:1] != b"\x80"  # protocol 0/1: recognised by the file name only
     result = walk_pickle_file(reader, scanner.settings.pickle_limits)
     if headerless and not result.complete and not result.scan.imports:
-        problem = result.scan.problems[0].message if result.scan.problems else "no pickle stream"
-        report.add_unscanned(f"content is not a model format mlaudit recognises (not a pickle either: {problem})",
-                             member=member)
+        # pickle.load stops at the first byte that is not a valid opcode sequence, having imported nothing.
+        problem = result.scan.problems[0] if result.scan.problems else None
+        where = f"byte {problem.offset} ({problem.message})" if problem else "its end"
+        report.not_a_model(f"{describe_bytes(head)}: a pickle loader stops at {where} before loading anything",
+                           member=member)
         return
     kind = "torch-legacy" if result.legacy_torch else "pickle"
     report.understood(kind)
