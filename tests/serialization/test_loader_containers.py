@@ -180,9 +180,8 @@ def real_keras_and_onnx(tmp_path_factory: pytest.TempPathFactory) -> dict[str, P
     lam = keras.Sequential([keras.Input((4,)), keras.layers.Lambda(lambda x: x * 2)])
     lam.save(folder / "lambda.keras")
     lam.save(folder / "lambda.h5")
-    from onnx import TensorProto, helper, numpy_helper
-
     import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
 
     weight = numpy_helper.from_array(np.ones((4, 2), dtype=np.float32), "w")
     graph = helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["y"]), helper.make_node("Relu", ["y"], ["z"])],

@@ -87,7 +87,7 @@ def open_decompressed(kind: str, raw: IO[bytes], budget: ExpansionBudget) -> IO[
             import zstandard
         except ImportError:
             raise ZstdUnavailable("zstd stream: no zstd decompressor is installed (pip install zstandard)") from None
-        inner = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)  # type: ignore[assignment]
+        inner = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
     else:
         raise ValueError(f"not a compression format: {kind}")
     return io.BufferedReader(Charged(inner, budget), _CHUNK)

@@ -123,7 +123,7 @@ def _replay(head: bytes, rest: IO[bytes], fmt: str, budget: ExpansionBudget) -> 
     """The stream again from its start: spooled (charged) when its parser seeks, else replayed as it comes."""
     if fmt not in _RANDOM_ACCESS:
         return io.BufferedReader(_Rewound(head, rest)), None
-    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - returned to the caller
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # closed when the caller drops it
     spool.write(head)
     while True:
         chunk = rest.read(1 << 20)

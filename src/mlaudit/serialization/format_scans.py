@@ -19,9 +19,8 @@ _SEVERITY = {s.value: s for s in Severity}
 def scan_pickle(scanner: ModelScanner, report: FileReport, fh: IO[bytes], size: int | None,
                 member: str) -> None:
     """Every pickle stream of the file (legacy PyTorch files: the five pickles before the raw storage)."""
-    from mlaudit.formats.pickle_streams import walk_pickle_file
-
     from mlaudit.formats.model_format import describe_bytes
+    from mlaudit.formats.pickle_streams import walk_pickle_file
 
     reader = ByteReader(fh, size=size)
     head = reader.peek(8)
