@@ -5,7 +5,7 @@ Scans the staged weight files, the files the ``include`` globs of
 model, pickle or archive format whatever its name, without loading them: pickle imports
 judged by the allow/deny policy, PyTorch/Keras/NumPy archives, GGUF chat
 templates, ONNX external data, SavedModel ops, safetensors headers. Prints one
-line per finding and fails the commit when there is one.
+line per finding and fails the commit when one is medium or worse.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ def scan_staged_models(filenames: Sequence[str]) -> int:
     from mlaudit.config import load_config
     from mlaudit.context import AuditContext
     from mlaudit.hook_runtime import print_findings, relative_paths, repo_root
+    from mlaudit.model import Severity
     from mlaudit.serialization.batch import drop_excluded, extra_model_files, scan_files
     from mlaudit.serialization.discovery import files_with_model_content
     from mlaudit.serialization.options import SerializationOptions
@@ -39,7 +40,10 @@ def scan_staged_models(filenames: Sequence[str]) -> int:
     if not files:
         return 0
     reports = scan_files(root, files, options, ctx.cache_dir, by_content=by_content)
-    return 1 if print_findings(f for r in reports for f in r.findings) else 0
+    findings = [f for r in reports for f in r.findings]
+    print_findings(findings)
+    # Low findings (content no loader reads, "not a model") are shown but never block a commit.
+    return 1 if any(f.severity.at_least(Severity.MEDIUM) for f in findings) else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

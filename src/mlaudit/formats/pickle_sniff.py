@@ -5,7 +5,7 @@ uses later opcodes without announcing them) can sit in ``vocab.txt``. Most
 text also begins with a byte that is an opcode, so the first bytes are walked
 symbolically (never unpickled): a file is a pickle candidate when the walk
 reached ``STOP`` after an import, when it called something, or when it ran out
-of sniffed bytes while still valid. Text breaks the walk within
+of sniffed bytes while still valid after a first whole opcode. Text breaks the walk within
 a few bytes (an invalid opcode, a missing mark, a memo miss).
 """
 
@@ -18,10 +18,16 @@ from mlaudit.formats.pickle_opcodes import is_opcode
 
 SNIFF_SIZE = 4096
 
+# Opcodes that can start a stream: the others need a stack item, a mark or a memo entry that an empty
+# unpickler does not have, so ``pickle.load`` fails on them before importing anything (INST and OBJ
+# look for their mark before they resolve the class).
+_CAN_START = frozenset(b"()]}NIJKMLFGSTUVXBCcP") | frozenset({0x82, 0x83, 0x84, 0x88, 0x89, 0x8A, 0x8B, 0x8C,
+                                                                0x8D, 0x8E, 0x8F, 0x95, 0x96})
+
 
 def looks_like_headerless_pickle(head: bytes) -> bool:
     """True when ``head`` (a file's first bytes) reads as a pickle that imports or calls something."""
-    if not head or not is_opcode(head[0]) or head[0] == 0x80:
+    if not head or head[0] not in _CAN_START or not is_opcode(head[0]):
         return False
     from mlaudit.formats.pickle_ops import walk_stream
 
@@ -29,6 +35,7 @@ def looks_like_headerless_pickle(head: bytes) -> bool:
     scan = walk_stream(ByteReader(io.BytesIO(sample), size=len(sample)))
     if scan.calls or (scan.complete and scan.imports):
         return True
-    # Still valid where the sample ends: what follows may import (a long string first hides nothing).
+    # Still valid where the sample ends, after at least one whole opcode: what follows may import
+    # (a long string first hides nothing). A first opcode whose length runs past the sample is raw data.
     stops = {p.kind for p in scan.problems if p.kind in ("malformed", "truncated", "limit")}
-    return stops == {"truncated"}
+    return stops == {"truncated"} and scan.opcodes >= 1

@@ -21,13 +21,15 @@ from mlaudit.formats.model_format import TAIL_SIZE, detect_format, magic_format,
 from mlaudit.formats.pickle_sniff import SNIFF_SIZE, looks_like_headerless_pickle
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+# Names under which content without magic bytes is a model (detect_format's name rules).
+_NAMED = (".onnx", ".pb", ".msgpack", ".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt", ".bin", ".dat", ".p")
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
-def holds_model_content(root: Path, rel: str) -> bool:
+def holds_model_content(root: Path | str, rel: str) -> bool:
     """True when the file's content is a model, pickle or archive format a loader reads."""
     try:
-        fd = os.open(root / rel, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
+        fd = os.open(os.path.join(root, rel), os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
     except OSError:
         return False
     try:
@@ -40,7 +42,7 @@ def holds_model_content(root: Path, rel: str) -> bool:
         fmt = magic_format(head)
         if fmt == "zlib":
             return _inflates(head)  # two bytes of zlib header also begin text ("x ", "x^")
-        if fmt is not None or detect_format(head, rel) is not None:
+        if fmt is not None or (rel.endswith(_NAMED) and detect_format(head, rel) is not None):
             return True
         tail = head if st.st_size <= len(head) else os.pread(fd, TAIL_SIZE, max(st.st_size - TAIL_SIZE, 0))
         if zip_at_end(tail) or looks_like_pointer(head):
@@ -54,7 +56,8 @@ def holds_model_content(root: Path, rel: str) -> bool:
 
 def files_with_model_content(root: Path, rel_paths: Iterable[str]) -> list[str]:
     """The paths among ``rel_paths`` whose content is a model format, in the given order."""
-    return [rel for rel in rel_paths if holds_model_content(root, rel)]
+    base = str(root)
+    return [rel for rel in rel_paths if holds_model_content(base, rel)]
 
 
 def _inflates(head: bytes) -> bool:
