@@ -132,3 +132,16 @@ def test_scan_dir_refuses_fifos_without_opening_them(tmp_path: Path) -> None:
         in proc.stdout
     assert "models/weights.dat: [critical]" in proc.stdout
     assert "pipe" not in proc.stdout
+
+
+def test_a_model_link_leading_out_of_the_repository_is_reported_not_read(repo: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.pkl"
+    outside.write_bytes(EVIL)  # were it read, os.system would be reported
+    (repo / "model.pt").symlink_to(outside)
+    (repo / "clean.pkl").write_bytes(pickle.dumps([1], protocol=2))
+    git(repo, "add", "-A")
+    code, report = _audit_json(repo)
+    assert code == 1
+    assert [(f["path"], f["rule"], f["severity"]) for f in _findings(report)] == [
+        ("model.pt", "serialization.unscanned", "high")]
+    assert "outside the repository" in str(_findings(report)[0]["message"])

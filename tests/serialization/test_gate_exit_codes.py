@@ -79,7 +79,8 @@ def _repo_with(tmp_path: Path, files: dict[str, bytes]) -> Path:
 
 @pytest.mark.parametrize("name", sorted(CODE_RUNNING))
 def test_code_running_sample_fails_the_audit_and_the_hook(tmp_path: Path, name: str) -> None:
-    repo = _repo_with(tmp_path, {name: CODE_RUNNING[name]})
+    # A clean checkpoint beside it: the gate must fail on the sample, not on "nothing could be scanned".
+    repo = _repo_with(tmp_path, {name: CODE_RUNNING[name], "clean.pkl": stream(b"N")})
     audit = run_mlaudit("audit", str(repo), "--only", "serialization", timeout=120)
     assert audit.returncode == 1, audit.stdout + audit.stderr
     hook = subprocess.run([HOOK, name], cwd=repo, capture_output=True, text=True, timeout=120, check=False)
