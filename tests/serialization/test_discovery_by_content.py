@@ -21,6 +21,8 @@ DISGUISES = {
     "tokenizer/vocab.txt": PROTO0_EVIL,
     "config.json": EVIL,
     "data/weights.dat": EVIL,
+    "model.dill": PROTO0_EVIL,
+    "estimator.sav": b"(cos\nsystem\nS'id'\no.",
     "checkpoint.zip": zip_bytes({"notes/readme.txt": EVIL}),
     "docs/figure.png": b"\0" * 300 + zip_bytes({"m/data.pkl": EVIL}),
 }

@@ -54,7 +54,8 @@ EXPECTED: dict[str, frozenset[str]] = {
 }
 
 # Names whose content has no magic: the parser decides whether it understood them.
-_PICKLE_NAMES = frozenset({".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt", ".bin", ".dat", ".p"})
+_PICKLE_NAMES = frozenset({".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt", ".bin", ".dat", ".p", ".dill",
+                           ".sav", ".cloudpickle"})
 
 
 def extension(name: str) -> str:

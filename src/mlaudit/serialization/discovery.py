@@ -22,7 +22,8 @@ from mlaudit.formats.pickle_sniff import SNIFF_SIZE, looks_like_headerless_pickl
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 # Names under which content without magic bytes is a model (detect_format's name rules).
-_NAMED = (".onnx", ".pb", ".msgpack", ".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt", ".bin", ".dat", ".p")
+_NAMED = (".onnx", ".pb", ".msgpack", ".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt", ".bin", ".dat", ".p",
+          ".dill", ".sav", ".cloudpickle")
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
