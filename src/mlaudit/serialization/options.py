@@ -36,7 +36,7 @@ class SerializationOptions:
     """Most bytes one file may expand to, all its members and nesting levels together (decompression bombs)."""
     max_expansion_ratio: int = 1000
     """A file may expand to this many times its size (at least 256 MiB, at most ``max_expanded_mb``)."""
-    max_scan_seconds: int = 60
+    max_scan_seconds: int = 300
     """Most seconds spent expanding one file."""
     max_audit_expanded_mb: int = 65536
     """Most bytes all files of one run may expand to together."""

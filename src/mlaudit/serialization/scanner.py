@@ -47,7 +47,7 @@ class ScanSettings:
         max_depth: int = 3,
         max_expanded_bytes: int = 16 << 30,
         expansion_ratio: int = 1000,
-        max_seconds: float = 60.0,
+        max_seconds: float = 300.0,
         audit_budget: AuditBudget | None = None,
         zip_limits: ZipLimits | None = None,
         pickle_limits: PickleLimits | None = None,
