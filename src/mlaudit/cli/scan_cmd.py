@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     files = _expand(args.paths, options)
     if not files:
         raise UsageError("no model files among the given paths")
-    reports = scan_files(Path.cwd(), files, options, cache_dir=None, confine=False)
+    reports = scan_files(Path.cwd(), files, options, cache_dir=None, contain=False)
     findings = [f for r in reports for f in r.findings]
     if args.format == "json":
         import json

@@ -42,13 +42,13 @@ def drop_excluded(paths: Iterable[str], options: SerializationOptions) -> list[s
 
 def scan_files(root: Path, rel_paths: Sequence[str], options: SerializationOptions,
                cache_dir: Path | None = None, *, by_content: Collection[str] = (),
-               confine: bool = True) -> list[FileReport]:
+               contain: bool = True) -> list[FileReport]:
     """Scan each file (relative to ``root``), reusing cached results of content already scanned.
 
     ``by_content`` names files chosen only because their content looked like a
     model: when the scan finds that no loader reads them after all, they are
     left out of the result instead of being reported as "not a model". With
-    ``confine`` (repository scans), a path whose links lead out of ``root`` is
+    ``contain`` (repository scans), a path whose links lead out of ``root`` is
     reported, never read; ``mlaudit scan`` passes False for paths its user named.
     """
     scanner = ModelScanner(settings_from_options(options))
@@ -62,7 +62,7 @@ def scan_files(root: Path, rel_paths: Sequence[str], options: SerializationOptio
     real_root = root.resolve()
     # ONNX models first: the files they name as external data are read as such, whatever else they are.
     for rel in sorted(rel_paths, key=lambda p: not p.lower().endswith(".onnx")):
-        outside = _outside_root(real_root, root / rel) if confine else ""
+        outside = _outside_root(real_root, root / rel) if contain else ""
         if outside:
             by_path[rel] = _refused(rel, outside, scanner)
             continue
