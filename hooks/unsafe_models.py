@@ -1,10 +1,11 @@
 """``mlaudit-unsafe-models``: staged model files must not carry code that runs when they are loaded.
 
-Scans the staged weight files (and the files the ``include`` globs of
-``[tool.mlaudit.serialization]`` name) without loading them: pickle imports
+Scans the staged weight files, the files the ``include`` globs of
+``[tool.mlaudit.serialization]`` name, and every staged file whose content is a
+model, pickle or archive format whatever its name, without loading them: pickle imports
 judged by the allow/deny policy, PyTorch/Keras/NumPy archives, GGUF chat
 templates, ONNX external data, SavedModel ops, safetensors headers. Prints one
-line per finding and fails the commit when there is one.
+line per finding and fails the commit when one is medium or worse.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ def scan_staged_models(filenames: Sequence[str]) -> int:
     from mlaudit.config import load_config
     from mlaudit.context import AuditContext
     from mlaudit.hook_runtime import print_findings, relative_paths, repo_root
+    from mlaudit.model import Severity
     from mlaudit.serialization.batch import drop_excluded, extra_model_files, scan_files
+    from mlaudit.serialization.discovery import files_with_model_content
     from mlaudit.serialization.options import SerializationOptions
     from mlaudit.weights.discovery import WeightDetector
 
@@ -31,11 +34,16 @@ def scan_staged_models(filenames: Sequence[str]) -> int:
     weights = ctx.section("weights", WeightsOptions)
     detector = WeightDetector(weights.include, weights.exclude, by_content=weights.detect_by_content)
     staged = [p for p in relative_paths(root, filenames) if not ctx.is_excluded(p)]
-    files = drop_excluded([*detector.select(root, staged), *extra_model_files(staged, options)], options)
+    named = {*detector.select(root, staged), *extra_model_files(staged, options)}
+    by_content = set(files_with_model_content(root, [p for p in staged if p not in named]))
+    files = drop_excluded([*named, *by_content], options)
     if not files:
         return 0
-    reports = scan_files(root, files, options, ctx.cache_dir)
-    return 1 if print_findings(f for r in reports for f in r.findings) else 0
+    reports = scan_files(root, files, options, ctx.cache_dir, by_content=by_content)
+    findings = [f for r in reports for f in r.findings]
+    print_findings(findings)
+    # Low findings (content no loader reads, "not a model") are shown but never block a commit.
+    return 1 if any(f.severity.at_least(Severity.MEDIUM) for f in findings) else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import pickle
@@ -76,9 +77,11 @@ def test_unchanged_files_come_from_the_scan_cache(repo: Path, tmp_path: Path,
     cache_files = list((tmp_path / "mlaudit-cache" / "serialization").glob("*.json"))
     assert len(cache_files) == 1
     cached = json.loads(cache_files[0].read_text())
-    assert list(cached["entries"]) == ["bad.pkl"]
+    data = path.read_bytes()
+    blob_id = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+    assert list(cached["entries"]) == [blob_id]  # keyed by the content scanned, not by the name or a stat
     # Prove the second run reads the cache: a marker planted in it comes back.
-    cached["entries"]["bad.pkl"]["findings"][0]["message"] = "served from the cache"
+    cached["entries"][blob_id]["findings"][0]["message"] = "served from the cache"
     cache_files[0].write_text(json.dumps(cached))
     second = _audit(repo)[2]
     assert second[0]["message"] == "served from the cache"
@@ -149,9 +152,10 @@ def test_onnx_external_data_files_are_data_not_unknown_formats(repo: Path) -> No
     (repo / "onnx").mkdir()
     (repo / "onnx" / "model.onnx").write_bytes(pb_field(7, pb_field(5, pb_field(8, "w") + pb_field(13, entry))))
     (repo / "onnx" / "weights.bin").write_bytes(bytes(range(256)) * 4)  # raw floats: no format of its own
-    (repo / "stray.bin").write_bytes(bytes(range(256)) * 4)  # named by no model: still unrecognised
+    (repo / "stray.bin").write_bytes(bytes(range(256)) * 4)  # named by no model: not a model (low)
     _, evidence, findings = _audit(repo)
     files = evidence["files"]
     assert isinstance(files, dict)
     assert files["onnx/weights.bin"] == {"parsers": ["onnx-external-data"], "complete": True}
-    assert [(f["rule"], f["path"]) for f in findings] == [("serialization.unscanned", "stray.bin")]
+    assert [(f["rule"], f["path"], f["severity"]) for f in findings] == [
+        ("serialization.not-a-model", "stray.bin", "low")]

@@ -72,12 +72,30 @@ def _expand(paths: list[str], options: SerializationOptions) -> list[str]:
 
 
 def _model_files_in(folder: Path, options: SerializationOptions) -> list[str]:
+    """Model files of a folder: by name (weight extensions, ``include`` globs) and by content.
+
+    Only regular files are sniffed; a FIFO, socket or device named like a model
+    is listed so the scan reports it as refused, and is never opened.
+    """
     from mlaudit.serialization.batch import extra_model_files
-    from mlaudit.weights.discovery import WeightDetector
+    from mlaudit.serialization.discovery import files_with_model_content
+    from mlaudit.weights.discovery import WEIGHT_EXTENSIONS, WeightDetector
 
     found = sorted(os.path.relpath(Path(d) / f) for d, _, names in os.walk(folder) for f in names)
     posix = {p: Path(p).as_posix() for p in found}
-    chosen = set(WeightDetector().select(Path.cwd(), found))
+    regular = [p for p in found if _is_regular(p)]
+    chosen = set(WeightDetector().select(Path.cwd(), regular))
     included = set(extra_model_files(posix.values(), options))
     chosen |= {p for p in found if posix[p] in included}
+    chosen |= {p for p in found if p not in regular and os.path.splitext(p)[1].lower() in WEIGHT_EXTENSIONS}
+    chosen |= set(files_with_model_content(Path.cwd(), [p for p in regular if p not in chosen]))
     return [p for p in found if p in chosen]
+
+
+def _is_regular(path: str) -> bool:
+    import stat
+
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False

@@ -1,8 +1,10 @@
-"""Decompressing readers for gzip, bz2, xz and bare zlib streams, with a ceiling on the expanded size.
+"""Decompressing readers for gzip, bz2, xz, zstd and bare zlib streams, charged to an expansion budget.
 
-A pickle (joblib ``compress=``), a tar archive or another model may sit
-inside a compressed stream; the ceiling makes a decompression bomb end in
-``LimitExceeded`` after at most ``limit`` bytes, whatever the ratio.
+A pickle (joblib ``compress=``), a tar or zip archive or another model may sit
+inside a compressed stream; every expanded byte is charged to the file's
+``ExpansionBudget`` (shared by all members and nesting levels, and by the
+audit), so a decompression bomb ends in ``BudgetExceeded`` after a bounded
+amount of work, whatever the ratio and however many members repeat it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import io
 import zlib
 from typing import IO
 
-from mlaudit.formats.byte_reader import LimitExceeded
+from mlaudit.formats.archive_limits import ExpansionBudget
 
 _CHUNK = 1 << 20
 
@@ -44,28 +46,29 @@ class _ZlibReader(io.RawIOBase):
         return len(out)
 
 
-class _Limited(io.RawIOBase):
-    """Raises ``LimitExceeded`` once more than ``limit`` bytes were read."""
+class Charged(io.RawIOBase):
+    """Charges every byte read from ``raw`` to an ``ExpansionBudget`` (raises ``BudgetExceeded``)."""
 
-    def __init__(self, raw: IO[bytes], limit: int) -> None:
+    def __init__(self, raw: IO[bytes], budget: ExpansionBudget) -> None:
         self._raw = raw
-        self._left = limit
-        self._limit = limit
+        self._budget = budget
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self._raw.read(min(len(buffer), self._left + 1))
-        if len(data) > self._left:
-            raise LimitExceeded(f"expands to more than {self._limit} bytes (decompression bomb?)")
-        self._left -= len(data)
+        data = self._raw.read(len(buffer))
+        self._budget.charge(len(data))
         buffer[:len(data)] = data
         return len(data)
 
 
-def open_decompressed(kind: str, raw: IO[bytes], limit: int) -> IO[bytes]:
-    """A reader of the decompressed bytes of ``raw`` (``kind``: gzip, bz2, xz or zlib)."""
+class ZstdUnavailable(Exception):
+    """A zstd stream, and no zstd decompressor installed (``pip install zstandard``)."""
+
+
+def open_decompressed(kind: str, raw: IO[bytes], budget: ExpansionBudget) -> IO[bytes]:
+    """A reader of the decompressed bytes of ``raw`` (``kind``: gzip, bz2, xz, zlib or zstd)."""
     import bz2
     import gzip
     import lzma
@@ -79,6 +82,12 @@ def open_decompressed(kind: str, raw: IO[bytes], limit: int) -> IO[bytes]:
         inner = lzma.LZMAFile(raw, mode="rb")
     elif kind == "zlib":
         inner = io.BufferedReader(_ZlibReader(raw), _CHUNK)
+    elif kind == "zstd":
+        try:
+            import zstandard
+        except ImportError:
+            raise ZstdUnavailable("zstd stream: no zstd decompressor is installed (pip install zstandard)") from None
+        inner = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
     else:
         raise ValueError(f"not a compression format: {kind}")
-    return io.BufferedReader(_Limited(inner, limit), _CHUNK)
+    return io.BufferedReader(Charged(inner, budget), _CHUNK)

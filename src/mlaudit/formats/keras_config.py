@@ -13,13 +13,18 @@ from dataclasses import dataclass
 
 _MAX_NODES = 5_000_000
 _KERAS_MODULES = ("keras", "tf_keras", "tensorflow.keras", "keras_hub", "keras_nlp", "keras_cv")
+# Modules whose functions run commands or code when Keras imports and calls them.
+CODE_RUNNING_MODULES = frozenset({"os", "posix", "nt", "subprocess", "builtins", "__builtin__", "pty", "runpy",
+                                  "importlib", "ctypes", "code", "codeop", "shutil", "sys", "socket",
+                                  "multiprocessing", "pickle", "marshal", "webbrowser"})
+_DATA_BUILTINS = frozenset({"tuple", "list", "dict", "set", "frozenset", "int", "float", "str", "bool"})
 
 
 @dataclass(frozen=True)
 class KerasConstruct:
     """Something in a Keras config that runs or imports code."""
 
-    kind: str  # "lambda" | "module" | "invalid"
+    kind: str  # "lambda" | "module" | "code-module" | "invalid"
     detail: str
 
 
@@ -61,10 +66,13 @@ def _judge(node: dict[str, object]) -> KerasConstruct | None:
         return KerasConstruct("lambda", f"Lambda layer '{name}'" if name else "serialized Python lambda")
     module = node.get("module")
     if isinstance(module, str) and class_name is not None and not _is_keras(module):
-        if module == "builtins" and class_name in ("function", "tuple", "list", "dict"):
-            return KerasConstruct("lambda", f"serialized Python {class_name} in '{name or class_name}'") \
-                if class_name == "function" else None
-        return KerasConstruct("module", f"{module}.{class_name}")
+        if module == "builtins" and class_name in _DATA_BUILTINS:
+            return None  # plain data types, nothing runs
+        target = f"{module}.{class_name}"
+        if class_name == "function" and isinstance(config, str):
+            target = f"{module}.{config}"  # Keras 3 names a function by its module and config
+        top = module.split(".", 1)[0]
+        return KerasConstruct("code-module" if top in CODE_RUNNING_MODULES else "module", target)
     return None
 
 

@@ -18,6 +18,11 @@ HEAD_SIZE = 512
 
 _HDF5 = b"\x89HDF\r\n\x1a\n"
 _XZ = b"\xfd7zXZ\x00"
+_ZSTD = b"\x28\xb5\x2f\xfd"
+_JOBLIB_ZFILE = b"ZF0x"
+_EOCD = b"PK\x05\x06"
+_EOCD_SIZE = 22
+TAIL_SIZE = 4096
 _MAX_SAFETENSORS_HEADER = 100 * 1024 * 1024
 
 # extension -> formats its content may be (missing: no expectation, e.g. ``.bin``)
@@ -35,20 +40,22 @@ EXPECTED: dict[str, frozenset[str]] = {
     ".pt": frozenset({"zip", "pickle"}),
     ".pth": frozenset({"zip", "pickle"}),
     ".ckpt": frozenset({"zip", "pickle"}),
-    ".pkl": frozenset({"pickle", "gzip", "bz2", "xz", "zlib"}),
-    ".pickle": frozenset({"pickle", "gzip", "bz2", "xz", "zlib"}),
-    ".joblib": frozenset({"pickle", "gzip", "bz2", "xz", "zlib"}),
-    ".pb": frozenset({"savedmodel"}),
+    ".pkl": frozenset({"pickle", "gzip", "bz2", "xz", "zlib", "zstd", "joblib-zfile"}),
+    ".pickle": frozenset({"pickle", "gzip", "bz2", "xz", "zlib", "zstd", "joblib-zfile"}),
+    ".joblib": frozenset({"pickle", "gzip", "bz2", "xz", "zlib", "zstd", "joblib-zfile"}),
+    ".pb": frozenset({"savedmodel", "keras-metadata"}),
     ".zip": frozenset({"zip"}),
     ".tar": frozenset({"tar"}),
     ".gz": frozenset({"gzip"}),
     ".tgz": frozenset({"gzip"}),
     ".bz2": frozenset({"bz2"}),
     ".xz": frozenset({"xz"}),
+    ".zst": frozenset({"zstd"}),
 }
 
 # Names whose content has no magic: the parser decides whether it understood them.
-_PICKLE_NAMES = frozenset({".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt", ".bin", ".dat", ".p"})
+_PICKLE_NAMES = frozenset({".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt", ".bin", ".dat", ".p", ".dill",
+                           ".sav", ".cloudpickle"})
 
 
 def extension(name: str) -> str:
@@ -65,11 +72,13 @@ def detect_format(head: bytes, name: str) -> str | None:
     ext = extension(base)
     if base == "saved_model.pb":
         return "savedmodel"
+    if base == "keras_metadata.pb":
+        return "keras-metadata"
     if ext == ".onnx":
         return "onnx"
     if ext == ".msgpack" and head[:1] and (0x80 <= head[0] <= 0x8F or head[0] in (0xDE, 0xDF)):
         return "msgpack"
-    if ext in _PICKLE_NAMES and head[:1] and head[0] in OPCODES and head[0] != 0x80:
+    if ext in _PICKLE_NAMES and head[:1] and head[0] in OPCODES:
         return "pickle"  # protocol 0/1 pickles have no header
     return None
 
@@ -97,6 +106,10 @@ def magic_format(head: bytes) -> str | None:
         return "bz2"
     if head.startswith(_XZ):
         return "xz"
+    if head.startswith(_ZSTD):
+        return "zstd"
+    if head.startswith(_JOBLIB_ZFILE):
+        return "joblib-zfile"  # joblib < 0.10: "ZF", the hex length, then a zlib stream
     if len(head) >= 8 and head[4:8] == b"TFL3":
         return "tflite"
     if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
@@ -114,3 +127,39 @@ def mislabelled(name: str, fmt: str | None) -> frozenset[str] | None:
     if expected is None or fmt is None or fmt in expected:
         return None
     return expected
+
+
+def zip_at_end(tail: bytes) -> bool:
+    """True when ``tail`` (a file's last bytes) holds a zip end-of-central-directory record.
+
+    zipfile, Keras and PyTorch's reader find a zip from its end, so bytes
+    before it (a prefix, an LFS pointer header, another format) do not stop
+    them from reading it. The record's comment length must reach the end.
+    """
+    at = tail.rfind(_EOCD)
+    while at != -1:
+        if len(tail) - at >= _EOCD_SIZE:
+            comment = int.from_bytes(tail[at + 20:at + 22], "little")
+            if at + _EOCD_SIZE + comment == len(tail):
+                return True
+        at = tail.rfind(_EOCD, 0, at)
+    return False
+
+
+def describe_bytes(head: bytes, offset: int = 0) -> str:
+    """The first bytes of ``head`` for a message: hex and what they look like."""
+    sample = head[:8]
+    if not sample:
+        return f"the file is empty at byte {offset}"
+    shown = " ".join(f"{b:02x}" for b in sample)
+    known = next((what for magic, what in _OTHER_FORMATS if head.startswith(magic)), None)
+    return f"bytes {shown} at byte {offset}" + (f" ({known})" if known else "")
+
+
+# Formats no model loader reads, named when a file with a model extension holds one.
+_OTHER_FORMATS: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"), (b"\x7fELF", "an ELF executable"), (b"MZ", "a Windows executable"),
+    (b"<", "markup text"), (b"#!", "a script"), (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+)

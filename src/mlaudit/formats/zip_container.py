@@ -29,7 +29,7 @@ def audit_zip_members(zf: zipfile.ZipFile, raw: IO[bytes],
     issues: list[FormatIssue] = []
     if len(infos) > limits.max_members:
         issues.append(FormatIssue(
-            "unscanned", Severity.MEDIUM, f"archive has {len(infos)} members; only the first "
+            "unscanned", Severity.HIGH, f"archive has {len(infos)} members; only the first "
             f"{limits.max_members} were examined", subject="members", incomplete=True))
         infos = infos[:limits.max_members]
     seen: set[str] = set()
@@ -60,8 +60,9 @@ def audit_zip_members(zf: zipfile.ZipFile, raw: IO[bytes],
                 "different zip readers will see different files", offset=info.header_offset, subject=name))
             continue
         if info.flag_bits & 0x1:
-            issues.append(FormatIssue("unscanned", Severity.MEDIUM, f"member '{name}' is encrypted",
-                                      subject=name, incomplete=True))
+            # torch's reader and NumPy/Keras (zipfile without a password) refuse encrypted members.
+            issues.append(FormatIssue("not-a-model", Severity.LOW,
+                                      f"member '{name}' is encrypted: no model loader opens it", subject=name))
             continue
         if info.is_dir():
             continue

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
+from mlaudit.formats.archive_limits import AuditBudget
 from mlaudit.globs import compile_globs
 from mlaudit.model import Severity
 from mlaudit.repo_paths import OutsideRepository, contained_file
@@ -17,7 +18,7 @@ from mlaudit.serialization.scanner import ModelScanner, ScanSettings
 
 
 def settings_from_options(options: SerializationOptions) -> ScanSettings:
-    """The scanner settings the options describe."""
+    """The scanner settings the options describe (with a fresh budget for the whole run)."""
     policy = ImportPolicy(options.allow, options.deny, unknown_severity=options.unknown_import_severity)
     return ScanSettings(
         policy=policy,
@@ -25,6 +26,9 @@ def settings_from_options(options: SerializationOptions) -> ScanSettings:
         unscanned_severity=options.unscanned_severity,
         max_depth=options.max_archive_depth,
         max_expanded_bytes=options.max_expanded_mb << 20,
+        expansion_ratio=options.max_expansion_ratio,
+        max_seconds=options.max_scan_seconds,
+        audit_budget=AuditBudget(options.max_audit_expanded_mb << 20, options.max_audit_scan_seconds),
     )
 
 
@@ -41,12 +45,15 @@ def drop_excluded(paths: Iterable[str], options: SerializationOptions) -> list[s
 
 
 def scan_files(root: Path, rel_paths: Sequence[str], options: SerializationOptions,
-               cache_dir: Path | None = None, *, contain: bool = True) -> list[FileReport]:
-    """Scan each file (relative to ``root``), reusing cached results of unchanged files when allowed.
+               cache_dir: Path | None = None, *, by_content: Collection[str] = (),
+               contain: bool = True) -> list[FileReport]:
+    """Scan each file (relative to ``root``), reusing cached results of content already scanned.
 
-    With ``contain`` (a repository's files), a file that leaves ``root`` through a
-    symlink is a finding and never opened; without it (paths the user named on
-    the command line) only files that are not regular (a FIFO would hang) are refused.
+    ``by_content`` names files chosen only because their content looked like a
+    model: when the scan finds that no loader reads them after all, they are
+    left out of the result instead of being reported as "not a model". With
+    ``contain`` (repository scans), a path whose links lead out of ``root`` is
+    reported, never read; ``mlaudit scan`` passes False for paths its user named.
     """
     scanner = ModelScanner(settings_from_options(options))
     cache = None
@@ -56,24 +63,23 @@ def scan_files(root: Path, rel_paths: Sequence[str], options: SerializationOptio
         cache = ScanCache(cache_dir, root, options)
     by_path: dict[str, FileReport] = {}
     companions: set[str] = set()
-    # ONNX models first: the raw tensor files they name as external data are data, not unknown formats.
+    # ONNX models first: the files they name as external data are read as such, whatever else they are.
     for rel in sorted(rel_paths, key=lambda p: not p.lower().endswith(".onnx")):
-        if rel in companions:
-            by_path[rel] = _external_data(rel)
-            continue
         refused = _refusal(root, rel, contain)
         if refused is not None:
             by_path[rel] = _never_opened(rel, refused)
             continue
         cached = cache.get(rel) if cache else None
-        report = cached if cached is not None else scanner.scan_path(root / rel, rel)
+        report = cached if cached is not None else scanner.scan_path(root / rel, rel, content_key=cache is not None)
+        if rel in companions:
+            report = _as_external_data(report)
         if cache and cached is None:
             cache.put(rel, report)
         companions.update(report.companions)
         by_path[rel] = report
     if cache:
         cache.save()
-    return [by_path[rel] for rel in rel_paths]
+    return [by_path[rel] for rel in rel_paths if not (rel in by_content and _only_not_a_model(by_path[rel]))]
 
 
 def _refusal(root: Path, rel: str, contain: bool) -> str | None:
@@ -95,7 +101,15 @@ def _never_opened(rel: str, reason: str) -> FileReport:
     return report
 
 
-def _external_data(rel: str) -> FileReport:
-    report = FileReport(rel)
-    report.understood("onnx-external-data")  # raw tensor bytes read by offset: nothing in them runs
-    return report
+def _only_not_a_model(report: FileReport) -> bool:
+    return not report.unscanned and all(f.rule == "serialization.not-a-model" for f in report.findings)
+
+
+def _as_external_data(report: FileReport) -> FileReport:
+    """A file an ONNX model reads as tensor bytes: only content that is no known format is plain data."""
+    if report.parsers or report.unscanned or report.not_model is None:
+        return report  # a pickle, zip, ... named as external data is judged as what it is
+    data = FileReport(report.path, report.unscanned_severity)
+    data.understood("onnx-external-data")  # raw tensor bytes read by offset: nothing in them runs
+    data.content_key = report.content_key
+    return data

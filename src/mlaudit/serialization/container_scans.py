@@ -2,10 +2,13 @@
 
 PyTorch zip checkpoints: every ``.pkl`` member is walked (not only
 ``data.pkl``); members under ``<archive>/data/`` are raw tensor storage that
-``torch.load`` reads as bytes, and are not parsed. Keras ``.keras``: its
-``config.json`` is searched for Lambda layers and foreign modules. Other
-members are scanned when their content (or name) is a model format; nested
-archives recurse up to the depth limit.
+``torch.load`` reads as bytes, and are not parsed. A ``config.json`` at the
+root of any zip (Keras ``.keras``) is searched for Lambda layers and foreign
+modules. Other members are scanned when their content (or name) is a model
+format; nested archives recurse up to the depth limit. Compressed streams
+(gzip, bz2, xz, zstd, zlib, joblib's old ``ZF`` files) are expanded through the
+file's expansion budget; what needs random access (a zip inside a gzip) is
+spooled to a temporary file first, charged to the same budget.
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ import io
 import posixpath
 import re
 import struct
+import tempfile
 import zipfile
 import zlib
 from typing import IO, TYPE_CHECKING
 
-from mlaudit.formats.compressed_stream import open_decompressed
-from mlaudit.formats.model_format import HEAD_SIZE, detect_format
+from mlaudit.formats.archive_limits import ExpansionBudget
+from mlaudit.formats.compressed_stream import Charged, ZstdUnavailable, open_decompressed
+from mlaudit.formats.pickle_sniff import SNIFF_SIZE
 from mlaudit.formats.zip_container import audit_zip_members, path_escapes
 from mlaudit.model import Severity
 from mlaudit.serialization.file_report import FileReport
@@ -33,6 +38,10 @@ _TORCH_STORAGE = re.compile(r"(^|/)data/[^/]+$")
 _TORCH_METADATA = re.compile(r"(^|/)(version|byteorder|\.format_version|\.storage_alignment|"
                              r"\.data/serialization_id|\.data/version)$")
 _MAX_CONFIG = 64 << 20
+_SPOOL_IN_MEMORY = 32 << 20
+# Formats whose parsers seek: read from a spooled copy when they arrive in a stream.
+_RANDOM_ACCESS = frozenset({"zip", "onnx", "savedmodel", "keras-metadata", "safetensors", "gguf"})
+_ZFILE_HEADER = 2 + 19  # b"ZF" + hex(length).ljust(len(hex(2**64)))
 # What reading a hostile member can raise: corrupt deflate data, unsupported methods, bad headers.
 _MEMBER_ERRORS = (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, struct.error,
                   zlib.error)
@@ -45,6 +54,8 @@ def scan_container(scanner: ModelScanner, report: FileReport, fmt: str, fh: IO[b
         _scan_zip(scanner, report, fh, member=member, depth=depth)
     elif fmt == "tar":
         _scan_tar(scanner, report, fh, member=member, depth=depth, streaming=False)
+    elif fmt == "joblib-zfile":
+        _scan_joblib_zfile(scanner, report, fh, name=name, member=member, depth=depth)
     else:
         _scan_compressed(scanner, report, fmt, fh, name=name, member=member, depth=depth)
 
@@ -58,7 +69,8 @@ def _scan_zip(scanner: ModelScanner, report: FileReport, fh: IO[bytes], *, membe
         zf = zipfile.ZipFile(fh)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, NotImplementedError, EOFError,
             struct.error) as exc:
-        report.add_unscanned(f"unreadable zip archive: {type(exc).__name__}: {exc}", member=member)
+        report.add_unscanned(f"unreadable zip archive: its central directory does not parse "
+                             f"({type(exc).__name__})", member=member)
         return
     with zf:
         infos, issues = audit_zip_members(zf, fh, scanner.settings.zip_limits)
@@ -66,7 +78,8 @@ def _scan_zip(scanner: ModelScanner, report: FileReport, fh: IO[bytes], *, membe
             report.add_issue(issue, _join(member, issue.subject) if issue.subject != "members" else member)
         names = {i.filename for i in infos}
         torch_zip = any(n == "data.pkl" or n.endswith("/data.pkl") for n in names)
-        keras_zip = "config.json" in names and ("metadata.json" in names or "model.weights.h5" in names)
+        # Keras opens any zip with a root config.json (metadata.json and the weights are optional to it).
+        keras_zip = "config.json" in names
         report.understood("torch-zip" if torch_zip else "keras" if keras_zip else "zip")
         for info in infos:
             if info.is_dir():
@@ -82,17 +95,45 @@ def _scan_zip(scanner: ModelScanner, report: FileReport, fh: IO[bytes], *, membe
 
 def _scan_zip_member(scanner: ModelScanner, report: FileReport, zf: zipfile.ZipFile, info: zipfile.ZipInfo,
                      inner: str, depth: int, *, force_pickle: bool) -> None:
+    from mlaudit.serialization.scanner import sniff_format
+
     try:
-        with zf.open(info) as fh:
-            head = fh.read(HEAD_SIZE)
-            fmt = detect_format(head, info.filename)
-            if fmt is None and not force_pickle:
+        with zf.open(info) as raw:
+            stored = info.compress_type == zipfile.ZIP_STORED
+            fh: IO[bytes] = raw if stored else io.BufferedReader(Charged(raw, scanner.budget))
+            head = fh.read(SNIFF_SIZE)
+            fmt = sniff_format(head, info.filename)
+            if fmt is None and force_pickle:
+                fmt = "pickle"
+            if fmt is None:
                 return  # not model content (README, vocabulary, ...)
-            fh.seek(0)
-            scanner.scan_stream(report, fh, info.file_size, name=info.filename, member=inner,
-                                depth=depth + 1, head=head)
+            if stored:
+                fh.seek(0)
+                size: int | None = info.file_size
+            else:
+                fh, size = _replay(head, fh, fmt, scanner.budget)
+            scanner.scan_stream(report, fh, size, name=info.filename, member=inner, depth=depth + 1,
+                                head=head, fmt=fmt)
     except _MEMBER_ERRORS as exc:
-        report.add_unscanned(f"member unreadable: {type(exc).__name__}: {exc}", member=inner)
+        report.add_unscanned(f"member unreadable: its data does not decompress ({type(exc).__name__})",
+                             member=inner)
+
+
+def _replay(head: bytes, rest: IO[bytes], fmt: str, budget: ExpansionBudget) -> tuple[IO[bytes], int | None]:
+    """The stream again from its start: spooled (charged) when its parser seeks, else replayed as it comes."""
+    if fmt not in _RANDOM_ACCESS:
+        return io.BufferedReader(_Rewound(head, rest)), None
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # closed when the caller drops it
+    spool.write(head)
+    while True:
+        chunk = rest.read(1 << 20)
+        if not chunk:
+            break
+        budget.check_clock()
+        spool.write(chunk)
+    size = spool.tell()
+    spool.seek(0)
+    return spool, size
 
 
 def _scan_keras_config(scanner: ModelScanner, report: FileReport, zf: zipfile.ZipFile,
@@ -106,7 +147,8 @@ def _scan_keras_config(scanner: ModelScanner, report: FileReport, zf: zipfile.Zi
         with zf.open(info) as fh:
             data = fh.read(_MAX_CONFIG + 1)
     except _MEMBER_ERRORS as exc:
-        report.add_unscanned(f"member unreadable: {type(exc).__name__}: {exc}", member=inner)
+        report.add_unscanned(f"member unreadable: its data does not decompress ({type(exc).__name__})",
+                             member=inner)
         return
     report_keras(scanner, report, data, inner, "config.json")
 
@@ -115,11 +157,14 @@ def _scan_tar(scanner: ModelScanner, report: FileReport, fh: IO[bytes], *, membe
               streaming: bool) -> None:
     import tarfile
 
+    from mlaudit.serialization.scanner import sniff_format
+
     limits = scanner.settings.zip_limits
     try:
         tf = tarfile.open(fileobj=fh, mode="r|" if streaming else "r:")
     except (tarfile.TarError, OSError, EOFError) as exc:
-        report.add_unscanned(f"unreadable tar archive: {exc}", member=member)
+        report.add_unscanned(f"unreadable tar archive: its first header does not parse ({type(exc).__name__})",
+                             member=member)
         return
     report.understood("tar")
     count = 0
@@ -139,17 +184,22 @@ def _scan_tar(scanner: ModelScanner, report: FileReport, fh: IO[bytes], *, membe
             extracted = tf.extractfile(entry)
             if extracted is None:
                 continue
-            head = extracted.read(HEAD_SIZE)
-            fmt = detect_format(head, entry.name)
+            head = extracted.read(SNIFF_SIZE)
+            fmt = sniff_format(head, entry.name)
             if fmt is None:
                 continue
-            data: IO[bytes] = extracted if not streaming else io.BufferedReader(_Rewound(head, extracted))
-            if not streaming:
+            data: IO[bytes] = extracted
+            size: int | None = entry.size
+            if streaming:
+                data, size = _replay(head, extracted, fmt, scanner.budget)
+                size = entry.size if size is None else size
+            else:
                 extracted.seek(0)
-            scanner.scan_stream(report, data, entry.size, name=entry.name, member=inner, depth=depth + 1,
-                                head=head)
+            scanner.scan_stream(report, data, size, name=entry.name, member=inner, depth=depth + 1,
+                                head=head, fmt=fmt)
     except (tarfile.TarError, OSError, EOFError) as exc:
-        report.add_unscanned(f"tar archive unreadable after {count} members: {exc}", member=member)
+        report.add_unscanned(f"tar archive unreadable after {count} members ({type(exc).__name__})",
+                             member=member)
 
 
 def _link_escapes(entry: tarfile.TarInfo) -> bool:
@@ -184,20 +234,50 @@ class _Rewound(io.RawIOBase):
 
 def _scan_compressed(scanner: ModelScanner, report: FileReport, fmt: str, fh: IO[bytes], *, name: str,
                      member: str, depth: int) -> None:
-    limit = scanner.settings.max_expanded_bytes
-    inner_name = name.rsplit(".", 1)[0] if name.lower().endswith((".gz", ".bz2", ".xz", ".z")) else name
-    stream = open_decompressed(fmt, fh, limit)
-    head = stream.read(HEAD_SIZE)
-    # Replay the sniffed bytes instead of seeking back: the outer stream may not be seekable
-    # (a .tar.gz inside a streamed tar).
-    replayed = io.BufferedReader(_Rewound(head, stream))
-    inner_fmt = detect_format(head, inner_name)
+    inner_name = name.rsplit(".", 1)[0] if name.lower().endswith((".gz", ".bz2", ".xz", ".z", ".zst")) else name
+    try:
+        stream = open_decompressed(fmt, fh, scanner.budget)
+    except ZstdUnavailable as exc:
+        report.add_unscanned(str(exc), member=member)
+        return
     report.understood(fmt)
+    _scan_expanded(scanner, report, fmt, stream, inner_name=inner_name, member=member, depth=depth)
+
+
+def _scan_expanded(scanner: ModelScanner, report: FileReport, fmt: str, stream: IO[bytes], *, inner_name: str,
+                   member: str, depth: int, raw_data_ok: bool = False) -> None:
+    from mlaudit.serialization.scanner import sniff_format
+
+    head = stream.read(SNIFF_SIZE)
+    inner_fmt = sniff_format(head, inner_name)
+    inner = _join(member, f"({fmt})")
     if inner_fmt == "tar":
-        _scan_tar(scanner, report, replayed, member=member, depth=depth + 1, streaming=True)
+        # Replay the sniffed bytes instead of seeking back: the outer stream may not be seekable
+        # (a .tar.gz inside a streamed tar).
+        _scan_tar(scanner, report, io.BufferedReader(_Rewound(head, stream)), member=member, depth=depth + 1,
+                  streaming=True)
         return
-    if inner_fmt in (None, "zip", "onnx", "savedmodel"):
-        report.add_unscanned(f"{fmt} stream holding {inner_fmt or 'unrecognised content'}", member=member)
+    if inner_fmt is None:
+        if not raw_data_ok:
+            report.not_a_model(f"the {fmt} stream holds content no model loader reads", member=inner)
         return
-    scanner.scan_stream(report, replayed, None, name=inner_name, member=_join(member, f"({fmt})"),
-                        depth=depth + 1, head=head)
+    data, size = _replay(head, stream, inner_fmt, scanner.budget)
+    scanner.scan_stream(report, data, size, name=inner_name, member=inner, depth=depth + 1, head=head,
+                        fmt=inner_fmt)
+
+
+def _scan_joblib_zfile(scanner: ModelScanner, report: FileReport, fh: IO[bytes], *, name: str, member: str,
+                       depth: int) -> None:
+    """joblib < 0.10 (``numpy_pickle_compat.write_zfile``): b"ZF", the hex length padded to 19, zlib data."""
+    header = fh.read(_ZFILE_HEADER)
+    try:
+        int(header[2:].strip().decode("ascii"), 16)
+    except (UnicodeDecodeError, ValueError):
+        report.add_unscanned(f"joblib ZF header at byte 2 is not a hex length ({header[2:10]!r})", member=member)
+        return
+    first = fh.read(1)
+    rest = fh if first == b" " else io.BufferedReader(_Rewound(first, fh))  # joblib <= 0.8.4: one more space
+    report.understood("joblib-zfile")
+    stream = open_decompressed("zlib", rest, scanner.budget)
+    # A ZF side file of an old joblib dump holds raw array bytes (read as data, never unpickled).
+    _scan_expanded(scanner, report, "zlib", stream, inner_name=name, member=member, depth=depth, raw_data_ok=True)

@@ -36,13 +36,18 @@ REMEDIATIONS: dict[str, str] = {
     "archive-name-mismatch": "rebuild the archive with a standard zip writer",
     "archive-duplicate": "rebuild the archive so every member name is unique",
     "file-outside": "commit the model file itself (a regular file inside the repository), not a link out of it",
+    "not-a-model": "rename or remove the file if it is not meant to be a model; nothing in it is loaded as one",
+    "zip-prefix": "rebuild the archive with nothing before its first member",
+    "onnx-op": "replace Python or custom-domain operators with standard ONNX operators",
+    "submodule-not-audited": "check the submodule out (git submodule update --init) so it is audited, "
+                             "or audit its repository",
 }
 
 
 class FileReport:
     """Findings and coverage of one scanned file."""
 
-    def __init__(self, path: str, unscanned_severity: Severity = Severity.MEDIUM, *,
+    def __init__(self, path: str, unscanned_severity: Severity = Severity.HIGH, *,
                  parsers: list[str] | None = None, unscanned: list[str] | None = None) -> None:
         self.path = path
         self.unscanned_severity = unscanned_severity
@@ -51,6 +56,15 @@ class FileReport:
         self.unscanned: list[str] = unscanned or []
         self.companions: list[str] = []
         """Files this one names as its data (ONNX external data), relative like ``path``."""
+        self.content_key: str | None = None
+        """Git blob id of exactly the content scanned (None when it changed while read): the cache key."""
+        self.not_model: str | None = None
+        """Why no model loader reads the file (a PNG named ``.pt``), when that is all there is to say."""
+
+    @property
+    def decided(self) -> bool:
+        """True when the scan reached a verdict on the whole file: scanned completely, or not a model."""
+        return self.complete or (not self.parsers and not self.unscanned and self.not_model is not None)
 
     @property
     def complete(self) -> bool:
@@ -96,3 +110,9 @@ class FileReport:
         self.unscanned.append(f"{member or self.path}: {reason}")
         self.add("unscanned", self.unscanned_severity, f"not fully scanned: {reason}", member=member,
                  offset=offset, subject=reason)
+
+    def not_a_model(self, reason: str, *, member: str = "") -> None:
+        """Record content that no model loader accepts (low: nothing in it is loaded as a model)."""
+        if not member and self.not_model is None:
+            self.not_model = reason
+        self.add("not-a-model", Severity.LOW, f"not a model: {reason}", member=member, subject="not-a-model")

@@ -19,15 +19,19 @@ _SEVERITY = {s.value: s for s in Severity}
 def scan_pickle(scanner: ModelScanner, report: FileReport, fh: IO[bytes], size: int | None,
                 member: str) -> None:
     """Every pickle stream of the file (legacy PyTorch files: the five pickles before the raw storage)."""
+    from mlaudit.formats.model_format import describe_bytes
     from mlaudit.formats.pickle_streams import walk_pickle_file
 
     reader = ByteReader(fh, size=size)
-    headerless = reader.peek(1) != b"\x80"  # protocol 0/1: recognised by the file name only
+    head = reader.peek(8)
+    headerless = head[:1] != b"\x80"  # protocol 0/1: recognised by the file name only
     result = walk_pickle_file(reader, scanner.settings.pickle_limits)
     if headerless and not result.complete and not result.scan.imports:
-        problem = result.scan.problems[0].message if result.scan.problems else "no pickle stream"
-        report.add_unscanned(f"content is not a model format mlaudit recognises (not a pickle either: {problem})",
-                             member=member)
+        # pickle.load stops at the first byte that is not a valid opcode sequence, having imported nothing.
+        problem = result.scan.problems[0] if result.scan.problems else None
+        where = f"byte {problem.offset} ({problem.message})" if problem else "its end"
+        report.not_a_model(f"{describe_bytes(head)}: a pickle loader stops at {where} before loading anything",
+                           member=member)
         return
     kind = "torch-legacy" if result.legacy_torch else "pickle"
     report.understood(kind)
@@ -107,12 +111,35 @@ def report_keras(scanner: ModelScanner, report: FileReport, config: str | bytes,
             report.add("keras-lambda", Severity.HIGH,
                        f"{where}: {construct.detail} holds Python code that runs when the model is loaded",
                        member=member, subject=construct.detail)
+        elif construct.kind == "code-module":
+            report.add("keras-module", Severity.CRITICAL,
+                       f"{where}: object from {construct.detail}, which Keras imports and calls when loading: "
+                       "it runs commands or code", member=member, subject=construct.detail)
         elif construct.kind == "module":
-            report.add("keras-module", scanner.settings.policy.unknown_severity,
+            report.add("keras-module", Severity.HIGH,
                        f"{where}: layer from module {construct.detail}, which Keras imports when loading",
                        member=member, subject=construct.detail)
         else:
             report.add_unscanned(f"{where}: {construct.detail}", member=member)
+
+
+def scan_keras_metadata(scanner: ModelScanner, report: FileReport, fh: IO[bytes], size: int | None,
+                        member: str) -> None:
+    """SavedModel ``keras_metadata.pb``: each saved layer's JSON metadata, searched like a Keras config."""
+    from mlaudit.formats.protobuf_wire import ProtobufError
+    from mlaudit.formats.savedmodel_ops import read_keras_metadata
+
+    if size is None:
+        report.add_unscanned("keras_metadata.pb inside a stream of unknown length", member=member)
+        return
+    try:
+        documents = read_keras_metadata(ByteReader(fh, size=size), size)
+    except ProtobufError as exc:
+        report.add_unscanned(f"not a valid keras_metadata.pb protobuf: {exc}", member=member)
+        return
+    report.understood("keras-metadata")
+    for document in documents:
+        report_keras(scanner, report, document, member, "keras_metadata.pb")
 
 
 def scan_onnx(report: FileReport, fh: IO[bytes], size: int | None, member: str, folder: Path | None) -> None:
@@ -129,6 +156,12 @@ def scan_onnx(report: FileReport, fh: IO[bytes], size: int | None, member: str, 
         report.add_unscanned(f"not a valid ONNX protobuf: {exc}", member=member)
         return
     report.understood("onnx")
+    for op in found.python_ops:
+        report.add("onnx-op", Severity.HIGH, f"node uses operator {op}, which runs Python code of the "
+                   "process that loads the model", member=member, subject=op)
+    for op in found.custom_ops:
+        report.add("onnx-op", Severity.MEDIUM, f"node uses operator {op} from a custom domain: the runtime "
+                   "loads a library or Python code registered for it", member=member, subject=op)
     for tensor, location, offset in found.locations:
         escapes = escapes_folder(location)
         if not escapes and folder is not None:

@@ -28,15 +28,27 @@ class SerializationOptions:
     """Severity of an import on neither list (and of Keras layers from unknown modules)."""
     mislabelled_severity: Severity = Severity.MEDIUM
     """Severity of a file whose content is not the format its name says."""
-    unscanned_severity: Severity = Severity.MEDIUM
-    """Severity of a file (or part of one) that could not be scanned."""
+    unscanned_severity: Severity = Severity.HIGH
+    """Severity of a file (or part of one) a loader would read but mlaudit could not scan (fail closed)."""
     max_archive_depth: int = 3
     """How many archives deep members are scanned."""
     max_expanded_mb: int = 16384
-    """Most bytes a compressed stream may expand to (decompression bombs)."""
+    """Most bytes one file may expand to, all its members and nesting levels together (decompression bombs)."""
+    max_expansion_ratio: int = 1000
+    """A file may expand to this many times its size (at least 256 MiB, at most ``max_expanded_mb``)."""
+    max_scan_seconds: int = 300
+    """Most seconds spent expanding one file."""
+    max_audit_expanded_mb: int = 65536
+    """Most bytes all files of one run may expand to together."""
+    max_audit_scan_seconds: int = 900
+    """Most seconds one run spends expanding files in all."""
     cache: bool = True
-    """Reuse the findings of files unchanged since the last scan (same size, mtime, inode)."""
+    """Reuse the findings of content already scanned (keyed by the content's Git blob id)."""
 
     def __post_init__(self) -> None:
         if self.max_archive_depth < 0 or self.max_expanded_mb <= 0:
             raise ValueError("max_archive_depth must be >= 0 and max_expanded_mb > 0")
+        if min(self.max_expansion_ratio, self.max_scan_seconds, self.max_audit_expanded_mb,
+               self.max_audit_scan_seconds) <= 0:
+            raise ValueError("max_expansion_ratio, max_scan_seconds, max_audit_expanded_mb and "
+                             "max_audit_scan_seconds must be > 0")

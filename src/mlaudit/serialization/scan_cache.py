@@ -1,13 +1,16 @@
-"""The scan cache: findings of files unchanged since their last scan, so the hook and the audit do not rescan.
+"""The scan cache: findings by content, so the hook and the audit do not rescan what they already judged.
 
-Keyed like the weight hash cache (``mlaudit.store.hash_cache.stat_key``: size,
-mtime, ctime, inode), per repository root and per policy (the options, the
-mlaudit version and a stamp of the scanner's modules are part of the file
-name, so changing the allow-list, upgrading or patching a parser rescans
-everything). Files changed within the timestamp granularity
-of the scan are not stored ("racily clean"). Stored by
-``mlaudit.store.entry_file``: written atomically, merged; a corrupt or foreign
-cache is ignored and rebuilt.
+Keyed by the content that was scanned, never by a stat taken after the scan:
+the scanner hashes the very file descriptor it scans (Git's blob id,
+``sha1("blob <size>\\0" + content)``) and checks with ``fstat`` that the file
+did not change while it was read; only then is the report stored, under that
+id. A lookup uses the blob id Git reports for a clean tracked file (Git's own
+index checks inode, ctime, mtime and size, and re-hashes racily clean entries),
+and otherwise hashes the file. A file swapped by rename during or between
+audits has another id and is rescanned. Per repository root and per policy (the
+options, the mlaudit version and a stamp of the scanner's modules are part of
+the file name). Stored by ``mlaudit.store.entry_file``: written atomically,
+merged; a corrupt or foreign cache is ignored and rebuilt.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import time
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +27,11 @@ from mlaudit.options import options_to_json
 from mlaudit.serialization.file_report import FileReport
 from mlaudit.serialization.options import SerializationOptions
 from mlaudit.store.entry_file import EntryFile
-from mlaudit.store.hash_cache import RACY_WINDOW_NS, stat_key
+from mlaudit.store.hash_cache import RACY_WINDOW_NS
 
-CACHE_VERSION = 2
-_LIST_FIELDS = ("stat", "parsers", "unscanned", "findings")
+CACHE_VERSION = 3
+_LIST_FIELDS = ("parsers", "unscanned", "findings")
+_CHUNK = 1 << 20
 
 
 def _valid(key: str, value: object) -> bool:
@@ -44,37 +47,43 @@ class ScanCache:
         self.path = cache_dir / "serialization" / f"{key}.json"
         self._root = root
         self._file = EntryFile(self.path, version=CACHE_VERSION, valid=_valid)
+        self._clean: dict[str, str] | None = None
 
     def get(self, rel: str) -> FileReport | None:
-        """The cached report of ``rel`` when the file is unchanged, else None."""
-        entry = self._file.get(rel)
+        """The cached report of ``rel``'s current content, else None."""
+        key = self._blob_ids().get(rel) or content_id(self._root / rel)
+        entry = self._file.get(key) if key else None
         if not isinstance(entry, dict):
             return None
         try:
-            if list(stat_key(os.stat(self._root / rel))) != entry["stat"]:
-                return None
             report = FileReport(rel, parsers=list(entry["parsers"]), unscanned=list(entry["unscanned"]))
-            report.findings = [_finding(f) for f in entry["findings"]]
+            report.findings = [_finding(f, rel) for f in entry["findings"]]
             report.companions = list(entry.get("companions", []))
-        except (OSError, KeyError, TypeError, ValueError):
+            report.not_model = entry.get("not_model")
+        except (KeyError, TypeError, ValueError):
             return None
+        report.content_key = key
         return report
 
     def put(self, rel: str, report: FileReport) -> None:
-        """Remember ``report`` for the file as it is now (unless it changed too recently to trust)."""
-        try:
-            st = os.stat(self._root / rel)
-        except OSError:
+        """Remember ``report`` under the id of the content it scanned (nothing when that is not known)."""
+        key = report.content_key
+        if key is None:
             return
-        if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < RACY_WINDOW_NS:
-            return
-        self._file.set(rel, {
-            "stat": list(stat_key(st)),
+        self._file.set(key, {
             "parsers": report.parsers,
             "unscanned": report.unscanned,
             "findings": [_finding_json(f) for f in report.findings],
             "companions": report.companions,
+            "not_model": report.not_model,
         })
+
+    def _blob_ids(self) -> dict[str, str]:
+        if self._clean is None:
+            from mlaudit.repo_files import clean_blob_ids
+
+            self._clean = clean_blob_ids(self._root)
+        return self._clean
 
     def save(self) -> None:
         """Write the cache atomically (merged with entries another process saved meanwhile)."""
@@ -102,7 +111,37 @@ def _finding_json(finding: Finding) -> dict[str, Any]:
             "details": dict(finding.details)}
 
 
-def _finding(data: dict[str, Any]) -> Finding:
+def _finding(data: dict[str, Any], rel: str) -> Finding:
+    # The path is the file's, not the one the content was first seen under (same content, two names).
     return Finding(rule=data["rule"], severity=Severity(data["severity"]), message=data["message"],
-                   path=data["path"], remediation=data["remediation"], key=data["key"],
+                   path=rel, remediation=data["remediation"], key=data["key"],
                    details=data["details"])
+
+
+def blob_id_of(fh: Any, size: int) -> str:
+    """Git's blob id of the open file's content (read from its start)."""
+    digest = hashlib.sha1(f"blob {size}\0".encode(), usedforsecurity=False)
+    fh.seek(0)
+    while chunk := fh.read(_CHUNK):
+        digest.update(chunk)
+    fh.seek(0)
+    return digest.hexdigest()
+
+
+def content_id(path: Path) -> str | None:
+    """Git's blob id of the regular file at ``path``, or None when it cannot be read."""
+    from mlaudit.serialization.scanner import open_regular
+
+    try:
+        with open_regular(path) as fh:
+            return blob_id_of(fh, os.fstat(fh.fileno()).st_size)
+    except OSError:
+        return None
+
+
+def unchanged_while_read(before: os.stat_result, after: os.stat_result, now_ns: int) -> bool:
+    """True when the file's stat did not move while it was read, and not too recently to tell."""
+    keys = ("st_size", "st_mtime_ns", "st_ctime_ns", "st_ino", "st_dev")
+    if any(getattr(before, k) != getattr(after, k) for k in keys):
+        return False
+    return now_ns - max(after.st_mtime_ns, after.st_ctime_ns) >= RACY_WINDOW_NS

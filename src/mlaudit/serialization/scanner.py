@@ -2,26 +2,37 @@
 
 Containers (zip, tar, compressed streams) recurse into their members up to a
 depth limit; everything is read through bounded readers, nothing is loaded or
-executed. The result is a ``FileReport`` whose findings name the member and the
-byte offset, and whose coverage says what was not examined and why.
+executed. Decompressed bytes of every member at every depth are charged to one
+expansion budget per file (and one per audit), so bombs end in a finding. The
+result is a ``FileReport`` whose findings name the member and the byte offset,
+and whose coverage says what was not examined and why. Content a loader would
+read but the scan could not finish is ``serialization.unscanned`` (high by
+default); content no loader accepts is ``serialization.not-a-model`` (low).
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import IO
 
-from mlaudit.formats.archive_limits import ZipLimits
+from mlaudit.formats.archive_limits import AuditBudget, BudgetExceeded, ExpansionBudget, ZipLimits
 from mlaudit.formats.byte_reader import LimitExceeded, Truncated
-from mlaudit.formats.lfs_pointer import looks_like_pointer
-from mlaudit.formats.model_format import HEAD_SIZE, detect_format, mislabelled
+from mlaudit.formats.lfs_pointer import MAX_POINTER_SIZE, looks_like_pointer, parse_pointer
+from mlaudit.formats.model_format import TAIL_SIZE, describe_bytes, detect_format, mislabelled, zip_at_end
 from mlaudit.formats.pickle_ops import PickleLimits
+from mlaudit.formats.pickle_sniff import SNIFF_SIZE, looks_like_headerless_pickle
 from mlaudit.model import Severity
 from mlaudit.serialization.file_report import FileReport
 from mlaudit.serialization.policy import ImportPolicy
 
 DATA_ONLY = {"tflite": "TFLite flatbuffer", "msgpack": "msgpack (Flax)"}
+CONTAINERS = ("zip", "tar", "gzip", "bz2", "xz", "zlib", "zstd", "joblib-zfile")
+
+
+class NotRegularFile(OSError):
+    """A FIFO, device, socket or folder where a file was expected: never opened."""
 
 
 class ScanSettings:
@@ -32,9 +43,12 @@ class ScanSettings:
         policy: ImportPolicy | None = None,
         *,
         mislabelled_severity: Severity = Severity.MEDIUM,
-        unscanned_severity: Severity = Severity.MEDIUM,
+        unscanned_severity: Severity = Severity.HIGH,
         max_depth: int = 3,
         max_expanded_bytes: int = 16 << 30,
+        expansion_ratio: int = 1000,
+        max_seconds: float = 300.0,
+        audit_budget: AuditBudget | None = None,
         zip_limits: ZipLimits | None = None,
         pickle_limits: PickleLimits | None = None,
     ) -> None:
@@ -43,8 +57,47 @@ class ScanSettings:
         self.unscanned_severity = unscanned_severity
         self.max_depth = max_depth
         self.max_expanded_bytes = max_expanded_bytes
+        self.expansion_ratio = expansion_ratio
+        self.max_seconds = max_seconds
+        self.audit_budget = audit_budget
         self.zip_limits = zip_limits or ZipLimits()
         self.pickle_limits = pickle_limits or PickleLimits()
+
+
+def open_regular(path: Path) -> IO[bytes]:
+    """Open ``path`` for reading only when it is a regular file (a FIFO would block, a device never ends)."""
+    try:
+        before = os.stat(path)
+    except OSError:
+        raise
+    if not stat.S_ISREG(before.st_mode):
+        raise NotRegularFile(f"not a regular file ({_file_kind(before.st_mode)}); not opened")
+    # O_NONBLOCK: if the path was swapped for a FIFO since the stat, opening it does not wait for a writer.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        after = os.fstat(fd)
+        if not stat.S_ISREG(after.st_mode):
+            raise NotRegularFile(f"not a regular file ({_file_kind(after.st_mode)}); not read")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return kind
+    return "not a file"
+
+
+def sniff_format(head: bytes, name: str) -> str | None:
+    """The format of content starting with ``head``: magic bytes, then the name, then a trial pickle walk."""
+    fmt = detect_format(head, name)
+    if fmt is None and looks_like_headerless_pickle(head):
+        return "pickle"
+    return fmt
 
 
 class ModelScanner:
@@ -52,54 +105,111 @@ class ModelScanner:
 
     def __init__(self, settings: ScanSettings | None = None) -> None:
         self.settings = settings or ScanSettings()
+        self.budget = self._new_budget(0)
 
-    def scan_path(self, path: Path, label: str | None = None) -> FileReport:
-        """Scan the file at ``path``; ``label`` (default: the path) names it in findings."""
+    def _new_budget(self, size: int) -> ExpansionBudget:
+        s = self.settings
+        return ExpansionBudget(size, ceiling=s.max_expanded_bytes, ratio=s.expansion_ratio,
+                               max_seconds=s.max_seconds, audit=s.audit_budget)
+
+    def scan_path(self, path: Path, label: str | None = None, *, content_key: bool = False) -> FileReport:
+        """Scan the file at ``path``; ``label`` (default: the path) names it in findings.
+
+        With ``content_key``, the report's ``content_key`` is the Git blob id of
+        exactly the bytes scanned (hashed from the same descriptor), or None when
+        the file changed while it was read.
+        """
         report = FileReport(label or path.as_posix(), unscanned_severity=self.settings.unscanned_severity)
         try:
-            with open(path, "rb") as fh:
-                size = os.fstat(fh.fileno()).st_size
-                head = fh.read(HEAD_SIZE)
-                if looks_like_pointer(head):
-                    report.add_unscanned("Git LFS pointer: the content is not in the working tree")
-                    return report
+            with open_regular(path) as fh:
+                before = os.fstat(fh.fileno())
+                size = before.st_size
+                key = None
+                if content_key:
+                    from mlaudit.serialization.scan_cache import blob_id_of
+
+                    key = blob_id_of(fh, size)
+                self.budget = self._new_budget(size)
+                head = fh.read(SNIFF_SIZE)
+                tail = head
+                if size > len(head):
+                    fh.seek(max(size - TAIL_SIZE, 0))
+                    tail = fh.read(TAIL_SIZE)
                 fh.seek(0)
-                self.scan_stream(report, fh, size, name=path.name, member="", depth=0, head=head,
-                                 folder=path.parent)
+                self._scan_file(report, fh, size, path, head, tail)
+                if key is not None:
+                    import time
+
+                    from mlaudit.serialization.scan_cache import unchanged_while_read
+
+                    if unchanged_while_read(before, os.fstat(fh.fileno()), time.time_ns()):
+                        report.content_key = key
+        except NotRegularFile as exc:
+            report.add_unscanned(str(exc))
         except OSError as exc:
-            report.add_unscanned(f"cannot read the file: {exc.strerror or exc}")
+            report.add_unscanned(f"cannot read the file: {exc.strerror or 'I/O error'}")
         return report
 
+    def _scan_file(self, report: FileReport, fh: IO[bytes], size: int, path: Path, head: bytes,
+                   tail: bytes) -> None:
+        if looks_like_pointer(head):
+            if size <= MAX_POINTER_SIZE and parse_pointer(head) is not None:
+                report.add_unscanned("Git LFS pointer: the content is not in the working tree")
+                return
+            if not zip_at_end(tail):
+                report.not_a_model("starts like a Git LFS pointer but is not a valid one, and no loader "
+                                   "reads what follows")
+                return
+        at_end = zip_at_end(tail)
+        fmt = sniff_format(head, path.name)
+        if fmt != "zip" and at_end:
+            # zipfile (Keras, NumPy's zip reader, torch.jit) finds a zip from its end, whatever is before it.
+            report.add("zip-prefix", Severity.MEDIUM,
+                       f"a zip archive follows {describe_bytes(head)}: zip readers open it from its end; "
+                       "scanned as a zip" + (f" and as {fmt}" if fmt else ""), subject="zip-prefix")
+            self.scan_stream(report, fh, size, name=path.name, member="", depth=0, head=head,
+                             folder=path.parent, fmt="zip")
+            if fmt is None:
+                return
+            fh.seek(0)
+        self.scan_stream(report, fh, size, name=path.name, member="", depth=0, head=head, folder=path.parent,
+                         fmt=fmt, sniffed=True)
+
     def scan_stream(self, report: FileReport, fh: IO[bytes], size: int | None, *, name: str, member: str,
-                    depth: int, head: bytes, folder: Path | None = None) -> None:
+                    depth: int, head: bytes, folder: Path | None = None, fmt: str | None = None,
+                    sniffed: bool = False) -> None:
         """Scan ``fh`` (positioned at its start) whose content begins with ``head``."""
-        fmt = detect_format(head, name)
+        if fmt is None and not sniffed:
+            fmt = sniff_format(head, name)
         promised = mislabelled(name, fmt)
         if promised is not None:
             report.add("mislabelled", self.settings.mislabelled_severity,
                        f"named like {'/'.join(sorted(promised))} but its content is {fmt}; scanned as {fmt}",
                        member=member, subject=f"{fmt}", details={"format": fmt})
         if fmt is None:
-            report.add_unscanned(f"content of '{name}' is not a model format mlaudit recognises",
-                                 member=member)
+            report.not_a_model(f"{describe_bytes(head)} start no format a model loader reads", member=member)
             return
         if fmt in DATA_ONLY:
             report.understood(fmt)  # data-only formats: no construct in them runs code
             return
         try:
             self._dispatch(report, fmt, fh, size, name=name, member=member, depth=depth, folder=folder)
+        except BudgetExceeded as exc:
+            report.add_unscanned(str(exc), member=member)
         except Truncated as exc:
             report.add_unscanned(f"{fmt} truncated: {exc}", member=member)
         except LimitExceeded as exc:
             report.add_unscanned(f"{fmt} over a limit: {exc}", member=member)
-        except (OSError, EOFError, ValueError) as exc:
-            report.add_unscanned(f"{fmt} unreadable: {exc}", member=member)
+        except OSError as exc:
+            report.add_unscanned(f"{fmt} unreadable near byte {_position(fh)}: "
+                                 f"{exc.strerror or 'the data is corrupt'}", member=member)
         except RecursionError:
             report.add_unscanned(f"{fmt} nested too deep", member=member)
         except Exception as exc:  # noqa: BLE001 - hostile bytes reach stdlib parsers (zipfile, tarfile,
-            # struct) whose failure modes are not all documented; any of them is a file not scanned,
-            # never a crashed audit.
-            report.add_unscanned(f"{fmt} parser failed: {type(exc).__name__}: {exc}", member=member)
+            # struct, zlib) whose failure modes are not all documented; any of them is a file not scanned,
+            # never a crashed audit. Their text is not shown: it describes mlaudit's internals, not the file.
+            report.add_unscanned(f"{fmt} data invalid near byte {_position(fh)} ({type(exc).__name__})",
+                                 member=member)
 
     def _dispatch(self, report: FileReport, fmt: str, fh: IO[bytes], size: int | None, *, name: str,
                   member: str, depth: int, folder: Path | None) -> None:
@@ -119,7 +229,9 @@ class ModelScanner:
             scans.scan_onnx(report, fh, size, member, folder)
         elif fmt == "savedmodel":
             scans.scan_savedmodel(report, fh, size, member)
-        elif fmt in ("zip", "tar", "gzip", "bz2", "xz", "zlib"):
+        elif fmt == "keras-metadata":
+            scans.scan_keras_metadata(self, report, fh, size, member)
+        elif fmt in CONTAINERS:
             from mlaudit.serialization import container_scans
 
             if depth >= self.settings.max_depth:
@@ -130,3 +242,10 @@ class ModelScanner:
                                            depth=depth)
         else:  # pragma: no cover - detect_format returns only the formats above
             report.add_unscanned(f"no parser for {fmt}", member=member)
+
+
+def _position(fh: IO[bytes]) -> str:
+    try:
+        return str(fh.tell())
+    except (OSError, ValueError):
+        return "?"

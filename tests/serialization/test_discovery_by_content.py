@@ -1,0 +1,149 @@
+"""Discovery by content: a pickle is scanned whatever its name, in the audit, the hook and ``mlaudit scan DIR``."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import git, git_commit, run_mlaudit, run_pre_commit, write_pre_commit_config
+from serialization_samples import pb_field, reduce_pickle, zip_bytes
+
+EVIL = reduce_pickle("os", "system")
+PROTO0_EVIL = b"cos\nsystem\n(S'id'\ntR."  # protocol 0: no header, pure text
+HOOK = shutil.which("mlaudit-unsafe-models") or str(Path(sys.executable).parent / "mlaudit-unsafe-models")
+
+DISGUISES = {
+    "tokenizer/vocab.txt": PROTO0_EVIL,
+    "config.json": EVIL,
+    "data/weights.dat": EVIL,
+    "model.dill": PROTO0_EVIL,
+    "estimator.sav": b"(cos\nsystem\nS'id'\no.",
+    "checkpoint.zip": zip_bytes({"notes/readme.txt": EVIL}),
+    "docs/figure.png": b"\0" * 300 + zip_bytes({"m/data.pkl": EVIL}),
+}
+BENIGN_TEXT = {
+    "README.md": b"# Model\n\nc at\ndog\n",
+    "src/train.py": b"import os\nimport sys\n\nprint(os.getcwd())\n",
+    "vocab.txt": b"cat\ndog\nemu\nfish\n",
+    "notes.txt": b"x marks the spot\n",
+    "config.json": b'{"hidden_size": 8}\n',
+}
+
+
+def _audit_json(repo: Path) -> tuple[int, dict[str, object]]:
+    import json
+
+    proc = run_mlaudit("audit", str(repo), "--only", "serialization", "--format", "json")
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def _findings(report: dict[str, object]) -> list[dict[str, object]]:
+    checks = report["checks"]
+    assert isinstance(checks, list)
+    return [f for c in checks for f in c["findings"]]
+
+
+@pytest.mark.parametrize("name", sorted(DISGUISES))
+def test_audit_fails_on_a_pickle_whatever_its_name(repo: Path, name: str) -> None:
+    (repo / name).parent.mkdir(parents=True, exist_ok=True)
+    (repo / name).write_bytes(DISGUISES[name])
+    git(repo, "add", "-A")
+    code, report = _audit_json(repo)
+    assert code == 1, report
+    found = [f for f in _findings(report) if f["path"] == name]
+    assert any(f["severity"] == "critical" and "os.system" in str(f["message"]) for f in found), found
+
+
+def test_text_files_are_sniffed_but_not_reported(repo: Path) -> None:
+    for name, data in BENIGN_TEXT.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_bytes(data)
+    (repo / "model.pkl").write_bytes(pickle.dumps({"w": [1.0]}, protocol=2))
+    git(repo, "add", "-A")
+    code, report = _audit_json(repo)
+    assert code == 0, report
+    assert _findings(report) == []
+
+
+def test_hook_scans_staged_files_by_content(repo: Path) -> None:
+    for name, data in DISGUISES.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_bytes(data)
+    for name, data in BENIGN_TEXT.items():
+        if name not in DISGUISES:
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            (repo / name).write_bytes(data)
+    names = sorted({*DISGUISES, *BENIGN_TEXT})
+    proc = subprocess.run([HOOK, *names], cwd=repo, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 1
+    flagged = {line.split(": [", 1)[0] for line in proc.stdout.splitlines() if "[critical]" in line}
+    assert flagged == set(DISGUISES), proc.stdout
+    clean = subprocess.run([HOOK, "README.md", "src/train.py", "notes.txt"], cwd=repo, capture_output=True,
+                           text=True, timeout=300, check=False)
+    assert clean.returncode == 0 and clean.stdout == "", clean.stdout
+
+
+def test_pre_commit_refuses_a_pickle_named_config_json(repo: Path, hook_repo: tuple[Path, str],
+                                                      pre_commit_home: Path) -> None:
+    write_pre_commit_config(repo, hook_repo, [{"id": "mlaudit-unsafe-models"}])
+    assert run_pre_commit(repo, pre_commit_home, "install").returncode == 0
+    (repo / "config.json").write_bytes(EVIL)
+    git(repo, "add", "-A")
+    refused = git_commit(repo, pre_commit_home, "add config")
+    assert refused.returncode != 0
+    assert "config.json: [critical] serialization.dangerous-import" in refused.stdout + refused.stderr
+
+
+def _onnx_with_external(location: str) -> bytes:
+    entry = pb_field(1, "location") + pb_field(2, location)
+    return pb_field(7, pb_field(5, pb_field(8, "w") + pb_field(13, entry)))
+
+
+def test_a_pickle_named_as_onnx_external_data_is_scanned_as_a_pickle(repo: Path) -> None:
+    (repo / "model.onnx").write_bytes(_onnx_with_external("pytorch_model.bin"))
+    (repo / "pytorch_model.bin").write_bytes(EVIL)
+    (repo / "other.onnx").write_bytes(_onnx_with_external("weights.bin"))
+    (repo / "weights.bin").write_bytes(b"\x28\x03" + bytes(range(256)) * 4)  # raw floats, first byte an opcode
+    git(repo, "add", "-A")
+    code, report = _audit_json(repo)
+    assert code == 1
+    found = {(f["path"], f["rule"]) for f in _findings(report)}
+    assert ("pytorch_model.bin", "serialization.dangerous-import") in found
+    assert not any(path == "weights.bin" for path, _ in found)
+    checks = report["checks"]
+    assert isinstance(checks, list)
+    files = checks[0]["evidence"]["files"]
+    assert files["weights.bin"] == {"parsers": ["onnx-external-data"], "complete": True}
+    assert files["pytorch_model.bin"]["parsers"] == ["pickle"]
+
+
+def test_scan_dir_refuses_fifos_without_opening_them(tmp_path: Path) -> None:
+    folder = tmp_path / "models"
+    folder.mkdir()
+    os.mkfifo(folder / "model.pt")
+    os.mkfifo(folder / "pipe")
+    (folder / "weights.dat").write_bytes(EVIL)
+    proc = run_mlaudit("scan", "models", cwd=tmp_path, timeout=60)
+    assert proc.returncode == 1
+    assert "models/model.pt: [high] serialization.unscanned: not fully scanned: not a regular file (a FIFO)" \
+        in proc.stdout
+    assert "models/weights.dat: [critical]" in proc.stdout
+    assert "pipe" not in proc.stdout
+
+
+def test_a_model_link_leading_out_of_the_repository_is_reported_not_read(repo: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.pkl"
+    outside.write_bytes(EVIL)  # were it read, os.system would be reported
+    (repo / "model.pt").symlink_to(outside)
+    (repo / "clean.pkl").write_bytes(pickle.dumps([1], protocol=2))
+    git(repo, "add", "-A")
+    code, report = _audit_json(repo)
+    assert code == 1
+    assert [(f["path"], f["rule"], f["severity"]) for f in _findings(report)] == [
+        ("model.pt", "serialization.unscanned", "high")]
+    assert "outside the repository" in str(_findings(report)[0]["message"])
