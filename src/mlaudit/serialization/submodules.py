@@ -13,7 +13,8 @@ import os
 from pathlib import Path
 from typing import NamedTuple
 
-from mlaudit.repo_files import list_repo_files, run_git
+from mlaudit.git_safe import run_git
+from mlaudit.repo_files import list_repo_files
 
 MAX_NESTING = 3
 
