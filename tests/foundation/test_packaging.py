@@ -5,9 +5,16 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import subprocess
 import sys
+import zipfile
 from importlib import metadata, resources
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 import yaml
 from conftest import PROJECT_ROOT
@@ -75,3 +82,42 @@ def test_examples_exist() -> None:
     assert {"README.md", "requirements.txt", "weights.lock.json"} <= {p.name for p in demo.iterdir()}
     assert any(p.suffix == ".safetensors" for p in demo.iterdir())
     assert Path(PROJECT_ROOT / "action.yml").is_file()
+
+
+def _build_wheel(dest: Path) -> Path:
+    """Build the wheel the way a release does (pip's isolated build with the project's backend)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(dest), str(PROJECT_ROOT)],
+        capture_output=True, text=True, check=False, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    (wheel,) = dest.glob("mlaudit-*.whl")
+    return wheel
+
+
+def test_the_wheel_ships_hooks_templates_schemas_and_entry_points(tmp_path: Path) -> None:
+    """The built wheel holds what the editable install imports from the tree, and the declared entry points."""
+    with zipfile.ZipFile(_build_wheel(tmp_path)) as wheel:
+        names = set(wheel.namelist())
+        dist_info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA"))
+        entry_points = wheel.read(f"{dist_info}/entry_points.txt").decode()
+    expected = {f"mlaudit/hooks/{p.name}" for p in (PROJECT_ROOT / "hooks").glob("*.py")}
+    expected |= {f"mlaudit/templates/{p.relative_to(PROJECT_ROOT / 'templates').as_posix()}"
+                 for p in (PROJECT_ROOT / "templates").rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    expected |= {f"mlaudit/{p.relative_to(PROJECT_ROOT / 'src' / 'mlaudit').as_posix()}"
+                 for p in (PROJECT_ROOT / "src" / "mlaudit").rglob("*.json")}
+    expected |= {"mlaudit/schemas/report.schema.json", "mlaudit/py.typed", f"{dist_info}/licenses/LICENSE"}
+    assert len(expected) > 10
+    assert sorted(expected - names) == []
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+
+    section = re.search(r"\[console_scripts\]\n(.*?)(?:\n\[|\Z)", entry_points, re.S)
+    assert section is not None, entry_points
+    shipped = dict(line.split(" = ", 1) for line in section.group(1).strip().splitlines())
+    declared = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert shipped == declared
+    for hook in HOOKS:
+        entry = hook["entry"].split()[0]
+        assert entry in shipped, f"hook {hook['id']}: entry {entry} is not a console script of the wheel"
+        module = shipped[entry].split(":")[0]
+        assert f"{module.replace('.', '/')}.py" in names, f"hook {hook['id']}: {module} is not in the wheel"
