@@ -7,6 +7,7 @@ A page asks for a generated part with an HTML comment on its own line:
   top level of ``[tool.mlaudit]``, a check id, or another section), from its options dataclass:
   key, type, default and the field's docstring;
 - ``<!-- mlaudit:checks -->``: the check registry (id, title, pillar, page);
+- ``<!-- mlaudit:cli-reference -->``: ``mlaudit COMMAND --help`` of every command;
 - ``<!-- mlaudit:common-rules CHECK -->``: the rules every check may report (``<check>.waiver-expired``).
 
 On a check's page (``checks/<id>.md``), every rule id written as a code span in the first cell
@@ -76,6 +77,8 @@ def render_marker(what: str, arg: str | None) -> str:
         return checks_table()
     if what == "options" and arg:
         return options_markdown(arg)
+    if what == "cli-reference":
+        return cli_reference()
     if what == "common-rules" and arg:
         return common_rules(arg)
     raise ValueError(f"unknown documentation marker: mlaudit:{what} {arg or ''}")
@@ -114,6 +117,46 @@ def action_outputs_table() -> str:
     for name, spec in action_metadata().get("outputs", {}).items():
         rows.append(f"| `{name}` | {_cell(spec.get('description', ''))} |")
     return "\n".join(rows)
+
+
+# --- the CLI ------------------------------------------------------------------------------------
+
+
+def cli_help() -> dict[str, str]:
+    """``mlaudit COMMAND [SUBCOMMAND] --help`` of every command, as argparse writes it (100 columns)."""
+    import os
+
+    from mlaudit.cli.main import COMMANDS, build_parser
+
+    os.environ["COLUMNS"] = "100"  # argparse wraps to the terminal; the page must not depend on it
+    helps: dict[str, str] = {}
+
+    def walk(prefix: str, parser: Any) -> None:
+        for name, sub in _subparsers(parser).items():
+            helps[f"{prefix}{name}"] = sub.format_help()
+            walk(f"{prefix}{name} ", sub)
+
+    walk("", build_parser())
+    assert set(COMMANDS) <= set(helps)
+    return helps
+
+
+def _subparsers(parser: Any) -> dict[str, Any]:
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def cli_reference() -> str:
+    """One section per command with its ``--help``."""
+    parts: list[str] = []
+    for name, text in cli_help().items():
+        anchor = "mlaudit-" + name.replace(" ", "-")
+        parts += [f"### `mlaudit {name}` {{#{anchor}}}", "", "```text", text.rstrip(), "```", ""]
+    return "\n".join(parts)
 
 
 # --- checks --------------------------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""What ships: templates inside the wheel, every hook wired and documented, every check documented."""
+"""What ships: the wheel's contents, every hook wired to a console script, a short README with the two commands.
+
+Whether every check, rule, option, hook and Action input is documented is tested on the
+documentation site (tests/docs/test_site.py).
+"""
 
 from __future__ import annotations
 
@@ -34,20 +38,29 @@ def test_templates_ship_inside_the_installed_package() -> None:
         assert (templates / rel).is_file(), f"{rel} is not in the installed package"
 
 
-def test_every_hook_has_a_console_script_and_a_readme_row() -> None:
+def test_every_hook_has_a_console_script() -> None:
     scripts = {ep.name: ep.value for ep in metadata.entry_points(group="console_scripts")}
     for hook in HOOKS:
         assert list(hook)[:5] == ["id", "name", "description", "entry", "language"], hook["id"]
         entry = hook["entry"].split()[0]
         assert entry in scripts, f"{hook['id']}: console script {entry} is not installed"
         assert shutil.which(entry) or (Path(sys.executable).parent / entry).is_file(), entry
-        assert f"`{hook['id']}`" in README, f"{hook['id']} is not documented in README.md"
 
 
-def test_every_check_is_documented() -> None:
+def test_readme_is_short_and_points_to_the_docs() -> None:
+    """README under 10 KB: what it is, the commands, a quick start per face, links to the site."""
+    assert len(README.encode("utf-8")) < 10 * 1024, f"README.md is {len(README.encode())} bytes; move detail to docs/"
     for check_id, check in REGISTRY.items():
         assert check.id == check_id
-        assert re.search(rf"\|\s*`{check_id}`\s*\|", README), f"check {check_id} has no row in README.md"
+        assert f"`{check_id}`" in README, f"check {check_id} is not named in README.md"
+    for hook in HOOKS:
+        assert f"`{hook['id']}`" in README, f"hook {hook['id']} is not in the README's quick start"
+    links = re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", README)
+    local = [link for link in links if not link.startswith(("http://", "https://"))]
+    assert "docs/index.md" in local and "docs/threat-model.md" in local
+    for link in local:
+        assert (PROJECT_ROOT / link).exists(), f"README.md links to {link}, which does not exist"
+    assert re.search(r"^## Threat model$", README, re.M)
 
 
 def test_progress_bar_only_on_terminals_and_large_jobs() -> None:
