@@ -21,10 +21,11 @@ reference cannot drift from the code: it is the code.
 from __future__ import annotations
 
 import ast
+import collections.abc
 import dataclasses
 import enum
-import functools
 import inspect
+import itertools
 import json
 import re
 import textwrap
@@ -211,10 +212,14 @@ class OptionDoc:
     meaning: str
 
 
-@functools.cache
+_DOCSTRINGS: dict[type[Any], dict[str, str]] = {}
+
+
 def field_docstrings(cls: type[Any]) -> dict[str, str]:
     """The attribute docstrings (a string literal right after the field) of ``cls`` and its bases."""
-    docs: dict[str, str] = {}
+    if cls in _DOCSTRINGS:
+        return _DOCSTRINGS[cls]
+    docs: dict[str, str] = _DOCSTRINGS.setdefault(cls, {})
     for klass in reversed(cls.__mro__):
         if not dataclasses.is_dataclass(klass):
             continue
@@ -223,7 +228,7 @@ def field_docstrings(cls: type[Any]) -> dict[str, str]:
         except (OSError, TypeError):
             continue
         body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
-        for node, after in zip(body, body[1:]):
+        for node, after in itertools.pairwise(body):
             if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
                     and isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
                     and isinstance(after.value.value, str)):
@@ -254,10 +259,10 @@ def _nested_options(hint: Any) -> tuple[type[Any], str] | None:
     args = typing.get_args(hint)
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
         return hint, ""
-    if origin in (dict, typing.Mapping) and len(args) == 2 and dataclasses.is_dataclass(args[1]):
-        return args[1], ".<name>"
+    if origin in (dict, collections.abc.Mapping) and len(args) == 2 and dataclasses.is_dataclass(args[1]):
+        return typing.cast("type[Any]", args[1]), ".<name>"
     if origin in (list, tuple) and args and dataclasses.is_dataclass(args[0]):
-        return args[0], "[]"
+        return typing.cast("type[Any]", args[0]), "[]"
     if origin in (typing.Union, types.UnionType):
         for arg in args:
             found = _nested_options(arg)
@@ -283,7 +288,7 @@ def type_name(hint: Any) -> str:
         return " \\| ".join(f"`{json.dumps(a)}`" for a in args)
     if origin in (list, tuple) and args:
         return f"array of {type_name(args[0])}"
-    if origin in (dict, typing.Mapping) and len(args) == 2:
+    if origin in (dict, collections.abc.Mapping) and len(args) == 2:
         return "table of tables" if dataclasses.is_dataclass(args[1]) else f"table of {type_name(args[1])}"
     if origin in (typing.Union, types.UnionType):
         kept = [a for a in args if a is not type(None)]

@@ -27,6 +27,15 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
+def _ci_failure(reason: str) -> str:
+    return (f"skipped under CI ({reason}); CI must run every test. Install what it needs in .ci/run, "
+            f"or mark it with one of {', '.join(sorted(CI_MAY_SKIP))} if CI cannot have it (CONTRIBUTING.md)")
+
+
+def _skip_reason(longrepr: object) -> str:
+    return str(longrepr[2]) if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     """Under CI, turn a skip into a failure unless the test is marked for something CI cannot have."""
@@ -36,12 +45,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return
     if any(item.get_closest_marker(name) for name in CI_MAY_SKIP):
         return
-    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
     report.outcome = "failed"
-    report.longrepr = (
-        f"skipped under CI ({reason}); CI must run every test. Install what it needs in .ci/run, "
-        f"or mark it with one of {', '.join(sorted(CI_MAY_SKIP))} if CI cannot have it (CONTRIBUTING.md)"
-    )
+    report.longrepr = _ci_failure(_skip_reason(report.longrepr))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
+    """Under CI, a module that skips itself at import (``pytest.importorskip`` at the top) fails too."""
+    outcome = yield
+    report: pytest.CollectReport = outcome.get_result()  # type: ignore[attr-defined]
+    if report.skipped and _in_ci():
+        report.outcome = "failed"
+        report.longrepr = _ci_failure(_skip_reason(report.longrepr))
 
 
 def fixture_path(*parts: str) -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import git, git_commit, run_pre_commit, write_pre_commit_config
 
 
