@@ -59,6 +59,18 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
         report.longrepr = _ci_failure(_skip_reason(report.longrepr))
 
 
+# Fixtures of end-to-end tests: the real pre-commit framework (it builds the hooks' environment) and
+# scancode-toolkit's licence index (seconds to load): their tests are `slow`.
+_SLOW_FIXTURES = frozenset({"hook_repo", "pre_commit_home", "scancode_index"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the end-to-end pre-commit tests `slow`, so `pytest -m "not slow"` is the edit loop."""
+    for item in items:
+        if _SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def fixture_path(*parts: str) -> Path:
     """A path under tests/fixtures (see its README for sources and licences); a missing one is an error."""
     path = FIXTURES.joinpath(*parts)

@@ -233,3 +233,26 @@ def test_no_stale_names_in_the_docs() -> None:
         text = path.read_text(encoding="utf-8")
         assert "mlaudit.checks.REGISTRY" not in text, f"{path}: the registry is mlaudit.registry.REGISTRY"
         assert "Check ids are fixed: `weights`" not in text, f"{path}: a hand-written check list goes stale"
+
+
+def _toml_examples() -> list[tuple[str, str]]:
+    examples = []
+    for page in sorted(DOCS.rglob("*.md")):
+        for block in re.findall(r"```toml\n(.*?)```", page.read_text(encoding="utf-8"), re.S):
+            if re.search(r"^\[+tool\.mlaudit", block, re.M):
+                examples.append((str(page.relative_to(PROJECT_ROOT)), block))
+    return examples
+
+
+@pytest.mark.parametrize(("page", "block"), _toml_examples(), ids=lambda v: v if v.endswith(".md") else "")
+def test_every_configuration_example_in_the_docs_is_valid(tmp_path: Path, page: str, block: str) -> None:
+    """A copied example must load: unknown keys and wrong types are errors (ConfigError)."""
+    from mlaudit.config import load_config
+
+    (tmp_path / "pyproject.toml").write_text(block, encoding="utf-8")
+    load_config(tmp_path).validate()
+
+
+def test_the_docs_have_configuration_examples() -> None:
+    pages = {page for page, _ in _toml_examples()}
+    assert {"docs/configuration.md", "docs/checks/pins.md", "docs/checks/privacy.md", "docs/evidence.md"} <= pages

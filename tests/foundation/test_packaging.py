@@ -20,6 +20,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+import pytest
 import yaml
 from conftest import PROJECT_ROOT
 
@@ -108,6 +109,7 @@ def _build_wheel(dest: Path) -> Path:
     return wheel
 
 
+@pytest.mark.slow  # an isolated build: pip fetches the build backend
 def test_the_wheel_ships_hooks_templates_schemas_and_entry_points(tmp_path: Path) -> None:
     """The built wheel holds what the editable install imports from the tree, and the declared entry points."""
     with zipfile.ZipFile(_build_wheel(tmp_path)) as wheel:

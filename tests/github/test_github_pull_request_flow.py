@@ -18,6 +18,8 @@ import pytest
 from conftest import git, init_repo, run_mlaudit
 from github_api_server import GitHubApiServer, add_pull_request
 
+pytestmark = pytest.mark.slow  # end-to-end Action runs: real git worktrees, base and head audits, the loopback API
+
 REPO = "octo-org/tiny-model"
 PR_NUMBER = 7
 EVENT_TEMPLATE = Path(__file__).parent / "data" / "pull_request_event.json"

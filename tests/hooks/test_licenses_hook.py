@@ -60,7 +60,6 @@ def test_hook_skips_unrelated_files(repo: Path, hook_repo: tuple[Path, str], pre
 
 
 @pytest.mark.needs_network
-@pytest.mark.slow
 def test_staged_requirements_are_resolved_and_judged(
     repo: Path, hook_repo: tuple[Path, str], pre_commit_home: Path
 ) -> None:
