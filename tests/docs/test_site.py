@@ -99,7 +99,11 @@ def _serialization_kinds() -> dict[str, str]:
 
 
 def source_rule_ids() -> tuple[dict[str, str], dict[str, str]]:
-    """(rule id -> a file that raises it, rule-id prefix of an f-string -> its file), from src/mlaudit."""
+    """(rule id -> a file that raises it, rule-id prefix of an f-string -> its file), from src/mlaudit.
+
+    A rule is a string literal ``<check>.<kebab-name>`` for a registered check (not a configuration
+    key), or any ``rule="<prefix>.<kebab-name>"`` keyword (``config.loosened`` has no check of its own).
+    """
     patterns = {check: _kebab(check) for check in REGISTRY}
     not_rules = {path for check in REGISTRY for path in _option_paths(check)}
     rules: dict[str, str] = {}
@@ -107,6 +111,10 @@ def source_rule_ids() -> tuple[dict[str, str], dict[str, str]]:
     for path in sorted(SRC.rglob("*.py")):
         where = str(path.relative_to(PROJECT_ROOT))
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.keyword) and node.arg == "rule" and isinstance(node.value, ast.Constant):
+                value = str(node.value.value)
+                if re.fullmatch(r"[a-z][a-z0-9_]*\.[a-z0-9]+(?:-[a-z0-9]+)*", value):
+                    rules.setdefault(value, where)
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 check = node.value.split(".", 1)[0]
                 if check in patterns and patterns[check].match(node.value) and node.value not in not_rules:
@@ -133,17 +141,18 @@ def test_every_rule_has_an_anchor_on_its_checks_page(site: Path) -> None:
     rules, prefixes = source_rule_ids()
     missing: list[str] = []
     documented: dict[str, set[str]] = {}
-    for check in REGISTRY:
+    for check in sorted({*REGISTRY, *(rule.split(".", 1)[0] for rule in rules)}):
         page = DOCS / "checks" / f"{check}.md"
         documented[check] = HOOKS.documented_rules(page.read_text(encoding="utf-8"), check) if page.is_file() else set()
-        html = _page(site, f"checks/{check}")
+        html = _page(site, f"checks/{check}") if page.is_file() else ""
         for rule in documented[check]:
             assert f'id="{rule}"' in html, f"{rule}: documented in {page} but the built page has no anchor"
     for rule, where in sorted(rules.items()):
         check = rule.split(".", 1)[0]
         if rule not in documented[check]:
+            new_page = "" if (DOCS / "checks" / f"{check}.md").is_file() else " (a new page: add it to mkdocs.yml)"
             missing.append(f"{rule} (raised in {where}): add a row `| `{rule}` | <severity> | <why> |` to the "
-                           f"rules table of docs/checks/{check}.md")
+                           f"rules table of docs/checks/{check}.md{new_page}")
     for prefix, where in sorted(prefixes.items()):
         check = prefix.split(".", 1)[0]
         if not any(rule.startswith(prefix) for rule in documented[check]):
