@@ -287,7 +287,7 @@ def type_name(hint: Any) -> str:
     if origin is typing.Literal:
         return " \\| ".join(f"`{json.dumps(a)}`" for a in args)
     if origin in (list, tuple) and args:
-        return f"array of {type_name(args[0])}"
+        return "array of tables" if dataclasses.is_dataclass(args[0]) else f"array of {type_name(args[0])}"
     if origin in (dict, collections.abc.Mapping) and len(args) == 2:
         return "table of tables" if dataclasses.is_dataclass(args[1]) else f"table of {type_name(args[1])}"
     if origin in (typing.Union, types.UnionType):
