@@ -15,6 +15,61 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 MLAUDIT = shutil.which("mlaudit") or str(Path(sys.executable).parent / "mlaudit")
 
+# Markers for what a CI machine cannot have; only a test carrying one may skip when CI is set
+# (CONTRIBUTING.md, "Test markers"). Everything else a test needs, CI installs: a skip there is a failure.
+CI_MAY_SKIP = {
+    "needs_network": "reaches a public service (the package index, OSV) that may be unreachable",
+    "needs_gpu": "needs a GPU",
+}
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _ci_failure(reason: str) -> str:
+    return (f"skipped under CI ({reason}); CI must run every test. Install what it needs in .ci/run, "
+            f"or mark it with one of {', '.join(sorted(CI_MAY_SKIP))} if CI cannot have it (CONTRIBUTING.md)")
+
+
+def _skip_reason(longrepr: object) -> str:
+    return str(longrepr[2]) if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Under CI, turn a skip into a failure unless the test is marked for something CI cannot have."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
+    if not (report.skipped and _in_ci()) or hasattr(report, "wasxfail"):
+        return
+    if any(item.get_closest_marker(name) for name in CI_MAY_SKIP):
+        return
+    report.outcome = "failed"
+    report.longrepr = _ci_failure(_skip_reason(report.longrepr))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
+    """Under CI, a module that skips itself at import (``pytest.importorskip`` at the top) fails too."""
+    outcome = yield
+    report: pytest.CollectReport = outcome.get_result()  # type: ignore[attr-defined]
+    if report.skipped and _in_ci():
+        report.outcome = "failed"
+        report.longrepr = _ci_failure(_skip_reason(report.longrepr))
+
+
+# Fixtures of end-to-end tests: the real pre-commit framework (it builds the hooks' environment) and
+# scancode-toolkit's licence index (seconds to load): their tests are `slow`.
+_SLOW_FIXTURES = frozenset({"hook_repo", "pre_commit_home", "scancode_index"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the end-to-end pre-commit tests `slow`, so `pytest -m "not slow"` is the edit loop."""
+    for item in items:
+        if _SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 def fixture_path(*parts: str) -> Path:
     """A path under tests/fixtures (see its README for sources and licences); a missing one is an error."""

@@ -201,15 +201,17 @@ def test_stale_metrics_file_is_not_trusted(project) -> None:
     assert result.status is Status.ERROR and "did not (re)write samples.txt" in result.summary
 
 
-def test_readme_configuration_example_is_valid(tmp_path) -> None:
+def test_docs_configuration_examples_are_valid(tmp_path) -> None:
     from conftest import PROJECT_ROOT
 
     from mlaudit.config import load_config
 
-    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    start = readme.index("```toml\n[tool.mlaudit.performance]")
-    block = readme[start + len("```toml\n"): readme.index("```", start + 3)]
-    (tmp_path / "pyproject.toml").write_text(block)
+    blocks = []
+    for check in ("performance", "drift", "fairness", "probes"):
+        page = (PROJECT_ROOT / "docs" / "checks" / f"{check}.md").read_text(encoding="utf-8")
+        start = page.index(f"```toml\n[tool.mlaudit.{check}]")
+        blocks.append(page[start + len("```toml\n"): page.index("```", start + 3)])
+    (tmp_path / "pyproject.toml").write_text("\n".join(blocks))
     config = load_config(tmp_path)
     config.validate()
     assert set(config.tables) >= {"performance", "drift", "fairness", "probes"}

@@ -140,7 +140,7 @@ class _ModelHandler(BaseHTTPRequestHandler):
 def model_server() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _ModelHandler)
     server.daemon_threads = True  # do not wait for a deliberately slow answer at shutdown
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/generate"

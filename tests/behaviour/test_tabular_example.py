@@ -6,7 +6,10 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import PROJECT_ROOT, run_mlaudit
+
+pytestmark = pytest.mark.slow  # the demo end to end: trains a model, runs four gates
 
 EXAMPLE = PROJECT_ROOT / "examples" / "tabular-model"
 GATES = "performance,drift,fairness,probes"

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import fixture_path, run_mlaudit
 
+pytestmark = pytest.mark.slow  # real model_signing and sigstore signatures, each command a fresh process
+
 IBM_IDENTITY = "stefanb@us.ibm.com"
 IBM_ISSUER = "https://sigstore.verify.ibm.com/oauth2"
 MODEL_SIGNING = str(Path(sys.executable).parent / "model_signing")

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import run_mlaudit
 
+pytestmark = pytest.mark.slow  # a real headless Chromium
+
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--no-first-run", "--disable-sync"]
 SCREENSHOT_COPY = Path("/tmp/mlaudit-fleet-dashboard.png")

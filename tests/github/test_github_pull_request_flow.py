@@ -19,6 +19,8 @@ from conftest import git, init_repo, run_mlaudit
 from github_actions_env import PR_NUMBER, REPO, actions_env, read_outputs, write_event
 from github_api_server import GitHubApiServer, add_pull_request
 
+pytestmark = pytest.mark.slow  # end-to-end Action runs: real git worktrees, base and head audits, the loopback API
+
 
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import git, git_commit, run_pre_commit, write_pre_commit_config
 
 
@@ -58,12 +59,11 @@ def test_hook_skips_unrelated_files(repo: Path, hook_repo: tuple[Path, str], pre
     assert "no files to check" in proc.stdout.lower()
 
 
+@pytest.mark.needs_network
 def test_staged_requirements_are_resolved_and_judged(
     repo: Path, hook_repo: tuple[Path, str], pre_commit_home: Path
 ) -> None:
     """pip's dry run resolves the staged requirements (from the package index) in the hook's environment."""
-    import pytest
-
     write_pre_commit_config(repo, hook_repo, [{"id": "mlaudit-licenses"}])
     (repo / "pyproject.toml").write_text('[project]\nname = "demo"\nversion = "1"\nlicense = "MIT"\n')
     (repo / "requirements.txt").write_text("pylint==3.2.7\n", encoding="utf-8")

@@ -65,6 +65,7 @@ def test_offline_never_runs_pip(tmp_path: Path) -> None:
     assert result.problem is not None and "offline" in result.problem
 
 
+@pytest.mark.needs_network
 def test_pip_dry_run_report_then_cache(tmp_path: Path) -> None:
     """Resolves from the package index (PyPI is reachable here); the second call reads the cache offline."""
     first = resolve_requirements(["six==1.16.0"], offline=False, cache_dir=tmp_path, timeout=120)

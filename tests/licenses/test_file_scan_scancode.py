@@ -12,6 +12,8 @@ from mlaudit.licenses import file_scan
 from mlaudit.licenses.file_scan import scan_files
 from mlaudit.licenses.scan_cache import ScanCache
 
+pytestmark = pytest.mark.slow  # scancode-toolkit's licence index and scans
+
 APACHE_NOTICE = """Widget
 Copyright 2024 The Widget Authors
 

@@ -11,6 +11,8 @@ from mlaudit.model import Severity
 from mlaudit.serialization.policy import ImportPolicy
 from mlaudit.serialization.scanner import ModelScanner, ScanSettings
 
+pytestmark = pytest.mark.slow  # real torch, scikit-learn and Keras checkpoints
+
 torch = pytest.importorskip("torch")
 np = pytest.importorskip("numpy")
 

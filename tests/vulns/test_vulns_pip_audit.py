@@ -14,6 +14,8 @@ from pins_scan import write
 
 from mlaudit.vulns.osv_server import LocalOsvServer
 
+pytestmark = pytest.mark.slow  # the real pip-audit against a loopback OSV server
+
 
 def _audit(repo: Path, *extra: str, env: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
     proc = run_mlaudit("audit", str(repo), "--only", "vulns,pins", "--format", "json", *extra, env=env)

@@ -24,14 +24,17 @@ class DriftOptions:
     features: tuple[str, ...] = ()
     """Columns to compare; default: every column of the reference not in ``ignore``."""
     ignore: tuple[str, ...] = ()
+    """Columns never compared (labels, ids)."""
     categorical: tuple[str, ...] = ()
     """Columns treated as categories even when numeric (codes, ids of classes)."""
     psi_threshold: float = 0.2
+    """Population stability index above which a feature drifted."""
     ks_threshold: float = 0.1
     """KS statistic (largest CDF gap) above which a numeric feature drifted."""
     chi2_alpha: float = 0.0
     """Chi-square p-value below which a categorical feature drifted; 0 = report only."""
     bins: int = 10
+    """Reference-quantile bins of the PSI of a numeric feature."""
     min_rows: int = 100
     """Fewer non-missing values than this on either side: no verdict."""
     max_missing_increase: float = 0.05

@@ -33,9 +33,13 @@ class PerformanceOptions:
     latency_field: str = ""
     """Field or CSV column of the timings."""
     latency_percentiles: tuple[float, ...] = (50.0, 95.0, 99.0)
+    """Percentiles of the timings reported as latency_p<N> metrics."""
     bootstrap_resamples: int = 1000
+    """Resamples of the bootstrap interval of a metric with per-sample results."""
     confidence: float = 0.95
+    """Confidence level of the bootstrap interval."""
     seed: int = 0
+    """Seed of the bootstrap, so a verdict is reproducible."""
     severity: Severity = Severity.HIGH
     """Severity of a regression."""
 

@@ -31,6 +31,7 @@ class ProbesOptions:
     """HTTP headers whose values come from environment variables (``{Authorization = "MODEL_TOKEN"}``):
     secrets stay out of the configuration."""
     response_field: str = "output"
+    """Field of the command's or endpoint's JSON answer that holds the model output."""
     probe_sets: tuple[str, ...] = ()
     """JSONL probe files, relative to the root."""
     builtin: bool = True
@@ -40,16 +41,19 @@ class ProbesOptions:
     max_calls: int = 200
     """At most this many probes are sent (round-robin over categories)."""
     detector: Literal["refusal", "keyword", "command"] = "refusal"
+    """How a refusal is recognised: built-in refusal phrases, only ``refusal_patterns``, or ``detector_command``."""
     refusal_patterns: tuple[str, ...] = ()
     """Extra refusal regexes (``refusal``) or the only ones (``keyword``)."""
     detector_command: str = ""
     """For ``detector = "command"``: prints ``{"refused": bool}`` for the JSON probe+output on stdin."""
     min_pass_rate: float = 1.0
+    """Pass rate each category must reach (unless ``thresholds`` names it)."""
     thresholds: dict[str, float] = field(default_factory=dict)
     """Minimum pass rate per category (overrides ``min_pass_rate``)."""
     garak_report: str = ""
     """A garak ``report.jsonl`` imported as evidence (categories ``garak/<module>``)."""
     severity: Severity = Severity.HIGH
+    """Severity of a category below its threshold."""
 
     def __post_init__(self) -> None:
         if self.command and self.url:

@@ -44,15 +44,28 @@ class DataSourceEntry:
     """
 
     name: Any = None
+    """Name of the data source (required)."""
     location: Any = None
+    """Where the data lives: a URL, or a repository path or glob."""
     dataset: Any = None
+    """The model card's ``datasets:`` id this source corresponds to."""
     files: Any = None
+    """Repository files (globs) that hold this source's records; the personal-data scan reports them as declared."""
     personal_data: Any = None
+    """Whether the source holds personal data (true or false; required)."""
     categories: Any = None
+    """Categories of personal data (contact, opinions, ...)."""
     special_categories: Any = None
+    """GDPR Art. 9 special categories (health, biometric, ...); they need a ``dpia``."""
     jurisdictions: Any = None
+    """Where the data subjects are: EU/EEA/UK or member-state codes (GDPR), US-CA or US (CCPA/CPRA)."""
     lawful_basis: Any = None
+    """GDPR Art. 6 basis: consent, contract, legal-obligation, vital-interests, public-task, legitimate-interests."""
     retention: Any = None
+    """How long the records are kept, and what happens after."""
     ccpa_sale_or_share: Any = None
+    """Whether Californians' data is sold or shared (true or false)."""
     ccpa_opt_out: Any = None
+    """The opt-out statement or link; required when the data is sold or shared."""
     dpia: Any = None
+    """Reference of the data protection impact assessment; required with special categories."""

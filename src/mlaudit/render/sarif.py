@@ -17,6 +17,8 @@ from mlaudit.model import Finding, Report, ReportDiff, Severity, Status
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/mlaudit/mlaudit"
+# The documentation site (mkdocs.yml `site_url`): every rule has an anchor on its check's page.
+DOCS_URL = "https://mlaudit.github.io/mlaudit/"
 
 _LEVEL = {
     Severity.CRITICAL: "error",
@@ -97,7 +99,7 @@ def _rules(report: Report) -> tuple[list[dict[str, Any]], dict[str, int]]:
             if finding.rule in index:
                 continue
             index[finding.rule] = len(rules)
-            help_text = finding.remediation or f"See the `{check.check_id}` check in the mlaudit README."
+            help_text = finding.remediation or f"See {rule_help_uri(finding.rule)}"
             rules.append(
                 {
                     "id": finding.rule,
@@ -110,7 +112,7 @@ def _rules(report: Report) -> tuple[list[dict[str, Any]], dict[str, int]]:
                         "text": help_text,
                         "markdown": f"**{check.title}** (`{check.check_id}`)\n\nFix: {help_text}",
                     },
-                    "helpUri": f"{INFORMATION_URI}#checks",
+                    "helpUri": rule_help_uri(finding.rule),
                     "defaultConfiguration": {"level": _LEVEL[finding.severity]},
                     "properties": {
                         "tags": ["mlaudit", check.pillar.value, check.check_id],
@@ -120,6 +122,11 @@ def _rules(report: Report) -> tuple[list[dict[str, Any]], dict[str, int]]:
                 }
             )
     return rules, index
+
+
+def rule_help_uri(rule: str) -> str:
+    """The documentation of ``rule``: its anchor on its check's page (``docs/checks/<check>.md``)."""
+    return f"{DOCS_URL}checks/{rule.split('.', 1)[0]}/#{rule}"
 
 
 def _baseline_states(diff: ReportDiff | None) -> dict[str, str]:

@@ -16,7 +16,9 @@ class IgnoredVulnerability:
     """One ``[[tool.mlaudit.vulns.ignore]]`` entry: an advisory id (or alias) and why it is accepted."""
 
     id: str = ""
+    """Advisory id or alias (PYSEC, GHSA, CVE) to ignore."""
     reason: str = ""
+    """Why it does not apply (required)."""
     owner: str = ""
     """Who answers for the exception (optional; shown in the report)."""
     expires: Any = None
