@@ -155,6 +155,10 @@ KEY_RULES: dict[str, Rule] = {
     "serialization.unscanned_severity": finding_severity(SEVERITY),
     "serialization.max_archive_depth": lower_is_looser("deeper archives are not opened"),
     "serialization.max_expanded_mb": lower_is_looser("larger archives are not expanded"),
+    "serialization.max_expansion_ratio": lower_is_looser("files expanding further are not fully scanned"),
+    "serialization.max_scan_seconds": lower_is_looser("files taking longer to expand are not fully scanned"),
+    "serialization.max_audit_expanded_mb": lower_is_looser("less of the repository's compressed content is scanned"),
+    "serialization.max_audit_scan_seconds": lower_is_looser("less of the repository's compressed content is scanned"),
     "serialization.cache": neutral("a cache (an optimisation, never evidence)"),
     # access
     "access.repository": any_change_loosens("the repository whose settings are checked"),

@@ -122,7 +122,9 @@ def _four_caches(tmp_path: Path, *, fill: bool) -> dict[str, Any]:
     if fill:
         caches["hashes"].put("a" * 40, 1, "b" * 64)
         caches["licences"].put("c" * 40, CachedScan("MIT", 1, 50.0))
-        caches["serialization"].put("m.pkl", FileReport("m.pkl", parsers=["pickle"], unscanned=[]))
+        report = FileReport("m.pkl", parsers=["pickle"], unscanned=[])
+        report.content_key = "ab" * 20  # the blob id of the bytes the scanner read
+        caches["serialization"].put("m.pkl", report)
         caches["vulns"].put("six", "1.0", ())
         for cache in caches.values():
             cache.save()
