@@ -59,6 +59,12 @@ class DataOpcodes:
     def stop(self, kind: str, message: str) -> Exception:
         raise NotImplementedError
 
+    def check_text(self, value: Value) -> None:
+        raise NotImplementedError
+
+    def problem(self, kind: str, message: str) -> None:
+        raise NotImplementedError
+
     def op_FLOAT(self) -> None:
         self.line()
         self.stack.append(OPAQUE)
@@ -81,7 +87,9 @@ class DataOpcodes:
         self.stack.append(None)
 
     def op_STRING(self) -> None:
-        self.stack.append(string_literal(self.line()))
+        value = string_literal(self.line())
+        self.check_text(value)
+        self.stack.append(value)
 
     def op_BINSTRING(self) -> None:
         n = _I4.unpack(self.reader.read(4))[0]
@@ -91,18 +99,20 @@ class DataOpcodes:
         self.stack.append(OPAQUE if data is None else small_str(data.decode("latin-1")))
 
     def op_SHORT_BINSTRING(self) -> None:
-        self.stack.append(small_str(self.reader.read(self.reader.read_byte()).decode("latin-1")))
+        data = self.payload(self.reader.read_byte())
+        self.stack.append(OPAQUE if data is None else small_str(data.decode("latin-1")))
 
     def op_UNICODE(self) -> None:
-        self.stack.append(unicode_literal(self.line()))
+        value = unicode_literal(self.line())
+        self.check_text(value)
+        self.stack.append(value)
 
     def op_BINUNICODE(self) -> None:
         data = self.payload(_U4.unpack(self.reader.read(4))[0])
         self.stack.append(OPAQUE if data is None else utf8_value(data))
 
     def op_SHORT_BINUNICODE(self) -> None:
-        reader = self.reader
-        raw = reader.read(reader.read_byte())
+        raw = self.payload(self.reader.read_byte()) or b""
         try:  # at most 255 bytes: always short enough to track
             self.stack.append(raw.decode("utf-8", "surrogatepass"))
         except UnicodeDecodeError:
@@ -113,15 +123,15 @@ class DataOpcodes:
         self.stack.append(OPAQUE if data is None else utf8_value(data))
 
     def op_BINBYTES(self) -> None:
-        self.reader.skip(_U4.unpack(self.reader.read(4))[0])
+        self.payload(_U4.unpack(self.reader.read(4))[0])
         self.stack.append(OPAQUE)
 
     def op_SHORT_BINBYTES(self) -> None:
-        self.reader.skip(self.reader.read_byte())
+        self.payload(self.reader.read_byte())
         self.stack.append(OPAQUE)
 
     def op_BINBYTES8(self) -> None:
-        self.reader.skip(_U8.unpack(self.reader.read(8))[0])
+        self.payload(_U8.unpack(self.reader.read(8))[0])
         self.stack.append(OPAQUE)
 
     op_BYTEARRAY8 = op_BINBYTES8
@@ -144,7 +154,11 @@ class DataOpcodes:
 
     def op_APPEND(self) -> None:
         value = self.pop()
-        list_extend(self.top(), [value])
+        target = self.top()
+        if value is target and isinstance(value, (TrackedList, TrackedDict)):
+            self.problem("suspicious", f"APPEND at byte {self.offset} puts a list inside itself "
+                                      "(a self-containing container: printing or copying it never ends)")
+        list_extend(target, [value])
 
     def op_APPENDS(self) -> None:
         items = self.pop_mark()
@@ -176,7 +190,11 @@ class DataOpcodes:
     def op_SETITEM(self) -> None:
         value = self.pop()
         key = self.pop()
-        dict_update(self.top(), [key, value])
+        target = self.top()
+        if value is target and isinstance(value, (TrackedList, TrackedDict)):
+            self.problem("suspicious", f"SETITEM at byte {self.offset} puts a dict inside itself "
+                                      "(a self-containing container: printing or copying it never ends)")
+        dict_update(target, [key, value])
 
     def op_SETITEMS(self) -> None:
         items = self.pop_mark()

@@ -9,14 +9,16 @@ stop. See ``pickle_ops`` for what is reported.
 from __future__ import annotations
 
 import copyreg
+import io
 import struct
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from mlaudit.formats.byte_reader import ByteReader
+from mlaudit.formats.byte_reader import ByteReader, LimitExceeded
 from mlaudit.formats.pickle_data_ops import DataOpcodes
 from mlaudit.formats.pickle_joblib import JOBLIB_WRAPPERS
 from mlaudit.formats.pickle_opcodes import HIGHEST_PROTOCOL, OPCODES
+from mlaudit.formats.pickle_sniff import CANDIDATE_FIRST, MAX_EMBEDDED, decode_embedded, embedded_encoding
 from mlaudit.formats.pickle_values import OPAQUE, GlobalRef, Instance, Value, make_tuple
 
 if TYPE_CHECKING:
@@ -30,11 +32,14 @@ _KEEP = 4096  # payloads longer than this are data, never import names: skipped,
 
 
 class Stop(Exception):
-    """The walk cannot go on: ``kind`` and ``message`` say why, ``offset`` where."""
+    """The walk cannot go on: ``kind`` and ``message`` say why, ``offset`` where.
 
-    def __init__(self, kind: str, offset: int, message: str) -> None:
+    ``skip_lines``: after a line over the limit, how many lines of the opcode are left to skip.
+    """
+
+    def __init__(self, kind: str, offset: int, message: str, skip_lines: int = 0) -> None:
         super().__init__(message)
-        self.kind, self.offset, self.message = kind, offset, message
+        self.kind, self.offset, self.message, self.skip_lines = kind, offset, message, skip_lines
 
 
 class PickleMachine(DataOpcodes):
@@ -51,6 +56,11 @@ class PickleMachine(DataOpcodes):
         self.memo: dict[int, Value] = {}
         self.name = ""
         self.done = False
+        self.code = 0
+        """The opcode being executed (named in problems)."""
+        self.frame_end: int | None = None
+        """Where the current FRAME ends (CPython's pure-Python reader enforces it, the C one does not)."""
+        self.seen_proto = False
         self._on_build = on_build
         self._dispatch: dict[int, Callable[[], None]] = {
             code: getattr(self, "op_" + name) for code, (name, _) in OPCODES.items()
@@ -63,16 +73,43 @@ class PickleMachine(DataOpcodes):
         count = 0
         try:
             while not self.done:
-                code = read_opcode()
+                code = self.code = read_opcode()
                 handler = dispatch.get(code)
                 if handler is None:
-                    raise Stop("malformed", self.offset, f"invalid opcode 0x{code:02x}")
+                    raise Stop("malformed", self.offset, f"invalid opcode 0x{code:02x} at byte {self.offset}")
                 handler()
                 count += 1
+                if self.frame_end is not None:
+                    self._check_frame()
                 if len(stack) > max_stack:
                     raise Stop("limit", self.offset, f"pickle stack deeper than {max_stack} items")
         finally:
             self.scan.opcodes += count
+
+    @property
+    def opname(self) -> str:
+        """Name of the opcode being executed."""
+        entry = OPCODES.get(self.code)
+        return entry[0] if entry else f"0x{self.code:02x}"
+
+    def problem(self, kind: str, message: str) -> None:
+        """Record a problem that does not stop the walk."""
+        from mlaudit.formats.pickle_ops import PickleProblem
+
+        self.scan.problems.append(PickleProblem(kind, self.offset, message))
+
+    def _check_frame(self) -> None:
+        end = self.frame_end
+        assert end is not None
+        pos = self.reader.tell()
+        if pos < end:
+            return
+        self.frame_end = None
+        if pos > end:
+            self.problem("frame-divergence",
+                         f"{self.opname} at byte {self.offset} reads past the end of the FRAME ending at byte {end}: "
+                         "CPython's C unpickler (pickle.load, torch.load) reads on, its pure-Python unpickler "
+                         "and frame-bounded scanners stop there, so they see different pickles")
 
     # -- stack helpers -------------------------------------------------
     def pop(self) -> Value:
@@ -104,13 +141,49 @@ class PickleMachine(DataOpcodes):
         return Stop(kind, self.offset, message)
 
     def payload(self, n: int) -> bytes | None:
+        """A payload: kept when short (import names), walked when it is itself a pickle, else skipped."""
+        reader = self.reader
+        if n >= 8:
+            first = reader.peek(1)
+            if first and first[0] in CANDIDATE_FIRST:
+                encoding = embedded_encoding(reader.peek(min(n, 64)))
+                if encoding is not None and n <= MAX_EMBEDDED:
+                    data = reader.read(n)
+                    self.walk_embedded(data, encoding)
+                    return data if n <= _KEEP else None
         if n > _KEEP:
-            self.reader.skip(n)
+            reader.skip(n)
             return None
-        return self.reader.read(n)
+        return reader.read(n)
 
-    def line(self) -> bytes:
-        return self.reader.readline(self.limits.max_line)[:-1]
+    def check_text(self, value: Value) -> None:
+        """A protocol 0 string that holds a pickle (hex, base64 or raw text) is walked too."""
+        if isinstance(value, str) and len(value) >= 8 and ord(value[0]) in CANDIDATE_FIRST:
+            data = value.encode("latin-1", "replace")
+            encoding = embedded_encoding(data[:64])
+            if encoding is not None:
+                self.walk_embedded(data, encoding)
+
+    def walk_embedded(self, data: bytes, encoding: str) -> None:
+        """Walk a pickle held in a bytes or str field; what it imports runs only if the application unpickles it."""
+        from mlaudit.formats.pickle_ops import EmbeddedPickle, walk_stream
+
+        decoded = decode_embedded(data, encoding)
+        if decoded is None:
+            return
+        if self.depth >= self.limits.max_nested:
+            self.problem("limit", f"{self.opname} at byte {self.offset}: pickles embedded more than "
+                                  f"{self.limits.max_nested} deep (not scanned)")
+            return
+        inner = walk_stream(ByteReader(io.BytesIO(decoded), size=len(decoded)), self.limits, depth=self.depth + 1)
+        self.scan.embedded.append(EmbeddedPickle(self.offset, self.opname, encoding, inner))
+
+    def line(self, lines_after: int = 0) -> bytes:
+        try:
+            return self.reader.readline(self.limits.max_line)[:-1]
+        except LimitExceeded:
+            raise Stop("limit", self.offset, f"{self.opname} at byte {self.offset} has a line longer than "
+                                             f"{self.limits.max_line} bytes", skip_lines=1 + lines_after) from None
 
     def make_global(self, module: Value, attr: Value, opcode: str) -> GlobalRef:
         if not isinstance(module, str) or not isinstance(attr, str):
@@ -198,11 +271,15 @@ class PickleMachine(DataOpcodes):
             self.scan.calls.append(PickleCall(obj.cls, "BUILD", self.offset))
             obj.state = state
             if obj.cls.dotted in JOBLIB_WRAPPERS:
+                if self.frame_end is not None:  # joblib writes the array after closing the frame
+                    self._check_frame()
                 self._on_build(self, obj)
+                self.frame_end = None
                 self.stack[-1] = OPAQUE
 
     def op_GLOBAL(self) -> None:
-        module, attr = _text(self.line()), _text(self.line())
+        module = _text(self.line(1))
+        attr = _text(self.line())
         self.stack.append(self.make_global(module, attr, "GLOBAL"))
 
     def op_STACK_GLOBAL(self) -> None:
@@ -210,7 +287,8 @@ class PickleMachine(DataOpcodes):
         self.stack.append(self.make_global(self.pop(), attr, "STACK_GLOBAL"))
 
     def op_INST(self) -> None:
-        module, attr = _text(self.line()), _text(self.line())
+        module = _text(self.line(1))
+        attr = _text(self.line())
         ref = self.make_global(module, attr, "INST")
         self.stack.append(self.call(ref, "INST", make_tuple(self.pop_mark())))
 
@@ -276,6 +354,10 @@ class PickleMachine(DataOpcodes):
 
     def op_PROTO(self) -> None:
         version = self.reader.read_byte()
+        if self.seen_proto:
+            self.problem("suspicious", f"PROTO at byte {self.offset} repeats the protocol header "
+                                      "(CPython never writes two; a sign of a spliced pickle)")
+        self.seen_proto = True
         self.scan.protocol = version
         if version > HIGHEST_PROTOCOL:
             raise Stop("malformed", self.offset, f"unsupported pickle protocol {version}")
@@ -284,7 +366,12 @@ class PickleMachine(DataOpcodes):
         length = _U8.unpack(self.reader.read(8))[0]
         left = self.reader.remaining_hint()
         if left is not None and length > left:
-            raise Stop("malformed", self.offset, f"FRAME of {length} bytes, only {left} left")
+            raise Stop("malformed", self.offset, f"FRAME at byte {self.offset} declares {length} bytes, "
+                                                 f"only {left} left")
+        if self.frame_end is not None and self.offset < self.frame_end:
+            self.problem("suspicious", f"FRAME at byte {self.offset} starts inside the frame ending at byte "
+                                      f"{self.frame_end} (frames in frames: the pure-Python unpickler refuses it)")
+        self.frame_end = self.reader.tell() + length if length else None
 
     def op_READONLY_BUFFER(self) -> None:
         self.top()
