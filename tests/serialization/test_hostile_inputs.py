@@ -24,7 +24,7 @@ MAX_ADDRESS_SPACE = 1 << 30  # the whole scanning process, Python included
 
 
 def _unscanned(report: FileReport) -> list[str]:
-    return [f.message for f in report.findings if f.rule == "serialization.unscanned"]
+    return [f.message for f in report.findings if f.rule in ("serialization.unscanned", "serialization.malformed")]
 
 
 @pytest.mark.parametrize("cut", [1, 2, 5, 17, 40])

@@ -265,6 +265,10 @@ class PickleMachine(DataOpcodes):
     def op_BUILD(self) -> None:
         state = self.pop()
         obj = self.top()
+        if isinstance(obj, GlobalRef):  # BUILD on an imported object calls its __setstate__
+            from mlaudit.formats.pickle_ops import PickleCall
+
+            self.scan.calls.append(PickleCall(obj, "BUILD", self.offset))
         if isinstance(obj, Instance):
             from mlaudit.formats.pickle_ops import PickleCall
 
