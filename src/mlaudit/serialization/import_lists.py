@@ -69,7 +69,7 @@ ALLOWED: tuple[str, ...] = (
     "numpy.random._pickle.__generator_ctor", "numpy.random.mtrand.RandomState",
     "numpy.random._mt19937.MT19937", "numpy.random._pcg64.PCG64", "numpy.random._pcg64.PCG64DXSM",
     "numpy.random._philox.Philox", "numpy.random._sfc64.SFC64", "numpy.random._generator.Generator",
-    "numpy.random.bit_generator.SeedSequence",
+    "numpy.random.bit_generator.SeedSequence", "numpy.random.bit_generator.__pyx_unpickle_SeedSequence",
     # scikit-learn estimators, joblib's array wrappers, SciPy sparse matrices.
     "sklearn.**", "joblib.numpy_pickle.NumpyArrayWrapper", "joblib.numpy_pickle.NDArrayWrapper",
     "joblib.numpy_pickle.ZNDArrayWrapper", "scipy.sparse.**",
