@@ -56,10 +56,11 @@ def sweep_imports(reader: ByteReader, scan: StreamScan, skip_lines: int = 0) -> 
             elif name == "STACK_GLOBAL":
                 module, attr = (recent[-2], recent[-1]) if len(recent) == 2 else ("?", "?")
                 pending.append(GlobalRef(module, attr, offset, name))
-            elif name in ("BINPUT", "LONG_BINPUT", "PUT", "MEMOIZE") and recent and len(memo) < _MAX_MEMO:
-                memo[len(memo) if name == "MEMOIZE" else int(value or 0)] = recent[-1]
-            elif name in ("BINGET", "LONG_BINGET", "GET") and int(value or 0) in memo:
-                recent = [*recent[-1:], memo[int(value or 0)]]
+            index = value if isinstance(value, int) else -1
+            if name in ("BINPUT", "LONG_BINPUT", "PUT", "MEMOIZE") and recent and len(memo) < _MAX_MEMO:
+                memo[len(memo) if name == "MEMOIZE" else index] = recent[-1]
+            elif name in ("BINGET", "LONG_BINGET", "GET") and index in memo:
+                recent = [*recent[-1:], memo[index]]
             if name in _CALLS and pending:
                 scan.imports.extend(pending)
                 scan.calls.extend(PickleCall(ref, f"{name} (swept)", offset) for ref in pending)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import IO
 
-from mlaudit.formats.pickle_ops import EmbeddedPickle, PickleCall, StreamScan
+from mlaudit.formats.pickle_ops import EmbeddedPickle, PickleCall, PickleLimits, StreamScan
 from mlaudit.model import Severity
 from mlaudit.serialization.file_report import FileReport
 from mlaudit.serialization.policy import ImportPolicy, Verdict
@@ -30,15 +30,14 @@ _STEP_DOWN = {Severity.CRITICAL: Severity.HIGH, Severity.HIGH: Severity.MEDIUM}
 
 
 def scan_pickle_file(report: FileReport, fh: IO[bytes], size: int | None, member: str, policy: ImportPolicy,
-                     limits: object = None) -> None:
+                     limits: PickleLimits | None = None) -> None:
     """Every pickle stream of a file (legacy PyTorch: the five pickles before the raw storage)."""
     from mlaudit.formats.byte_reader import ByteReader
-    from mlaudit.formats.pickle_ops import PickleLimits
     from mlaudit.formats.pickle_streams import walk_pickle_file
 
     reader = ByteReader(fh, size=size)
     headerless = reader.peek(1) != b"\x80"  # protocol 0/1: no magic
-    result = walk_pickle_file(reader, limits if isinstance(limits, PickleLimits) else None)
+    result = walk_pickle_file(reader, limits)
     if headerless and not result.complete and not result.scan.imports and not result.scan.embedded:
         first = result.scan.problems[0].message if result.scan.problems else "no pickle stream"
         report.understood("not-a-model")
@@ -92,7 +91,7 @@ def _report_imports(report: FileReport, scan: StreamScan, policy: ImportPolicy, 
         if ref.dotted in seen:
             continue
         seen.add(ref.dotted)
-        details = {"import": ref.dotted, "opcode": ref.opcode, "format": container}
+        details: dict[str, object] = {"import": ref.dotted, "opcode": ref.opcode, "format": container}
         called = calls.get(ref.dotted)
         how = f" and calls it ({called.opcode} at byte {called.offset})" if called else \
             " (named only, never called while loading)"
