@@ -90,7 +90,9 @@ def test_imports_only_named_are_medium_and_pure_callables_are_allowed(tmp_path: 
     (b"N" + b"\x80\x04" + b"0N", "repeats the protocol header"),
     (b"]" + b"2" + b"a", "puts a list inside itself"),
     (b"\x95" + struct.pack("<Q", 20) + b"\x95" + struct.pack("<Q", 2) + b"NN" + b"0" * 8, "frames in frames"),
-])
+    (b"]\x94" + b"".join(b"(h" + bytes([i]) + b"h" + bytes([i]) + b"l\x94" for i in range(40)), "memo/DUP expansion"),
+    (b"N" + b"2\x86" * 40, "memo/DUP expansion"),
+], ids=["duplicate-proto", "self-containing", "frame-in-frame", "memo-expansion", "dup-expansion"])
 def test_malformed_constructs_are_medium_never_silent(tmp_path: Path, body: bytes, words: str) -> None:
     report = scan_bytes(tmp_path, "m.pkl", stream(body))
     finding = _rule(report, "serialization.malformed")

@@ -19,7 +19,7 @@ from mlaudit.formats.pickle_data_ops import DataOpcodes
 from mlaudit.formats.pickle_joblib import JOBLIB_WRAPPERS
 from mlaudit.formats.pickle_opcodes import HIGHEST_PROTOCOL, OPCODES
 from mlaudit.formats.pickle_sniff import CANDIDATE_FIRST, MAX_EMBEDDED, decode_embedded, embedded_encoding
-from mlaudit.formats.pickle_values import OPAQUE, GlobalRef, Instance, Value, make_tuple
+from mlaudit.formats.pickle_values import OPAQUE, GlobalRef, Instance, Value, expanded_size, make_tuple
 
 if TYPE_CHECKING:
     from mlaudit.formats.pickle_ops import PickleLimits, StreamScan
@@ -29,6 +29,7 @@ _I4 = struct.Struct("<i")
 _U4 = struct.Struct("<I")
 _U8 = struct.Struct("<Q")
 _KEEP = 4096  # payloads longer than this are data, never import names: skipped, not read
+EXPANSION_LIMIT = 100_000_000  # expanded nodes of the returned object (a billion-laughs pickle: 2**40)
 
 
 class Stop(Exception):
@@ -237,6 +238,11 @@ class PickleMachine(DataOpcodes):
         self.scan.result = self.pop()
         self.scan.complete = True
         self.done = True
+        size = expanded_size(self.scan.result, EXPANSION_LIMIT)
+        if size >= EXPANSION_LIMIT:
+            self.problem("suspicious", f"the object STOP at byte {self.offset} returns expands to more than "
+                                       f"{EXPANSION_LIMIT:,} items through shared references (memo/DUP expansion): "
+                                       "printing, copying or serialising it exhausts memory")
 
     def op_POP(self) -> None:
         if self.marks and self.marks[-1] == len(self.stack):

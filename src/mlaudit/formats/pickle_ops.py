@@ -25,7 +25,6 @@ from typing import NamedTuple
 from mlaudit.formats.byte_reader import ByteReader, LimitExceeded, Truncated
 from mlaudit.formats.pickle_joblib import joblib_array_layout
 from mlaudit.formats.pickle_machine import PickleMachine, Stop
-from mlaudit.formats.pickle_sweep import sweep_imports
 from mlaudit.formats.pickle_values import OPAQUE, GlobalRef, Instance, Value
 
 
@@ -102,6 +101,8 @@ def walk_stream(reader: ByteReader, limits: PickleLimits | None = None, *, depth
     except Stop as stop:
         scan.problems.append(PickleProblem(stop.kind, stop.offset, stop.message))
         if stop.kind == "limit":
+            from mlaudit.formats.pickle_sweep import sweep_imports  # rare: kept off the start-up path
+
             scan.swept = sweep_imports(reader, scan, stop.skip_lines)
     except Truncated:
         scan.problems.append(PickleProblem(

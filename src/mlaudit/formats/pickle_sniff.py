@@ -10,8 +10,6 @@ invalid opcode). Embedded pickles are also recognised hex- or base64-encoded.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 
 from mlaudit.formats.pickle_opcodes import OPCODES, Arg
@@ -88,6 +86,9 @@ def embedded_encoding(head: bytes) -> str | None:
         return "hex"
     chunk = head[: len(head) // 4 * 4]
     if len(chunk) >= 8:
+        import base64  # rare: only fields that start like base64 of a pickle get here
+        import binascii
+
         try:
             decoded = base64.b64decode(chunk, validate=True)
         except (binascii.Error, ValueError):
@@ -99,6 +100,9 @@ def embedded_encoding(head: bytes) -> str | None:
 
 def decode_embedded(data: bytes, encoding: str) -> bytes | None:
     """The pickle bytes inside a field, or None when the text does not decode."""
+    import base64
+    import binascii
+
     try:
         if encoding == "hex":
             return bytes.fromhex(data.decode("ascii"))
