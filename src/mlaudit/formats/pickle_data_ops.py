@@ -10,6 +10,7 @@ from __future__ import annotations
 import struct
 
 from mlaudit.formats.byte_reader import ByteReader
+from mlaudit.formats.pickle_sniff import CANDIDATE_FIRST
 from mlaudit.formats.pickle_values import (
     OPAQUE,
     TrackedDict,
@@ -62,6 +63,9 @@ class DataOpcodes:
     def check_text(self, value: Value) -> None:
         raise NotImplementedError
 
+    def check_bytes(self, data: bytes) -> None:
+        raise NotImplementedError
+
     def problem(self, kind: str, message: str) -> None:
         raise NotImplementedError
 
@@ -112,7 +116,10 @@ class DataOpcodes:
         self.stack.append(OPAQUE if data is None else utf8_value(data))
 
     def op_SHORT_BINUNICODE(self) -> None:
-        raw = self.payload(self.reader.read_byte()) or b""
+        reader = self.reader
+        raw = reader.read(reader.read_byte())
+        if len(raw) >= 8 and raw[0] in CANDIDATE_FIRST:  # the hot path of every key: one test
+            self.check_bytes(raw)
         try:  # at most 255 bytes: always short enough to track
             self.stack.append(raw.decode("utf-8", "surrogatepass"))
         except UnicodeDecodeError:

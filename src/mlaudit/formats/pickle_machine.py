@@ -32,6 +32,9 @@ _KEEP = 4096  # payloads longer than this are data, never import names: skipped,
 EXPANSION_LIMIT = 100_000_000  # expanded nodes of the returned object (a billion-laughs pickle: 2**40)
 
 
+_MISSING = object()
+
+
 class Stop(Exception):
     """The walk cannot go on: ``kind`` and ``message`` say why, ``offset`` where.
 
@@ -62,6 +65,8 @@ class PickleMachine(DataOpcodes):
         self.frame_end: int | None = None
         """Where the current FRAME ends (CPython's pure-Python reader enforces it, the C one does not)."""
         self.seen_proto = False
+        self.memo_overflow = False
+        """True once the memo ceiling dropped an entry."""
         self._on_build = on_build
         self._dispatch: dict[int, Callable[[], None]] = {
             code: getattr(self, "op_" + name) for code, (name, _) in OPCODES.items()
@@ -69,8 +74,8 @@ class PickleMachine(DataOpcodes):
 
     def run(self) -> None:
         """Execute opcodes symbolically until STOP (or raise ``Stop``)."""
-        stack, dispatch = self.stack, self._dispatch
-        read_opcode, max_stack = self.reader.read_opcode, self.limits.max_stack
+        stack, dispatch, reader = self.stack, self._dispatch, self.reader
+        read_opcode, max_stack = reader.read_opcode, self.limits.max_stack
         count = 0
         try:
             while not self.done:
@@ -80,7 +85,7 @@ class PickleMachine(DataOpcodes):
                     raise Stop("malformed", self.offset, f"invalid opcode 0x{code:02x} at byte {self.offset}")
                 handler()
                 count += 1
-                if self.frame_end is not None:
+                if self.frame_end is not None and reader.tell() >= self.frame_end:
                     self._check_frame()
                 if len(stack) > max_stack:
                     raise Stop("limit", self.offset, f"pickle stack deeper than {max_stack} items")
@@ -160,10 +165,13 @@ class PickleMachine(DataOpcodes):
     def check_text(self, value: Value) -> None:
         """A protocol 0 string that holds a pickle (hex, base64 or raw text) is walked too."""
         if isinstance(value, str) and len(value) >= 8 and ord(value[0]) in CANDIDATE_FIRST:
-            data = value.encode("latin-1", "replace")
-            encoding = embedded_encoding(data[:64])
-            if encoding is not None:
-                self.walk_embedded(data, encoding)
+            self.check_bytes(value.encode("latin-1", "replace"))
+
+    def check_bytes(self, data: bytes) -> None:
+        """A short field already read: walked when it holds a pickle."""
+        encoding = embedded_encoding(data[:64])
+        if encoding is not None:
+            self.walk_embedded(data, encoding)
 
     def walk_embedded(self, data: bytes, encoding: str) -> None:
         """Walk a pickle held in a bytes or str field; what it imports runs only if the application unpickles it."""
@@ -209,17 +217,24 @@ class PickleMachine(DataOpcodes):
 
     def memo_put(self, idx: int) -> None:
         memo = self.memo
-        if len(memo) >= self.limits.max_memo and idx not in memo:
-            raise Stop("limit", self.offset, f"pickle memo larger than {self.limits.max_memo} entries")
         stack = self.stack
         if len(stack) <= (self.marks[-1] if self.marks else 0):
             raise Stop("malformed", self.offset, "stack underflow")
+        if len(memo) >= self.limits.max_memo and idx not in memo:
+            # Past the ceiling new entries are not kept (memory stays bounded); a later fetch of one
+            # yields an unknown value, so an import spelled with it is unresolved (high), never missed.
+            self.memo_overflow = True
+            return
         memo[idx] = stack[-1]
 
     def memo_get(self, idx: object) -> None:
-        if idx not in self.memo:
-            raise Stop("malformed", self.offset, f"memo entry {idx!r} fetched but never stored")
-        self.stack.append(self.memo[idx])
+        value = self.memo.get(idx, _MISSING)  # type: ignore[call-overload]
+        if value is _MISSING:
+            if not self.memo_overflow:
+                raise Stop("malformed", self.offset, f"{self.opname} at byte {self.offset} fetches memo entry "
+                                                     f"{idx!r}, never stored")
+            value = OPAQUE
+        self.stack.append(value)
 
     def text_int(self) -> int:
         raw = self.line()
