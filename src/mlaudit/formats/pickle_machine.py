@@ -33,6 +33,7 @@ EXPANSION_LIMIT = 100_000_000  # expanded nodes of the returned object (a billio
 
 
 _MISSING = object()
+NO_FRAME = 1 << 62  # frame_end outside any FRAME: no offset reaches it
 
 
 class Stop(Exception):
@@ -62,7 +63,7 @@ class PickleMachine(DataOpcodes):
         self.done = False
         self.code = 0
         """The opcode being executed (named in problems)."""
-        self.frame_end: int | None = None
+        self.frame_end = NO_FRAME
         """Where the current FRAME ends (CPython's pure-Python reader enforces it, the C one does not)."""
         self.seen_proto = False
         self.memo_overflow = False
@@ -79,14 +80,15 @@ class PickleMachine(DataOpcodes):
         count = 0
         try:
             while not self.done:
-                code = self.code = read_opcode()
+                code = read_opcode()
+                if reader.op_offset >= self.frame_end:  # self.code is still the previous opcode here
+                    self._frame_passed()
+                self.code = code
                 handler = dispatch.get(code)
                 if handler is None:
                     raise Stop("malformed", self.offset, f"invalid opcode 0x{code:02x} at byte {self.offset}")
                 handler()
                 count += 1
-                if self.frame_end is not None and reader.tell() >= self.frame_end:
-                    self._check_frame()
                 if len(stack) > max_stack:
                     raise Stop("limit", self.offset, f"pickle stack deeper than {max_stack} items")
         finally:
@@ -104,18 +106,17 @@ class PickleMachine(DataOpcodes):
 
         self.scan.problems.append(PickleProblem(kind, self.offset, message))
 
-    def _check_frame(self) -> None:
-        end = self.frame_end
-        assert end is not None
-        pos = self.reader.tell()
-        if pos < end:
-            return
-        self.frame_end = None
-        if pos > end:
-            self.problem("frame-divergence",
-                         f"{self.opname} at byte {self.offset} reads past the end of the FRAME ending at byte {end}: "
-                         "CPython's C unpickler (pickle.load, torch.load) reads on, its pure-Python unpickler "
-                         "and frame-bounded scanners stop there, so they see different pickles")
+    def _frame_passed(self) -> None:
+        """The opcode just read starts at or past the frame's end: if past, the previous one straddled it."""
+        end, start = self.frame_end, self.reader.op_offset
+        self.frame_end = NO_FRAME
+        if start > end:
+            from mlaudit.formats.pickle_ops import PickleProblem
+
+            self.scan.problems.append(PickleProblem("frame-divergence", end, (
+                f"{self.opname} reads across the end of the FRAME at byte {end} (the next opcode starts at byte "
+                f"{start}): CPython's C unpickler (pickle.load, torch.load) reads on, its pure-Python unpickler "
+                "and frame-bounded scanners stop there, so they see different pickles")))
 
     # -- stack helpers -------------------------------------------------
     def pop(self) -> Value:
@@ -149,18 +150,19 @@ class PickleMachine(DataOpcodes):
     def payload(self, n: int) -> bytes | None:
         """A payload: kept when short (import names), walked when it is itself a pickle, else skipped."""
         reader = self.reader
-        if n >= 8:
-            first = reader.peek(1)
-            if first and first[0] in CANDIDATE_FIRST:
-                encoding = embedded_encoding(reader.peek(min(n, 64)))
-                if encoding is not None and n <= MAX_EMBEDDED:
-                    data = reader.read(n)
-                    self.walk_embedded(data, encoding)
-                    return data if n <= _KEEP else None
-        if n > _KEEP:
-            reader.skip(n)
-            return None
-        return reader.read(n)
+        if n <= _KEEP:
+            data = reader.read(n)
+            if n >= 8 and data[0] in CANDIDATE_FIRST:
+                self.check_bytes(data)
+            return data
+        first = reader.peek(1)
+        if first and first[0] in CANDIDATE_FIRST and n <= MAX_EMBEDDED:
+            encoding = embedded_encoding(reader.peek(64))
+            if encoding is not None:
+                self.walk_embedded(reader.read(n), encoding)
+                return None
+        reader.skip(n)
+        return None
 
     def check_text(self, value: Value) -> None:
         """A protocol 0 string that holds a pickle (hex, base64 or raw text) is walked too."""
@@ -296,10 +298,8 @@ class PickleMachine(DataOpcodes):
             self.scan.calls.append(PickleCall(obj.cls, "BUILD", self.offset))
             obj.state = state
             if obj.cls.dotted in JOBLIB_WRAPPERS:
-                if self.frame_end is not None:  # joblib writes the array after closing the frame
-                    self._check_frame()
                 self._on_build(self, obj)
-                self.frame_end = None
+                self.frame_end = NO_FRAME  # joblib writes the array after closing the frame
                 self.stack[-1] = OPAQUE
 
     def op_GLOBAL(self) -> None:
@@ -393,10 +393,10 @@ class PickleMachine(DataOpcodes):
         if left is not None and length > left:
             raise Stop("malformed", self.offset, f"FRAME at byte {self.offset} declares {length} bytes, "
                                                  f"only {left} left")
-        if self.frame_end is not None and self.offset < self.frame_end:
+        if self.offset < self.frame_end != NO_FRAME:
             self.problem("suspicious", f"FRAME at byte {self.offset} starts inside the frame ending at byte "
                                       f"{self.frame_end} (frames in frames: the pure-Python unpickler refuses it)")
-        self.frame_end = self.reader.tell() + length if length else None
+        self.frame_end = self.reader.tell() + length if length else NO_FRAME
 
     def op_READONLY_BUFFER(self) -> None:
         self.top()
