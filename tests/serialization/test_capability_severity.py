@@ -186,3 +186,17 @@ def test_catalogue_fails_mlaudit_audit_and_mlaudit_scan(repo: Path) -> None:
     files = {f["path"]: f["findings"] for f in json.loads(scan.stdout)["files"]}
     assert [s.name for i, s in enumerate(samples)
             if not any(Severity(f["severity"]).rank >= high for f in files[f"s{i:03d}.pkl"])] == []
+
+
+def test_a_callable_passed_to_a_call_counts_as_called(tmp_path: Path) -> None:
+    # copyreg._reconstructor(Popen, Popen, "id") runs Popen.__init__(obj, "id"): Popen is only an argument.
+    body = (b"ccopyreg\n_reconstructor\n(csubprocess\nPopen\ncsubprocess\nPopen\nS'id'\ntR")
+    finding = imports_found(scan_bytes(tmp_path, "r.pkl", stream(body, 2)))["subprocess.Popen"]
+    assert finding.severity is Severity.CRITICAL and "passed to copyreg._reconstructor" in finding.message
+
+
+def test_ten_thousand_streams_then_a_payload_is_still_found(tmp_path: Path) -> None:
+    data = b"N." * 10_000 + call0("os", "system")
+    report = scan_bytes(tmp_path, "many.pkl", data)
+    assert _rule(report, "serialization.unscanned").severity is Severity.HIGH
+    assert imports_found(report)["os.system"].severity is Severity.CRITICAL

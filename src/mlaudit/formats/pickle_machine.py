@@ -213,7 +213,14 @@ class PickleMachine(DataOpcodes):
         if isinstance(target, GlobalRef):
             from mlaudit.formats.pickle_ops import PickleCall
 
-            self.scan.calls.append(PickleCall(target, opcode, self.offset))
+            calls = self.scan.calls
+            calls.append(PickleCall(target, opcode, self.offset))
+            if isinstance(args, tuple):
+                # A callable handed to a call may be called by it (copyreg._reconstructor calls
+                # base.__init__, functools.partial wraps it): it counts as called.
+                for arg in args:
+                    if isinstance(arg, GlobalRef):
+                        calls.append(PickleCall(arg, f"passed to {target.dotted} by {opcode}", self.offset))
             return Instance(target, args)
         return OPAQUE
 
