@@ -15,7 +15,6 @@ normal form and never below ``high``.
 from __future__ import annotations
 
 import _compat_pickle
-import unicodedata
 from collections.abc import Iterable
 from typing import Literal, NamedTuple
 
@@ -64,8 +63,15 @@ class ImportPolicy:
             if "*" in pattern and not pattern.endswith(".**"):
                 module, _, glob = pattern.rpartition(".")
                 self._name_globs.setdefault(module, []).append(glob)
-        self._denied: list[tuple[str, Severity, str]] = list(DENIED)
-        self._denied += [(p, deny_severity, "denied by the project's configuration") for p in deny]
+        # Exact patterns in a dict (each dotted prefix of a name is one lookup), globs in a short list.
+        self._denied: dict[str, tuple[Severity, str]] = {}
+        self._denied_globs: list[tuple[str, Severity, str]] = []
+        entries = [*DENIED, *((p, deny_severity, "denied by the project's configuration") for p in deny)]
+        for pattern, severity, why in entries:
+            if "*" in pattern:
+                self._denied_globs.append((pattern, severity, why))
+            elif pattern not in self._denied or severity.rank > self._denied[pattern][0].rank:
+                self._denied[pattern] = (severity, why)
         self.unknown_severity = unknown_severity
 
     def judge(self, module: str, name: str) -> Verdict:
@@ -101,7 +107,12 @@ class ImportPolicy:
         dotted = f"{module}.{name}"
         if dotted not in DENY_EXCEPTIONS:
             worst: Verdict | None = None
-            for pattern, severity, why in self._denied:
+            parts = dotted.split(".")
+            for end in range(1, len(parts) + 1):
+                hit = self._denied.get(".".join(parts[:end]))
+                if hit is not None and (worst is None or hit[0].rank > _rank(worst)):
+                    worst = Verdict("dangerous", hit[0], hit[1])
+            for pattern, severity, why in self._denied_globs:
                 if _below(dotted, pattern) and (worst is None or severity.rank > _rank(worst)):
                     worst = Verdict("dangerous", severity, why)
             if worst is not None:
@@ -151,11 +162,15 @@ _LOOK_ALIKES = str.maketrans(
 
 def _normalised(text: str) -> str:
     """NFKC (fullwidth letters to ASCII), look-alike letters folded, whitespace and controls removed."""
+    import unicodedata  # only names that are not plain ASCII get here
+
     folded = unicodedata.normalize("NFKC", text).translate(_LOOK_ALIKES)
     return "".join(c for c in folded if c.isprintable() and not c.isspace())
 
 
 def _spelling(module: str, name: str) -> str:
+    import unicodedata
+
     odd = sorted({c for c in module + name if not (c.isascii() and c.isprintable() and not c.isspace())})
     return ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'control character')}" for c in odd[:4])
 
