@@ -10,7 +10,7 @@ from __future__ import annotations
 import struct
 
 from mlaudit.formats.byte_reader import ByteReader
-from mlaudit.formats.pickle_sniff import CANDIDATE_FIRST
+from mlaudit.formats.pickle_sniff import ENCODED_PREFIX
 from mlaudit.formats.pickle_values import (
     OPAQUE,
     TrackedDict,
@@ -54,7 +54,7 @@ class DataOpcodes:
     def line(self) -> bytes:
         raise NotImplementedError
 
-    def payload(self, n: int) -> bytes | None:
+    def payload(self, n: int, text: bool = False) -> bytes | None:
         raise NotImplementedError
 
     def stop(self, kind: str, message: str) -> Exception:
@@ -112,13 +112,14 @@ class DataOpcodes:
         self.stack.append(value)
 
     def op_BINUNICODE(self) -> None:
-        data = self.payload(_U4.unpack(self.reader.read(4))[0])
+        data = self.payload(_U4.unpack(self.reader.read(4))[0], text=True)
         self.stack.append(OPAQUE if data is None else utf8_value(data))
 
     def op_SHORT_BINUNICODE(self) -> None:
         reader = self.reader
         raw = reader.read(reader.read_byte())
-        if len(raw) >= 8 and raw[0] in CANDIDATE_FIRST:  # the hot path of every key: one test
+        # The hot path of every key: sniffed only when it could hold a pickle (raw, protocol 0 lines, encoded).
+        if len(raw) >= 8 and (raw[0] == 0x80 or 10 in raw or ENCODED_PREFIX(raw) is not None):
             self.check_bytes(raw)
         try:  # at most 255 bytes: always short enough to track
             self.stack.append(raw.decode("utf-8", "surrogatepass"))
@@ -126,7 +127,7 @@ class DataOpcodes:
             self.stack.append(OPAQUE)
 
     def op_BINUNICODE8(self) -> None:
-        data = self.payload(_U8.unpack(self.reader.read(8))[0])
+        data = self.payload(_U8.unpack(self.reader.read(8))[0], text=True)
         self.stack.append(OPAQUE if data is None else utf8_value(data))
 
     def op_BINBYTES(self) -> None:
@@ -154,7 +155,7 @@ class DataOpcodes:
         n = _I4.unpack(self.reader.read(4))[0]
         if n < 0:
             raise self.stop("malformed", f"LONG4 with negative length {n}")
-        data = self.payload(n) if n <= 64 else None
+        data = self.reader.read(n) if n <= 64 else None
         if n > 64:
             self.reader.skip(n)  # a 512-bit+ integer is data, never an import name
         self.stack.append(OPAQUE if data is None else int.from_bytes(data, "little", signed=True))

@@ -18,7 +18,7 @@ from mlaudit.formats.byte_reader import ByteReader, LimitExceeded
 from mlaudit.formats.pickle_data_ops import DataOpcodes
 from mlaudit.formats.pickle_joblib import JOBLIB_WRAPPERS
 from mlaudit.formats.pickle_opcodes import HIGHEST_PROTOCOL, OPCODES
-from mlaudit.formats.pickle_sniff import CANDIDATE_FIRST, MAX_EMBEDDED, decode_embedded, embedded_encoding
+from mlaudit.formats.pickle_sniff import MAX_EMBEDDED, decode_embedded, embedded_encoding, maybe_text_pickle
 from mlaudit.formats.pickle_values import OPAQUE, GlobalRef, Instance, Value, expanded_size, make_tuple
 
 if TYPE_CHECKING:
@@ -147,17 +147,20 @@ class PickleMachine(DataOpcodes):
     def stop(self, kind: str, message: str) -> Exception:
         return Stop(kind, self.offset, message)
 
-    def payload(self, n: int) -> bytes | None:
-        """A payload: kept when short (import names), walked when it is itself a pickle, else skipped."""
+    def payload(self, n: int, text: bool = False) -> bytes | None:
+        """A payload: kept when short (import names), walked when it is itself a pickle, else skipped.
+
+        ``text``: a str field, sniffed only when it could hold a pickle (a cheap test: every key meets it).
+        """
         reader = self.reader
         if n <= _KEEP:
             data = reader.read(n)
-            if n >= 8 and data[0] in CANDIDATE_FIRST:
+            if n >= 8 and (not text or maybe_text_pickle(data)):
                 self.check_bytes(data)
             return data
-        first = reader.peek(1)
-        if first and first[0] in CANDIDATE_FIRST and n <= MAX_EMBEDDED:
-            encoding = embedded_encoding(reader.peek(64))
+        head = reader.peek(64)
+        if n <= MAX_EMBEDDED and (not text or maybe_text_pickle(head)):
+            encoding = embedded_encoding(head)
             if encoding is not None:
                 self.walk_embedded(reader.read(n), encoding)
                 return None
@@ -166,8 +169,10 @@ class PickleMachine(DataOpcodes):
 
     def check_text(self, value: Value) -> None:
         """A protocol 0 string that holds a pickle (hex, base64 or raw text) is walked too."""
-        if isinstance(value, str) and len(value) >= 8 and ord(value[0]) in CANDIDATE_FIRST:
-            self.check_bytes(value.encode("latin-1", "replace"))
+        if isinstance(value, str) and len(value) >= 8:
+            data = value.encode("latin-1", "replace")
+            if maybe_text_pickle(data):
+                self.check_bytes(data)
 
     def check_bytes(self, data: bytes) -> None:
         """A short field already read: walked when it holds a pickle."""

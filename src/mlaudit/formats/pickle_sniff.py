@@ -10,6 +10,7 @@ invalid opcode). Embedded pickles are also recognised hex- or base64-encoded.
 
 from __future__ import annotations
 
+import binascii
 import re
 
 from mlaudit.formats.pickle_opcodes import OPCODES, Arg
@@ -21,8 +22,14 @@ MAX_EMBEDDED = 32 << 20
 _FIXED = {Arg.NONE: 0, Arg.U1: 1, Arg.U2: 2, Arg.I4: 4, Arg.U4: 4, Arg.U8: 8, Arg.F8: 8}
 _LENGTH = {Arg.BYTES_U1: 1, Arg.BYTES_I4: 4, Arg.BYTES_U4: 4, Arg.BYTES_U8: 8}
 _HEX = re.compile(rb"^\s*(?:80(?:0[0-5])|63[0-9a-fA-F]{2}|28)[0-9a-fA-F]{6}")
-# First bytes an embedded pickle (or its hex/base64 text) can start with: cheap filter before sniffing.
-CANDIDATE_FIRST = frozenset(b"\x80c(\x5d\x7d8627gYKXfdKl")
+_ENCODED_TEXT = re.compile(rb"[A-Za-z0-9+/]{16}")
+ENCODED_PREFIX = _ENCODED_TEXT.match
+"""Sixteen hex or base64 characters: a str field that may hold an encoded pickle."""
+
+
+def maybe_text_pickle(head: bytes) -> bool:
+    """Cheap test for a str field (every key of a checkpoint meets it): could it hold a pickle?"""
+    return head[:1] == b"\x80" or b"\n" in head or ENCODED_PREFIX(head) is not None
 
 
 def has_proto_header(head: bytes) -> bool:
@@ -76,7 +83,7 @@ def _plausible_name(raw: bytes) -> bool:
 
 def embedded_encoding(head: bytes) -> str | None:
     """How a field that starts with ``head`` holds a pickle: ``raw``, ``hex``, ``base64``, or None."""
-    if not head or head[0] not in CANDIDATE_FIRST:
+    if not head:
         return None
     # CPython writes PROTO only for protocols 2-5; array data starting 0x80 0x00 is not a pickle.
     if (len(head) >= 3 and head[0] == 0x80 and 2 <= head[1] <= 5 and head[2] in OPCODES) \
@@ -85,12 +92,9 @@ def embedded_encoding(head: bytes) -> str | None:
     if _HEX.match(head):
         return "hex"
     chunk = head[: len(head) // 4 * 4]
-    if len(chunk) >= 8:
-        import base64  # rare: only fields that start like base64 of a pickle get here
-        import binascii
-
+    if len(chunk) >= 16 and ENCODED_PREFIX(chunk) is not None:
         try:
-            decoded = base64.b64decode(chunk, validate=True)
+            decoded = binascii.a2b_base64(chunk)
         except (binascii.Error, ValueError):
             return None
         if has_proto_header(decoded) or _walks_like_pickle(decoded):
@@ -100,14 +104,11 @@ def embedded_encoding(head: bytes) -> str | None:
 
 def decode_embedded(data: bytes, encoding: str) -> bytes | None:
     """The pickle bytes inside a field, or None when the text does not decode."""
-    import base64
-    import binascii
-
     try:
         if encoding == "hex":
             return bytes.fromhex(data.decode("ascii"))
         if encoding == "base64":
-            return base64.b64decode(b"".join(data.split()), validate=True)
+            return binascii.a2b_base64(b"".join(data.split()))
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
     return data
