@@ -136,6 +136,10 @@ def test_a_pickle_inside_a_field_is_scanned(tmp_path: Path, encoding: str) -> No
     assert "os.system" in finding.message and "runs if the application unpickles this field" in finding.message
     text = stream(b"X" + struct.pack("<I", len(base64.b64encode(inner))) + base64.b64encode(inner))
     assert _rule(scan_bytes(tmp_path, "t.pkl", text), "serialization.embedded-pickle")
+    padded = b"N0" * 60 + call0("os", "system")  # the import far from the field's start
+    for blob in (padded, padded.hex().encode(), base64.b64encode(padded)):
+        outer = stream(b"B" + struct.pack("<I", len(blob)) + blob)
+        assert _rule(scan_bytes(tmp_path, "p.pkl", outer), "serialization.embedded-pickle")
     harmless = stream(b"B" + struct.pack("<I", 64) + pickle.dumps([1, 2, 3], 4).ljust(64, b"."))
     assert "serialization.embedded-pickle" not in rules(scan_bytes(tmp_path, "h.pkl", harmless))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import struct
 
 from mlaudit.formats.byte_reader import ByteReader
-from mlaudit.formats.pickle_sniff import ENCODED_PREFIX
+from mlaudit.formats.pickle_sniff import encoded_prefix
 from mlaudit.formats.pickle_values import (
     OPAQUE,
     TrackedDict,
@@ -119,7 +119,7 @@ class DataOpcodes:
         reader = self.reader
         raw = reader.read(reader.read_byte())
         # The hot path of every key: sniffed only when it could hold a pickle (raw, protocol 0 lines, encoded).
-        if len(raw) >= 8 and (raw[0] == 0x80 or 10 in raw or ENCODED_PREFIX(raw) is not None):
+        if len(raw) >= 8 and (raw[0] == 0x80 or 10 in raw or encoded_prefix(raw)):
             self.check_bytes(raw)
         try:  # at most 255 bytes: always short enough to track
             self.stack.append(raw.decode("utf-8", "surrogatepass"))

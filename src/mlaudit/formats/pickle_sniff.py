@@ -11,7 +11,6 @@ invalid opcode). Embedded pickles are also recognised hex- or base64-encoded.
 from __future__ import annotations
 
 import binascii
-import re
 
 from mlaudit.formats.pickle_opcodes import OPCODES, Arg
 
@@ -21,15 +20,30 @@ MAX_EMBEDDED = 32 << 20
 
 _FIXED = {Arg.NONE: 0, Arg.U1: 1, Arg.U2: 2, Arg.I4: 4, Arg.U4: 4, Arg.U8: 8, Arg.F8: 8}
 _LENGTH = {Arg.BYTES_U1: 1, Arg.BYTES_I4: 4, Arg.BYTES_U4: 4, Arg.BYTES_U8: 8}
-_HEX = re.compile(rb"^\s*(?:80(?:0[0-5])|63[0-9a-fA-F]{2}|28)[0-9a-fA-F]{6}")
-_ENCODED_TEXT = re.compile(rb"[A-Za-z0-9+/]{16}")
-ENCODED_PREFIX = _ENCODED_TEXT.match
-"""Sixteen hex or base64 characters: a str field that may hold an encoded pickle."""
+_BASE64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_HEXDIGITS = b"0123456789abcdefABCDEF"
+
+
+def encoded_prefix(head: bytes) -> bool:
+    """Sixteen hex or base64 characters first: a str field that may hold an encoded pickle."""
+    return len(head) >= 16 and not head[:16].translate(None, _BASE64)
 
 
 def maybe_text_pickle(head: bytes) -> bool:
     """Cheap test for a str field (every key of a checkpoint meets it): could it hold a pickle?"""
-    return head[:1] == b"\x80" or b"\n" in head or ENCODED_PREFIX(head) is not None
+    return head[:1] == b"\x80" or b"\n" in head or encoded_prefix(head)
+
+
+def _encoded_start(decoded: bytes) -> bool:
+    """The first bytes of a hex- or base64-decoded field: a PROTO header or valid opcodes."""
+    if decoded[:1] == b"\x80":
+        return has_proto_header(decoded) and 2 <= decoded[1]
+    return _walks_like_pickle(decoded, fragment=4)
+
+
+def _hex_pickle(head: bytes) -> bool:
+    digits = len(head) - len(head.lstrip(_HEXDIGITS))
+    return digits >= 16 and _encoded_start(bytes.fromhex(head[:digits // 2 * 2].decode("ascii")))
 
 
 def has_proto_header(head: bytes) -> bool:
@@ -44,7 +58,8 @@ def looks_like_pickle(head: bytes) -> bool:
     return _walks_like_pickle(head[:SNIFF_BYTES])
 
 
-def _walks_like_pickle(head: bytes) -> bool:
+def _walks_like_pickle(head: bytes, fragment: int = 0) -> bool:
+    """Valid opcodes up to a STOP or an import; or, with ``fragment``, that many valid opcodes to the end."""
     pos, count, imports = 0, 0, 0
     while pos < len(head):
         entry = OPCODES.get(head[pos])
@@ -65,12 +80,12 @@ def _walks_like_pickle(head: bytes) -> bool:
             for _ in range(lines):
                 end = head.find(b"\n", pos)
                 if end == -1:
-                    return imports > 0
+                    return imports > 0 or 0 < fragment <= count
                 if lines == 2 and not _plausible_name(head[pos:end]):
                     return False
                 pos = end + 1
             imports += lines == 2
-    return imports > 0 and count >= 2
+    return (imports > 0 and count >= 2) or 0 < fragment <= count
 
 
 def _plausible_name(raw: bytes) -> bool:
@@ -87,17 +102,17 @@ def embedded_encoding(head: bytes) -> str | None:
         return None
     # CPython writes PROTO only for protocols 2-5; array data starting 0x80 0x00 is not a pickle.
     if (len(head) >= 3 and head[0] == 0x80 and 2 <= head[1] <= 5 and head[2] in OPCODES) \
-            or (head[0] != 0x80 and _walks_like_pickle(head)):
+            or (head[0] != 0x80 and _walks_like_pickle(head, fragment=8)):
         return "raw"
-    if _HEX.match(head):
+    if _hex_pickle(head):
         return "hex"
     chunk = head[: len(head) // 4 * 4]
-    if len(chunk) >= 16 and ENCODED_PREFIX(chunk) is not None:
+    if len(chunk) >= 16 and encoded_prefix(chunk):
         try:
             decoded = binascii.a2b_base64(chunk)
         except (binascii.Error, ValueError):
             return None
-        if has_proto_header(decoded) or _walks_like_pickle(decoded):
+        if _encoded_start(decoded):
             return "base64"
     return None
 
