@@ -204,3 +204,16 @@ def test_ten_thousand_streams_then_a_payload_is_still_found(tmp_path: Path) -> N
     report = scan_bytes(tmp_path, "many.pkl", data)
     assert _rule(report, "serialization.unscanned").severity is Severity.HIGH
     assert imports_found(report)["os.system"].severity is Severity.CRITICAL
+
+
+def test_joblib_wrapper_that_does_not_parse_is_high_and_the_rest_is_searched(tmp_path: Path) -> None:
+    # A NumpyArrayWrapper whose state gives no shape: joblib.load reads its array anyway and unpickles
+    # on, so what follows cannot be walked; it is searched for imports byte by byte.
+    wrapper = (b"\x8c\x13joblib.numpy_pickle\x8c\x11NumpyArrayWrapper\x93)\x81}" + short_unicode("shape")
+               + b"Ns" + b"b")
+    data = stream(wrapper + b"\x00\x01\x02" * 100 + b"0" + short_unicode("os") + b"\x94" + short_unicode("system")
+                  + b"\x94\x93" + short_unicode("id") + b"\x85R")
+    report = scan_bytes(tmp_path, "model.joblib", data)
+    unscanned = _rule(report, "serialization.unscanned")
+    assert unscanned.severity is Severity.HIGH and "searched for imports" in unscanned.message
+    assert imports_found(report)["os.system"].severity is Severity.CRITICAL

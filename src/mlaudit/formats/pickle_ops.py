@@ -41,7 +41,7 @@ class PickleLimits(NamedTuple):
 class PickleProblem(NamedTuple):
     """Why a stream could not be followed to its end (or something in it cannot be judged)."""
 
-    kind: str  # malformed | truncated | limit | unresolved-global | extension | trailing-data | frame-divergence
+    kind: str  # malformed | truncated | limit | unparsed | unresolved-global | extension | trailing-data | ...
     offset: int
     message: str
 
@@ -66,7 +66,8 @@ class EmbeddedPickle(NamedTuple):
 class StreamScan:
     """What one walk found: imports, calls and problems, plus where the stream(s) ended."""
 
-    __slots__ = ("calls", "complete", "embedded", "imports", "opcodes", "problems", "protocol", "result", "swept")
+    __slots__ = ("calls", "complete", "embedded", "imports", "opcodes", "problems", "protocol", "result", "searched",
+                 "swept")
 
     def __init__(self) -> None:
         # A plain class, not a dataclass: this module sits on `mlaudit scan`'s start-up path.
@@ -76,6 +77,8 @@ class StreamScan:
         self.embedded: list[EmbeddedPickle] = []
         self.swept = 0
         """Opcodes read after a limit by the stackless sweep."""
+        self.searched = 0
+        """Bytes searched for import patterns where the opcodes could not be followed."""
         self.protocol: int | None = None
         self.complete = False
         self.result: Value = OPAQUE
@@ -89,6 +92,7 @@ class StreamScan:
         self.embedded.extend(other.embedded)
         self.opcodes += other.opcodes
         self.swept += other.swept
+        self.searched += other.searched
 
 
 def walk_stream(reader: ByteReader, limits: PickleLimits | None = None, *, depth: int = 0) -> StreamScan:
@@ -104,6 +108,10 @@ def walk_stream(reader: ByteReader, limits: PickleLimits | None = None, *, depth
             from mlaudit.formats.pickle_sweep import sweep_imports  # rare: kept off the start-up path
 
             scan.swept = sweep_imports(reader, scan, stop.skip_lines)
+        elif stop.kind == "unparsed":
+            from mlaudit.formats.pickle_sweep import search_imports
+
+            scan.searched = search_imports(reader, scan)
     except Truncated:
         scan.problems.append(PickleProblem(
             "truncated", machine.offset, f"{machine.opname} at byte {machine.offset}: the data ends before "
@@ -125,7 +133,10 @@ def _skip_joblib_array(machine: PickleMachine, wrapper: Instance) -> None:
     reader, limits = machine.reader, machine.limits
     layout = joblib_array_layout(wrapper.state)
     if layout is None:
-        raise Stop("malformed", machine.offset, "joblib array wrapper whose state does not say how much data follows")
+        # joblib.load reads the array whatever its state says, then unpickles on: the opcodes after it
+        # cannot be found, so the rest is searched for imports (pickle_sweep.search_imports).
+        raise Stop("unparsed", machine.offset, f"BUILD at byte {machine.offset}: a joblib array wrapper whose "
+                                               "state does not say how much raw data follows")
     if layout.has_object:
         if machine.depth >= limits.max_nested:
             raise Stop("limit", machine.offset, "joblib object arrays nested too deep")

@@ -69,4 +69,4 @@ def walk_pickle_file(reader: ByteReader, limits: PickleLimits | None = None) -> 
 
 
 def _stopped_early(scan: StreamScan) -> bool:
-    return any(p.kind in ("malformed", "truncated", "limit", "trailing-data") for p in scan.problems)
+    return any(p.kind in ("malformed", "truncated", "limit", "unparsed", "trailing-data") for p in scan.problems)

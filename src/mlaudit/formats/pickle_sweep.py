@@ -10,6 +10,7 @@ so an import followed by any calling opcode counts as called.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from mlaudit.formats.byte_reader import ByteReader, LimitExceeded, Truncated
@@ -107,3 +108,81 @@ def _line(reader: ByteReader) -> str | None:
         reader.skip(len(chunk) if end == -1 else end + 1)
         if end != -1:
             return None if too_long else kept.decode("utf-8", "surrogateescape")
+
+
+# Imports as their bytes look in any protocol: GLOBAL/INST lines, and two SHORT_BINUNICODE strings
+# (each maybe memoized) before STACK_GLOBAL.
+_LINE_IMPORT = re.compile(rb"[ci]([A-Za-z_][\w.]{0,255})\n([A-Za-z_][\w.]{0,255})\n")
+_SHORT_STRING = re.compile(rb"\x8c([\x01-\xff])")
+_NAME = re.compile(rb"[A-Za-z_][\w.]*")
+_CHUNK = 1 << 20
+_OVERLAP = 1024
+
+
+def search_imports(reader: ByteReader, scan: StreamScan) -> int:
+    """Search the rest of the data byte by byte for import patterns (where opcodes cannot be followed).
+
+    Used when data a loader reads as raw bytes has an unknown length (a joblib array wrapper whose
+    state does not parse): the opcodes after it cannot be found, but any import they spell can.
+    Every import found counts as called. Returns how many bytes were searched.
+    """
+    from mlaudit.formats.pickle_ops import PickleCall
+
+    searched, seen = 0, set[tuple[str, str, int]]()
+    tail = b""
+    base = reader.tell()
+    while True:
+        try:
+            chunk = reader.peek(_CHUNK)
+        except (Truncated, LimitExceeded):
+            break
+        if not chunk:
+            break
+        window = tail + chunk
+        start = base - len(tail)
+        for match in _LINE_IMPORT.finditer(window):
+            _found(scan, seen, match.group(1).decode(), match.group(2).decode(), start + match.start(), "GLOBAL")
+        for module, name, at in _stack_globals(window):
+            _found(scan, seen, module, name, start + at, "STACK_GLOBAL")
+        try:
+            reader.skip(len(chunk))
+        except (Truncated, LimitExceeded):
+            break
+        searched += len(chunk)
+        base += len(chunk)
+        tail = chunk[-_OVERLAP:]
+    scan.calls.extend(PickleCall(ref, "searched", ref.offset) for ref in scan.imports if ref.opcode.endswith("*"))
+    return searched
+
+
+def _found(scan: StreamScan, seen: set[tuple[str, str, int]], module: str, name: str, offset: int,
+           opcode: str) -> None:
+    key = (module, name, offset)
+    if key not in seen:
+        seen.add(key)
+        scan.imports.append(GlobalRef(module, name, offset, opcode + "*"))
+
+
+def _after_memo(window: bytes, pos: int) -> int:
+    """Skip a MEMOIZE or BINPUT after a string."""
+    if window[pos:pos + 1] == b"\x94":
+        return pos + 1
+    if window[pos:pos + 1] == b"q":
+        return pos + 2
+    return pos
+
+
+def _stack_globals(window: bytes) -> list[tuple[str, str, int]]:
+    """Two SHORT_BINUNICODE names (each maybe memoized) right before a STACK_GLOBAL, with its offset."""
+    strings: dict[int, tuple[str, int]] = {}  # start -> (text, end after a memo opcode)
+    for match in _SHORT_STRING.finditer(window):
+        begin, length = match.end(), match.group(1)[0]
+        raw = window[begin:begin + length]
+        if len(raw) == length and _NAME.fullmatch(raw):
+            strings[match.start()] = (raw.decode(), _after_memo(window, begin + length))
+    found = []
+    for module, end in strings.values():
+        second = strings.get(end)
+        if second is not None and window[second[1]:second[1] + 1] == b"\x93":
+            found.append((module, second[0], second[1]))
+    return found

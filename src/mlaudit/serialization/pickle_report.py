@@ -59,6 +59,9 @@ def report_pickle(report: FileReport, scan: StreamScan, policy: ImportPolicy, *,
             swept = f"; the {scan.swept} opcodes after it were swept for imports without a stack" \
                 if scan.swept else ""
             _unscanned_high(report, f"pickle limit: {problem.message}{swept}", member, problem.offset)
+        elif problem.kind == "unparsed":
+            _unscanned_high(report, f"{problem.message}; the {scan.searched} bytes after it were searched for "
+                                    "imports byte by byte", member, problem.offset)
         elif problem.kind in _BROKEN:
             report.unscanned.append(f"{member or report.path}: {problem.message}")
             report.add("malformed", Severity.MEDIUM,
