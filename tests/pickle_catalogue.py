@@ -131,6 +131,10 @@ def structural() -> Iterator[Sample]:
     yield Sample("frame-overrun", _framed_overrun(), True, "opcodes that overrun a FRAME boundary")
     yield Sample("protocol0-os", call0("os", "system"), True, "protocol 0 (no header)")
     yield Sample("broken-after-call", call4("os", "system")[:-1] + b"\xff", True, "garbage after the call")
+    wrapper = (b"\x8c\x13joblib.numpy_pickle\x8c\x11NumpyArrayWrapper\x93)\x81}" + _su("shape") + b"Nsb")
+    yield Sample("joblib-wrapper-unparsed", b"\x80\x04" + wrapper + bytes(range(256)) + b"0" + _su("os") + b"\x94"
+                 + _su("system") + b"\x94\x93" + _su("id") + b"\x85R.", True,
+                 "a joblib array wrapper whose size cannot be known, payload after the array")
     inner = call4("os", "system")
     for enc, blob in (("raw", inner), ("hex", inner.hex().encode()), ("base64", base64.b64encode(inner))):
         yield Sample(f"embedded-{enc}", b"\x80\x04}" + _su("payload") + b"B" + struct.pack("<I", len(blob)) + blob
@@ -166,3 +170,16 @@ def benign() -> Iterator[Sample]:
         return
     yield Sample("numpy-array", pickle.dumps({"w": np.arange(256, dtype=np.float32)}, 4), False, "NumPy array")
     yield Sample("numpy-random-state", pickle.dumps(np.random.default_rng(0), 4), False, "NumPy generator")
+    try:
+        import torch
+        from sklearn.linear_model import LogisticRegression
+    except ImportError:  # pragma: no cover - both are test dependencies
+        return
+    import io
+
+    x = np.random.default_rng(0).normal(size=(40, 3))
+    model = LogisticRegression().fit(x, x[:, 0] > 0)
+    yield Sample("sklearn-model", pickle.dumps(model, 5), False, "a fitted scikit-learn estimator")
+    buf = io.BytesIO()
+    torch.save({"w": torch.zeros(4, 4), "step": 3}, buf, _use_new_zipfile_serialization=False)
+    yield Sample("torch-legacy", buf.getvalue(), False, "a legacy torch.save checkpoint")
