@@ -9,16 +9,16 @@ stop. See ``pickle_ops`` for what is reported.
 from __future__ import annotations
 
 import copyreg
-import io
 import struct
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from mlaudit.formats.byte_reader import ByteReader, LimitExceeded
 from mlaudit.formats.pickle_data_ops import DataOpcodes
+from mlaudit.formats.pickle_embedded import EmbeddedFields
 from mlaudit.formats.pickle_joblib import JOBLIB_WRAPPERS
+from mlaudit.formats.pickle_memo_ops import MemoOpcodes
 from mlaudit.formats.pickle_opcodes import HIGHEST_PROTOCOL, OPCODES
-from mlaudit.formats.pickle_sniff import MAX_EMBEDDED, decode_embedded, embedded_encoding, maybe_text_pickle
 from mlaudit.formats.pickle_values import OPAQUE, GlobalRef, Instance, Value, expanded_size, make_tuple
 
 if TYPE_CHECKING:
@@ -26,13 +26,10 @@ if TYPE_CHECKING:
 
 _U2 = struct.Struct("<H")
 _I4 = struct.Struct("<i")
-_U4 = struct.Struct("<I")
 _U8 = struct.Struct("<Q")
-_KEEP = 4096  # payloads longer than this are data, never import names: skipped, not read
 EXPANSION_LIMIT = 100_000_000  # expanded nodes of the returned object (a billion-laughs pickle: 2**40)
 
 
-_MISSING = object()
 NO_FRAME = 1 << 62  # frame_end outside any FRAME: no offset reaches it
 
 
@@ -47,7 +44,7 @@ class Stop(Exception):
         self.kind, self.offset, self.message, self.skip_lines = kind, offset, message, skip_lines
 
 
-class PickleMachine(DataOpcodes):
+class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
     """Walks one stream; the owner reads ``scan`` afterwards."""
 
     def __init__(self, reader: ByteReader, limits: PickleLimits, scan: StreamScan, depth: int,
@@ -147,53 +144,6 @@ class PickleMachine(DataOpcodes):
     def stop(self, kind: str, message: str) -> Exception:
         return Stop(kind, self.offset, message)
 
-    def payload(self, n: int, text: bool = False) -> bytes | None:
-        """A payload: kept when short (import names), walked when it is itself a pickle, else skipped.
-
-        ``text``: a str field, sniffed only when it could hold a pickle (a cheap test: every key meets it).
-        """
-        reader = self.reader
-        if n <= _KEEP:
-            data = reader.read(n)
-            if n >= 8 and (not text or maybe_text_pickle(data)):
-                self.check_bytes(data)
-            return data
-        head = reader.peek(64)
-        if n <= MAX_EMBEDDED and (not text or maybe_text_pickle(head)):
-            encoding = embedded_encoding(head)
-            if encoding is not None:
-                self.walk_embedded(reader.read(n), encoding)
-                return None
-        reader.skip(n)
-        return None
-
-    def check_text(self, value: Value) -> None:
-        """A protocol 0 string that holds a pickle (hex, base64 or raw text) is walked too."""
-        if isinstance(value, str) and len(value) >= 8:
-            data = value.encode("latin-1", "replace")
-            if maybe_text_pickle(data):
-                self.check_bytes(data)
-
-    def check_bytes(self, data: bytes) -> None:
-        """A short field already read: walked when it holds a pickle."""
-        encoding = embedded_encoding(data[:64])
-        if encoding is not None:
-            self.walk_embedded(data, encoding)
-
-    def walk_embedded(self, data: bytes, encoding: str) -> None:
-        """Walk a pickle held in a bytes or str field; what it imports runs only if the application unpickles it."""
-        from mlaudit.formats.pickle_ops import EmbeddedPickle, walk_stream
-
-        decoded = decode_embedded(data, encoding)
-        if decoded is None:
-            return
-        if self.depth >= self.limits.max_nested:
-            self.problem("limit", f"{self.opname} at byte {self.offset}: pickles embedded more than "
-                                  f"{self.limits.max_nested} deep (not scanned)")
-            return
-        inner = walk_stream(ByteReader(io.BytesIO(decoded), size=len(decoded)), self.limits, depth=self.depth + 1)
-        self.scan.embedded.append(EmbeddedPickle(self.offset, self.opname, encoding, inner))
-
     def line(self, lines_after: int = 0) -> bytes:
         try:
             return self.reader.readline(self.limits.max_line)[:-1]
@@ -228,34 +178,6 @@ class PickleMachine(DataOpcodes):
                         calls.append(PickleCall(arg, f"passed to {target.dotted} by {opcode}", self.offset))
             return Instance(target, args)
         return OPAQUE
-
-    def memo_put(self, idx: int) -> None:
-        memo = self.memo
-        stack = self.stack
-        if len(stack) <= (self.marks[-1] if self.marks else 0):
-            raise Stop("malformed", self.offset, "stack underflow")
-        if len(memo) >= self.limits.max_memo and idx not in memo:
-            # Past the ceiling new entries are not kept (memory stays bounded); a later fetch of one
-            # yields an unknown value, so an import spelled with it is unresolved (high), never missed.
-            self.memo_overflow = True
-            return
-        memo[idx] = stack[-1]
-
-    def memo_get(self, idx: object) -> None:
-        value = self.memo.get(idx, _MISSING)  # type: ignore[call-overload]
-        if value is _MISSING:
-            if not self.memo_overflow:
-                raise Stop("malformed", self.offset, f"{self.opname} at byte {self.offset} fetches memo entry "
-                                                     f"{idx!r}, never stored")
-            value = OPAQUE
-        self.stack.append(value)
-
-    def text_int(self) -> int:
-        raw = self.line()
-        try:
-            return int(raw)
-        except ValueError:
-            raise Stop("malformed", self.offset, "non-integer memo index") from None
 
     # -- opcodes -------------------------------------------------------
     def op_MARK(self) -> None:
@@ -367,27 +289,6 @@ class PickleMachine(DataOpcodes):
 
     def op_EXT4(self) -> None:
         self._extension(_I4.unpack(self.reader.read(4))[0], "EXT4")
-
-    def op_GET(self) -> None:
-        self.memo_get(self.text_int())
-
-    def op_BINGET(self) -> None:
-        self.memo_get(self.reader.read_byte())
-
-    def op_LONG_BINGET(self) -> None:
-        self.memo_get(_U4.unpack(self.reader.read(4))[0])
-
-    def op_PUT(self) -> None:
-        self.memo_put(self.text_int())
-
-    def op_BINPUT(self) -> None:
-        self.memo_put(self.reader.read_byte())
-
-    def op_LONG_BINPUT(self) -> None:
-        self.memo_put(_U4.unpack(self.reader.read(4))[0])
-
-    def op_MEMOIZE(self) -> None:
-        self.memo_put(len(self.memo))
 
     def op_PROTO(self) -> None:
         version = self.reader.read_byte()
