@@ -100,7 +100,7 @@ _EXEC_MODULES = (
     "_distutils_hack", "idlelib", "lib2to3", "_aix_support", "_osx_support", "_pyrepl", "mailcap",
     "pipes", "tkinter", "_tkinter", "turtle", "turtledemo", "test", "types", "gc", "inspect", "_thread",
     "threading", "signal", "rlcompleter", "code.InteractiveInterpreter", "xxsubtype", "_xxsubinterpreters",
-    "IPython", "ipykernel", "jupyter_client", "numpy.f2py", "numpy.distutils", "numpy.testing",
+    "IPython", "ipykernel", "jupyter_client", "__builtins__", "numpy.f2py", "numpy.distutils", "numpy.testing",
     "numpy.ctypeslib", "scipy.weave", "sklearn.utils._testing", "sklearn.externals", "pandas.io.clipboard",
     "builtins.eval", "builtins.exec", "builtins.compile", "builtins.__import__", "builtins.execfile",
     "builtins.breakpoint", "builtins.input", "builtins.help", "builtins.apply", "builtins.reload",
@@ -166,8 +166,8 @@ DENIED: tuple[tuple[str, Severity, str], ...] = (
     *((m, Severity.HIGH, _NET) for m in _NETWORK_CLIENTS),
     *((m, Severity.HIGH, _INDIRECT) for m in _INDIRECT_CALLS),
     ("webbrowser", Severity.HIGH, _BROWSER),
-    ("__main__", Severity.HIGH, "is a class or function of the script that saved the file: loading runs "
-                                "whatever the loading program's __main__ defines under that name"),
+    *((m, Severity.HIGH, "is a class or function of the script that saved the file: loading runs whatever the "
+                         "loading program's __main__ defines under that name") for m in ("__main__", "__mp_main__")),
 )
 
 DENY_EXCEPTIONS: frozenset[str] = frozenset({
