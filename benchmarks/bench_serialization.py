@@ -5,20 +5,30 @@ Inputs (generated once under benchmarks/.data/serialization/, kept in the page c
   2. a ~100 MB legacy (non-zip) PyTorch pickle;
   3. a ~2 GB directory: sharded zip checkpoints, a legacy file, safetensors, a joblib
      scikit-learn model, a vocabulary pickle, and one malicious pickle (all tools should flag it).
-Peers are installed into benchmarks/.data/peers-venv (pip install picklescan modelscan) by this script.
-Each command runs `--repeat` times; the best wall time and the peak RSS of that process are printed, with
-the ratio of the fastest peer's time to mlaudit's (> 1 means mlaudit is faster).
+The peers live in their own virtualenv (python3 -m venv /work/venv-scanners; its pip install picklescan
+modelscan), found by --scanners-venv or $MLAUDIT_SCANNERS_VENV; when absent, the run says so and times
+mlaudit alone. Each command runs `--repeat` times; the best wall time and the peak RSS of that process are
+printed, with the ratio of the fastest peer's time to mlaudit's (> 1 means mlaudit is faster).
 Targets (issue #3): faster than the fastest peer on every input; peak memory < 100 MB on the 1 GB file.
 
-Usage: python benchmarks/bench_serialization.py [--repeat 3] [--data DIR]
+Detection (issue #16): the bypass catalogue of tests/pickle_catalogue.py (entries of the picklescan,
+modelscan, fickling and modelaudit deny-lists and advisories, and issue 16's evasions) and benign
+pickles are written as files (never loaded) and every tool scans the same folder: per sample, caught at
+high or above (picklescan: a "dangerous" global; modelscan: a HIGH/CRITICAL issue; mlaudit: a high or
+critical finding), and false alarms (benign samples with any finding above info / any issue).
+
+Usage: python benchmarks/bench_serialization.py [--repeat 3] [--data DIR] [--scanners-venv DIR]
+       [--detection-only]
 (run with the interpreter of an environment where mlaudit and torch are installed)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import pickle
+import re
 import subprocess
 import sys
 import time
@@ -27,7 +37,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
-PEERS = HERE / ".data" / "peers-venv"
+DEFAULT_SCANNERS_VENV = Path(os.environ.get("MLAUDIT_SCANNERS_VENV", "/work/venv-scanners"))
 # Runs a command and reports its peak RSS: a fresh launcher per run, so RUSAGE_CHILDREN is that child's.
 _LAUNCHER = (
     "import resource, subprocess, sys\n"
@@ -38,13 +48,17 @@ _LAUNCHER = (
 )
 
 
-def _peers() -> dict[str, list[str]]:
-    if not (PEERS / "bin" / "modelscan").exists() or not (PEERS / "bin" / "picklescan").exists():
-        print("installing picklescan and modelscan into", PEERS, file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "venv", str(PEERS)], check=True)
-        subprocess.run([str(PEERS / "bin" / "pip"), "install", "-q", "picklescan", "modelscan"], check=True)
-    return {"picklescan": [str(PEERS / "bin" / "picklescan"), "--path"],
-            "modelscan": [str(PEERS / "bin" / "modelscan"), "-p"]}
+def _peers(venv: Path) -> dict[str, list[str]]:
+    """The reference scanners installed in ``venv`` (missing ones are named, never installed here)."""
+    found = {}
+    for name, flag in (("picklescan", "--path"), ("modelscan", "-p")):
+        exe = venv / "bin" / name
+        if exe.exists():
+            found[name] = [str(exe), flag]
+        else:
+            print(f"{name} not found in {venv} (python3 -m venv {venv} && {venv}/bin/pip install {name}): "
+                  "it is left out of this run", file=sys.stderr)
+    return found
 
 
 def _state_dict(total_bytes: int, layers: int) -> dict[str, object]:
@@ -113,10 +127,20 @@ def _warm(path: Path) -> None:
                     pass
 
 
+def _tool_env() -> dict[str, str]:
+    """Every tool runs with its bytecode cached in one place (as an installed package has it): a shell
+    with PYTHONDONTWRITEBYTECODE=1 would otherwise recompile mlaudit's source tree on every run while the
+    peers' pip-installed bytecode is reused."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(HERE / ".data" / "pycache")
+    return env
+
+
 def _run_once(cmd: Sequence[str]) -> tuple[float, float, float, int]:
     """Wall time (s), CPU time (s, user+system), peak RSS (MB), exit code of one run."""
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", _LAUNCHER, *cmd], capture_output=True, text=True, check=False)
+    proc = subprocess.run([sys.executable, "-c", _LAUNCHER, *cmd], capture_output=True, text=True, check=False,
+                          env=_tool_env())
     elapsed = time.perf_counter() - start
     fields = proc.stdout.split()
     return elapsed, float(fields[2]), int(fields[1]) / 1024, int(fields[0])
@@ -125,6 +149,8 @@ def _run_once(cmd: Sequence[str]) -> tuple[float, float, float, int]:
 def _run_all(tools: dict[str, list[str]], path: Path, repeat: int) -> dict[str, tuple[float, float, float, int]]:
     """Best wall and CPU time, largest peak RSS per tool; runs interleaved so load hits every tool alike."""
     best: dict[str, tuple[float, float, float, int]] = {}
+    for cmd in tools.values():
+        _run_once([*cmd, str(path)])  # warm-up: bytecode cache and page cache, not timed
     for _ in range(repeat):
         for name, cmd in tools.items():
             wall, cpu, rss, code = _run_once([*cmd, str(path)])
@@ -133,13 +159,100 @@ def _run_all(tools: dict[str, list[str]], path: Path, repeat: int) -> dict[str, 
     return best
 
 
+def _write_corpus(folder: Path) -> dict[str, tuple[str, bool]]:
+    """The catalogue and benign samples as files: file name -> (sample name, malicious)."""
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from pickle_catalogue import benign, malicious
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.pkl"):
+        old.unlink()
+    names = {}
+    for i, sample in enumerate([*malicious(), *benign()]):
+        file = f"{'m' if sample.malicious else 'b'}{i:03d}.pkl"
+        (folder / file).write_bytes(sample.data)
+        names[file] = (sample.name, sample.malicious)
+    return names
+
+
+def _caught_by_mlaudit(folder: Path, files: list[str]) -> tuple[dict[str, bool], dict[str, bool]]:
+    proc = subprocess.run([str(BIN / "mlaudit"), "scan", "--format", "json", *files], cwd=folder,
+                          capture_output=True, text=True, check=False)
+    high, alarm = {}, {}
+    for entry in json.loads(proc.stdout)["files"]:
+        severities = [f["severity"] for f in entry["findings"]]
+        high[entry["path"]] = any(s in ("high", "critical") for s in severities)
+        alarm[entry["path"]] = any(s not in ("info", "low") for s in severities)
+    return high, alarm
+
+
+def _caught_by_picklescan(cmd: list[str], folder: Path) -> tuple[dict[str, bool], dict[str, bool]]:
+    proc = subprocess.run([*cmd, str(folder)], capture_output=True, text=True, check=False)
+    dangerous = set(re.findall(r"([^/\s]+\.pkl): dangerous import", proc.stdout))
+    flagged = set(re.findall(r"([^/\s]+\.pkl): (?:dangerous|suspicious)", proc.stdout))
+    files = [p.name for p in folder.glob("*.pkl")]
+    return {f: f in dangerous for f in files}, {f: f in flagged for f in files}
+
+
+def _caught_by_modelscan(cmd: list[str], folder: Path) -> tuple[dict[str, bool], dict[str, bool]]:
+    out = folder.parent / "modelscan-report.json"
+    subprocess.run([*cmd, str(folder), "-r", "json", "-o", str(out)], capture_output=True, text=True, check=False)
+    issues = json.loads(out.read_text())["issues"] if out.exists() else []
+    files = [p.name for p in folder.glob("*.pkl")]
+    high = {Path(i["source"]).name for i in issues if i["severity"] in ("HIGH", "CRITICAL")}
+    any_issue = {Path(i["source"]).name for i in issues}
+    return {f: f in high for f in files}, {f: f in any_issue for f in files}
+
+
+def detection(data: Path, peers: dict[str, list[str]]) -> None:
+    """Print the detection table: per sample, which tool catches it at high or above; then totals."""
+    folder = data / "detection"
+    names = _write_corpus(folder)
+    files = sorted(names)
+    results = {"mlaudit": _caught_by_mlaudit(folder, files)}
+    if "picklescan" in peers:
+        results["picklescan"] = _caught_by_picklescan(peers["picklescan"], folder)
+    if "modelscan" in peers:
+        results["modelscan"] = _caught_by_modelscan(peers["modelscan"], folder)
+    tools = list(results)
+    print(f"\ndetection: {sum(m for _, m in names.values())} code-running samples, "
+          f"{sum(not m for _, m in names.values())} benign (caught = finding at high or above)")
+    print(f"{'sample':58} " + " ".join(f"{t:>10}" for t in tools))
+    for file in files:
+        sample, bad = names[file]
+        marks = []
+        for tool in tools:
+            high, alarm = results[tool]
+            if bad:
+                marks.append("caught" if high.get(file) else "MISSED")
+            else:
+                marks.append("FALSE-ALARM" if alarm.get(file) else "ok")
+        print(f"{('' if bad else '[benign] ') + sample:58.58} " + " ".join(f"{m:>10}" for m in marks))
+    print()
+    for tool in tools:
+        high, alarm = results[tool]
+        caught = sum(1 for f in files if names[f][1] and high.get(f))
+        total = sum(1 for f in files if names[f][1])
+        false = sum(1 for f in files if not names[f][1] and alarm.get(f))
+        print(f"{tool:11} caught {caught}/{total} code-running samples at high or above; "
+              f"{false} false alarm(s) on {len(files) - total} benign samples")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Generate the inputs, run every tool on each, print times, ratios and peak memory."""
+    """Generate the inputs, run every tool on each, print times, ratios and peak memory, then detection."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--data", type=Path, default=HERE / ".data" / "serialization")
+    parser.add_argument("--scanners-venv", type=Path, default=DEFAULT_SCANNERS_VENV,
+                        help="virtualenv holding picklescan and modelscan (default: $MLAUDIT_SCANNERS_VENV, "
+                             "else /work/venv-scanners)")
+    parser.add_argument("--detection-only", action="store_true", help="skip the speed comparison")
     args = parser.parse_args(argv)
-    tools = {"mlaudit": [str(BIN / "mlaudit"), "scan"], **_peers()}
+    peers = _peers(args.scanners_venv)
+    if args.detection_only:
+        detection(args.data, peers)
+        return 0
+    tools = {"mlaudit": [str(BIN / "mlaudit"), "scan"], **peers}
     inputs = _generate(args.data)
     print(f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
           "(on a shared machine, CPU time is the steadier comparison)")
@@ -152,13 +265,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, (wall, cpu, rss, code) in results.items():
             ratio = "" if name == "mlaudit" else f"{wall / ours_wall:5.2f}x  {cpu / ours_cpu:5.2f}x"
             print(f"{label:22} {name:11} {wall:8.3f} {cpu:7.3f} {rss:8.1f} {code:5}  {ratio}")
-        peers = [v for k, v in results.items() if k != "mlaudit"]
-        verdicts.append((label, _size(path), min(p[0] for p in peers) / ours_wall,
-                         min(p[1] for p in peers) / ours_cpu, results["mlaudit"][2]))
+        peers_run = [v for k, v in results.items() if k != "mlaudit"] or [results["mlaudit"]]
+        verdicts.append((label, _size(path), min(p[0] for p in peers_run) / ours_wall,
+                         min(p[1] for p in peers_run) / ours_cpu, results["mlaudit"][2]))
     print()
     for label, size, wall_ratio, cpu_ratio, rss in verdicts:
         print(f"{label} ({size / 1e9:.2f} GB): fastest peer / mlaudit = {wall_ratio:.2f}x wall, "
               f"{cpu_ratio:.2f}x CPU (> 1: mlaudit faster); mlaudit peak {rss:.0f} MB")
+    detection(args.data, peers)
     return 0
 
 

@@ -94,12 +94,12 @@ def test_parsers_that_understood_each_format(benign_files: dict[str, Path]) -> N
 
 
 def test_whole_model_with_a_user_class_names_it_as_unknown(tmp_path: Path) -> None:
-    """Policy: a class of the user's own code is an unknown import (medium), allow-listable by name."""
+    """Policy: a class of the user's own code that loading instantiates is high, allow-listable by name."""
     path = tmp_path / "custom.pt"
     torch.save(CustomBlock(), path)
     report = ModelScanner().scan_path(path, "custom.pt")
     found = imports_found(report)
     assert list(found) == [f"{__name__}.CustomBlock"]
-    assert found[f"{__name__}.CustomBlock"].severity is Severity.MEDIUM
+    assert found[f"{__name__}.CustomBlock"].severity is Severity.HIGH
     allowed = ModelScanner(ScanSettings(policy=ImportPolicy([f"{__name__}.CustomBlock"]))).scan_path(path)
     assert allowed.findings == []

@@ -148,7 +148,8 @@ def test_tar_relative_symlinks_inside_and_compressed_members_of_a_streamed_tar(t
     assert report.complete
 
 
-def test_headerless_file_that_is_not_a_pickle_is_not_a_model_with_a_clear_reason(tmp_path: Path) -> None:
+def test_headerless_file_that_is_not_a_pickle_is_low_not_a_model_with_a_clear_reason(tmp_path: Path) -> None:
     report = scan_bytes(tmp_path, "table.bin", b"\x28\x03\x00\x01" * 16)  # starts with MARK, then garbage
-    assert rules(report) == {"serialization.not-a-model"}  # pickle.load stops there having loaded nothing
-    assert "a pickle loader stops at byte 1" in report.findings[0].message
+    assert rules(report) == {"serialization.not-a-model"}
+    assert report.findings[0].severity is Severity.LOW
+    assert "not a pickle either (invalid opcode 0x03 at byte 1)" in report.findings[0].message

@@ -13,9 +13,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from serialization_samples import proto, rules, scan_bytes, short_unicode, stream, zip_bytes
+from serialization_samples import imports_found, proto, rules, scan_bytes, short_unicode, stream, zip_bytes
 
 from mlaudit.formats.pickle_ops import PickleLimits
+from mlaudit.model import Severity
 from mlaudit.serialization.file_report import FileReport
 from mlaudit.serialization.scanner import ScanSettings
 
@@ -24,7 +25,7 @@ MAX_ADDRESS_SPACE = 1 << 30  # the whole scanning process, Python included
 
 
 def _unscanned(report: FileReport) -> list[str]:
-    return [f.message for f in report.findings if f.rule == "serialization.unscanned"]
+    return [f.message for f in report.findings if f.rule in ("serialization.unscanned", "serialization.malformed")]
 
 
 @pytest.mark.parametrize("cut", [1, 2, 5, 17, 40])
@@ -69,10 +70,19 @@ def test_memo_abuse(tmp_path: Path) -> None:
     assert scan_bytes(tmp_path, "sparse.pkl", sparse).complete
     missing = proto(2) + b"h\x09."
     assert any("never stored" in m for m in _unscanned(scan_bytes(tmp_path, "missing.pkl", missing)))
-    flood = proto(4) + b"N" + b"\x94" * 5_000 + b"."
+    # Past the memo ceiling entries are dropped, memory stays bounded, and nothing is hidden: a name
+    # fetched from a dropped entry is an unresolved import (high); names stored before still resolve.
     settings = ScanSettings(pickle_limits=PickleLimits(max_memo=1_000))
+    flood = proto(4) + b"N" + b"\x94" * 5_000 + b"."
     report = scan_bytes(tmp_path, "flood.pkl", flood, settings)
-    assert any("memo larger than 1000" in m for m in _unscanned(report))
+    assert report.complete and report.findings == []
+    late = proto(4) + b"N" + b"\x94" * 5_000 + b"0" + short_unicode("os") + b"\x94" + short_unicode("system") \
+        + b"\x94" + b"00" + b"j\x88\x13\x00\x00j\x89\x13\x00\x00\x93" + short_unicode("id") + b"\x85R."
+    hidden = scan_bytes(tmp_path, "late.pkl", late, settings)
+    assert [(f.rule, f.severity) for f in hidden.findings] == [("serialization.unresolved-import", Severity.HIGH)]
+    early = proto(4) + short_unicode("os") + b"\x94" + short_unicode("system") + b"\x94" + b"00" \
+        + b"N\x94" * 3_000 + b"0" * 3_000 + b"h\x00h\x01\x93" + short_unicode("id") + b"\x85R."
+    assert imports_found(scan_bytes(tmp_path, "early.pkl", early, settings))["os.system"].severity is Severity.CRITICAL
 
 
 def test_stack_flood_hits_the_limit(tmp_path: Path) -> None:

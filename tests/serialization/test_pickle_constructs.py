@@ -98,8 +98,8 @@ def test_stream_broken_after_the_dangerous_call_still_reports_it(tmp_path: Path)
     data = stream(call_with_string(global_op("os", "system"), "id") + b"\xff\xfe garbage")
     report = scan_bytes(tmp_path, "broken.pkl", data[:-1])
     assert imports_found(report)["os.system"].severity is Severity.CRITICAL
-    unscanned = [f for f in report.findings if f.rule == "serialization.unscanned"]
-    assert unscanned and "invalid opcode" in unscanned[0].message
+    malformed = [f for f in report.findings if f.rule == "serialization.malformed"]
+    assert malformed and "invalid opcode" in malformed[0].message and malformed[0].severity is Severity.MEDIUM
     assert not report.complete
 
 
@@ -109,11 +109,11 @@ def test_stream_broken_after_the_dangerous_call_still_reports_it(tmp_path: Path)
         ("__builtin__", "eval", Severity.CRITICAL),          # Python 2 spelling
         ("builtins", "getattr", Severity.CRITICAL),
         ("functools", "partial", Severity.HIGH),
-        ("operator", "attrgetter", Severity.HIGH),
+        ("operator", "attrgetter", Severity.CRITICAL),       # a getattr chain
         ("torch.hub", "load", Severity.CRITICAL),
-        ("numpy", "load", Severity.HIGH),
+        ("numpy", "load", Severity.CRITICAL),                # unpickles a second payload
         ("runpy", "run_path", Severity.CRITICAL),
-        ("webbrowser", "open", Severity.CRITICAL),
+        ("webbrowser", "open", Severity.HIGH),
         ("torch._utils", "_rebuild_tensor_v2.__globals__", Severity.HIGH),  # protocol-4 dotted name
         ("torch.fx.graph_module", "reduce_graph_module", Severity.CRITICAL),  # execs code, inside torch
         ("sklearn.datasets", "fetch_openml", Severity.HIGH),  # allowed package, dangerous corner
@@ -132,14 +132,18 @@ def test_policy_verdicts_on_scanned_imports(tmp_path: Path, module: str, name: s
         assert found[f"{module}.{name}"].rule == "serialization.dangerous-import"
 
 
-def test_unknown_import_is_medium_and_allow_listable(tmp_path: Path) -> None:
+def test_unknown_import_is_high_when_called_medium_when_named_and_allow_listable(tmp_path: Path) -> None:
     from mlaudit.serialization.policy import ImportPolicy
     from mlaudit.serialization.scanner import ScanSettings
 
     data = reduce_pickle("mypackage.layers", "Block")
     report = scan_bytes(tmp_path, "u.pkl", data)
     finding = imports_found(report)["mypackage.layers.Block"]
+    assert (finding.rule, finding.severity) == ("serialization.unknown-import", Severity.HIGH)
+    named = scan_bytes(tmp_path, "n.pkl", stream(short_unicode("mypackage.layers") + short_unicode("Block") + b"\x93"))
+    finding = imports_found(named)["mypackage.layers.Block"]
     assert (finding.rule, finding.severity) == ("serialization.unknown-import", Severity.MEDIUM)
+    assert "named only" in finding.message
     allowed = scan_bytes(tmp_path, "u2.pkl", data, ScanSettings(policy=ImportPolicy(["mypackage.**"])))
     assert allowed.findings == []
     # The user's allow-list never overrides the deny-list.

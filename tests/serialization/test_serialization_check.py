@@ -44,10 +44,10 @@ def test_audit_fails_on_a_dangerous_checkpoint_and_reports_coverage(repo: Path) 
     assert files["export/saved_model.pb"]["parsers"] == ["savedmodel"]
 
 
-def test_unknown_imports_warn_and_the_allow_list_is_configurable(repo: Path) -> None:
+def test_unknown_imports_fail_when_called_and_the_allow_list_is_configurable(repo: Path) -> None:
     (repo / "m.pkl").write_bytes(reduce_pickle("myproject.model", "Net"))
     status, _, findings = _audit(repo)
-    assert status is Status.WARN  # medium < the default fail_on (high)
+    assert status is Status.FAIL  # loading calls a class on no list: high, the default fail_on
     assert findings[0]["rule"] == "serialization.unknown-import"
     (repo / "pyproject.toml").write_text('[tool.mlaudit.serialization]\nallow = ["myproject.**"]\n')
     assert _audit(repo)[0] is Status.PASS

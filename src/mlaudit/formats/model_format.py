@@ -13,6 +13,7 @@ import os
 import struct
 
 from mlaudit.formats.pickle_opcodes import OPCODES
+from mlaudit.formats.pickle_sniff import looks_like_pickle
 
 HEAD_SIZE = 512
 
@@ -80,6 +81,8 @@ def detect_format(head: bytes, name: str) -> str | None:
         return "msgpack"
     if ext in _PICKLE_NAMES and head[:1] and head[0] in OPCODES:
         return "pickle"  # protocol 0/1 pickles have no header
+    if looks_like_pickle(head):
+        return "pickle"  # protocol 0/1 content behind any other name (model.dill, weights.dat)
     return None
 
 

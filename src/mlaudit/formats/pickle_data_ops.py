@@ -10,6 +10,7 @@ from __future__ import annotations
 import struct
 
 from mlaudit.formats.byte_reader import ByteReader
+from mlaudit.formats.pickle_sniff import encoded_prefix
 from mlaudit.formats.pickle_values import (
     OPAQUE,
     TrackedDict,
@@ -53,10 +54,19 @@ class DataOpcodes:
     def line(self) -> bytes:
         raise NotImplementedError
 
-    def payload(self, n: int) -> bytes | None:
+    def payload(self, n: int, text: bool = False) -> bytes | None:
         raise NotImplementedError
 
     def stop(self, kind: str, message: str) -> Exception:
+        raise NotImplementedError
+
+    def check_text(self, value: Value) -> None:
+        raise NotImplementedError
+
+    def check_bytes(self, data: bytes) -> None:
+        raise NotImplementedError
+
+    def problem(self, kind: str, message: str) -> None:
         raise NotImplementedError
 
     def op_FLOAT(self) -> None:
@@ -81,7 +91,9 @@ class DataOpcodes:
         self.stack.append(None)
 
     def op_STRING(self) -> None:
-        self.stack.append(string_literal(self.line()))
+        value = string_literal(self.line())
+        self.check_text(value)
+        self.stack.append(value)
 
     def op_BINSTRING(self) -> None:
         n = _I4.unpack(self.reader.read(4))[0]
@@ -91,37 +103,43 @@ class DataOpcodes:
         self.stack.append(OPAQUE if data is None else small_str(data.decode("latin-1")))
 
     def op_SHORT_BINSTRING(self) -> None:
-        self.stack.append(small_str(self.reader.read(self.reader.read_byte()).decode("latin-1")))
+        data = self.payload(self.reader.read_byte())
+        self.stack.append(OPAQUE if data is None else small_str(data.decode("latin-1")))
 
     def op_UNICODE(self) -> None:
-        self.stack.append(unicode_literal(self.line()))
+        value = unicode_literal(self.line())
+        self.check_text(value)
+        self.stack.append(value)
 
     def op_BINUNICODE(self) -> None:
-        data = self.payload(_U4.unpack(self.reader.read(4))[0])
+        data = self.payload(_U4.unpack(self.reader.read(4))[0], text=True)
         self.stack.append(OPAQUE if data is None else utf8_value(data))
 
     def op_SHORT_BINUNICODE(self) -> None:
         reader = self.reader
         raw = reader.read(reader.read_byte())
+        # The hot path of every key: sniffed only when it could hold a pickle (raw, protocol 0 lines, encoded).
+        if len(raw) >= 8 and (raw[0] == 0x80 or 10 in raw or encoded_prefix(raw)):
+            self.check_bytes(raw)
         try:  # at most 255 bytes: always short enough to track
             self.stack.append(raw.decode("utf-8", "surrogatepass"))
         except UnicodeDecodeError:
             self.stack.append(OPAQUE)
 
     def op_BINUNICODE8(self) -> None:
-        data = self.payload(_U8.unpack(self.reader.read(8))[0])
+        data = self.payload(_U8.unpack(self.reader.read(8))[0], text=True)
         self.stack.append(OPAQUE if data is None else utf8_value(data))
 
     def op_BINBYTES(self) -> None:
-        self.reader.skip(_U4.unpack(self.reader.read(4))[0])
+        self.payload(_U4.unpack(self.reader.read(4))[0])
         self.stack.append(OPAQUE)
 
     def op_SHORT_BINBYTES(self) -> None:
-        self.reader.skip(self.reader.read_byte())
+        self.payload(self.reader.read_byte())
         self.stack.append(OPAQUE)
 
     def op_BINBYTES8(self) -> None:
-        self.reader.skip(_U8.unpack(self.reader.read(8))[0])
+        self.payload(_U8.unpack(self.reader.read(8))[0])
         self.stack.append(OPAQUE)
 
     op_BYTEARRAY8 = op_BINBYTES8
@@ -137,14 +155,18 @@ class DataOpcodes:
         n = _I4.unpack(self.reader.read(4))[0]
         if n < 0:
             raise self.stop("malformed", f"LONG4 with negative length {n}")
-        data = self.payload(n) if n <= 64 else None
+        data = self.reader.read(n) if n <= 64 else None
         if n > 64:
             self.reader.skip(n)  # a 512-bit+ integer is data, never an import name
         self.stack.append(OPAQUE if data is None else int.from_bytes(data, "little", signed=True))
 
     def op_APPEND(self) -> None:
         value = self.pop()
-        list_extend(self.top(), [value])
+        target = self.top()
+        if value is target and isinstance(value, (TrackedList, TrackedDict)):
+            self.problem("suspicious", f"APPEND at byte {self.offset} puts a list inside itself "
+                                      "(a self-containing container: printing or copying it never ends)")
+        list_extend(target, [value])
 
     def op_APPENDS(self) -> None:
         items = self.pop_mark()
@@ -176,7 +198,11 @@ class DataOpcodes:
     def op_SETITEM(self) -> None:
         value = self.pop()
         key = self.pop()
-        dict_update(self.top(), [key, value])
+        target = self.top()
+        if value is target and isinstance(value, (TrackedList, TrackedDict)):
+            self.problem("suspicious", f"SETITEM at byte {self.offset} puts a dict inside itself "
+                                      "(a self-containing container: printing or copying it never ends)")
+        dict_update(target, [key, value])
 
     def op_SETITEMS(self) -> None:
         items = self.pop_mark()

@@ -13,31 +13,38 @@ import struct
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from mlaudit.formats.byte_reader import ByteReader
+from mlaudit.formats.byte_reader import ByteReader, LimitExceeded
 from mlaudit.formats.pickle_data_ops import DataOpcodes
+from mlaudit.formats.pickle_embedded import EmbeddedFields
 from mlaudit.formats.pickle_joblib import JOBLIB_WRAPPERS
+from mlaudit.formats.pickle_memo_ops import MemoOpcodes
 from mlaudit.formats.pickle_opcodes import HIGHEST_PROTOCOL, OPCODES
-from mlaudit.formats.pickle_values import OPAQUE, GlobalRef, Instance, Value, make_tuple
+from mlaudit.formats.pickle_values import OPAQUE, GlobalRef, Instance, Value, expanded_size, make_tuple
 
 if TYPE_CHECKING:
     from mlaudit.formats.pickle_ops import PickleLimits, StreamScan
 
 _U2 = struct.Struct("<H")
 _I4 = struct.Struct("<i")
-_U4 = struct.Struct("<I")
 _U8 = struct.Struct("<Q")
-_KEEP = 4096  # payloads longer than this are data, never import names: skipped, not read
+EXPANSION_LIMIT = 100_000_000  # expanded nodes of the returned object (a billion-laughs pickle: 2**40)
+
+
+NO_FRAME = 1 << 62  # frame_end outside any FRAME: no offset reaches it
 
 
 class Stop(Exception):
-    """The walk cannot go on: ``kind`` and ``message`` say why, ``offset`` where."""
+    """The walk cannot go on: ``kind`` and ``message`` say why, ``offset`` where.
 
-    def __init__(self, kind: str, offset: int, message: str) -> None:
+    ``skip_lines``: after a line over the limit, how many lines of the opcode are left to skip.
+    """
+
+    def __init__(self, kind: str, offset: int, message: str, skip_lines: int = 0) -> None:
         super().__init__(message)
-        self.kind, self.offset, self.message = kind, offset, message
+        self.kind, self.offset, self.message, self.skip_lines = kind, offset, message, skip_lines
 
 
-class PickleMachine(DataOpcodes):
+class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
     """Walks one stream; the owner reads ``scan`` afterwards."""
 
     def __init__(self, reader: ByteReader, limits: PickleLimits, scan: StreamScan, depth: int,
@@ -51,6 +58,13 @@ class PickleMachine(DataOpcodes):
         self.memo: dict[int, Value] = {}
         self.name = ""
         self.done = False
+        self.code = 0
+        """The opcode being executed (named in problems)."""
+        self.frame_end = NO_FRAME
+        """Where the current FRAME ends (CPython's pure-Python reader enforces it, the C one does not)."""
+        self.seen_proto = False
+        self.memo_overflow = False
+        """True once the memo ceiling dropped an entry."""
         self._on_build = on_build
         self._dispatch: dict[int, Callable[[], None]] = {
             code: getattr(self, "op_" + name) for code, (name, _) in OPCODES.items()
@@ -58,21 +72,48 @@ class PickleMachine(DataOpcodes):
 
     def run(self) -> None:
         """Execute opcodes symbolically until STOP (or raise ``Stop``)."""
-        stack, dispatch = self.stack, self._dispatch
-        read_opcode, max_stack = self.reader.read_opcode, self.limits.max_stack
+        stack, dispatch, reader = self.stack, self._dispatch, self.reader
+        read_opcode, max_stack = reader.read_opcode, self.limits.max_stack
         count = 0
         try:
             while not self.done:
                 code = read_opcode()
+                if reader.op_offset >= self.frame_end:  # self.code is still the previous opcode here
+                    self._frame_passed()
+                self.code = code
                 handler = dispatch.get(code)
                 if handler is None:
-                    raise Stop("malformed", self.offset, f"invalid opcode 0x{code:02x}")
+                    raise Stop("malformed", self.offset, f"invalid opcode 0x{code:02x} at byte {self.offset}")
                 handler()
                 count += 1
                 if len(stack) > max_stack:
                     raise Stop("limit", self.offset, f"pickle stack deeper than {max_stack} items")
         finally:
             self.scan.opcodes += count
+
+    @property
+    def opname(self) -> str:
+        """Name of the opcode being executed."""
+        entry = OPCODES.get(self.code)
+        return entry[0] if entry else f"0x{self.code:02x}"
+
+    def problem(self, kind: str, message: str) -> None:
+        """Record a problem that does not stop the walk."""
+        from mlaudit.formats.pickle_ops import PickleProblem
+
+        self.scan.problems.append(PickleProblem(kind, self.offset, message))
+
+    def _frame_passed(self) -> None:
+        """The opcode just read starts at or past the frame's end: if past, the previous one straddled it."""
+        end, start = self.frame_end, self.reader.op_offset
+        self.frame_end = NO_FRAME
+        if start > end:
+            from mlaudit.formats.pickle_ops import PickleProblem
+
+            self.scan.problems.append(PickleProblem("frame-divergence", end, (
+                f"{self.opname} reads across the end of the FRAME at byte {end} (the next opcode starts at byte "
+                f"{start}): CPython's C unpickler (pickle.load, torch.load) reads on, its pure-Python unpickler "
+                "and frame-bounded scanners stop there, so they see different pickles")))
 
     # -- stack helpers -------------------------------------------------
     def pop(self) -> Value:
@@ -103,14 +144,12 @@ class PickleMachine(DataOpcodes):
     def stop(self, kind: str, message: str) -> Exception:
         return Stop(kind, self.offset, message)
 
-    def payload(self, n: int) -> bytes | None:
-        if n > _KEEP:
-            self.reader.skip(n)
-            return None
-        return self.reader.read(n)
-
-    def line(self) -> bytes:
-        return self.reader.readline(self.limits.max_line)[:-1]
+    def line(self, lines_after: int = 0) -> bytes:
+        try:
+            return self.reader.readline(self.limits.max_line)[:-1]
+        except LimitExceeded:
+            raise Stop("limit", self.offset, f"{self.opname} at byte {self.offset} has a line longer than "
+                                             f"{self.limits.max_line} bytes", skip_lines=1 + lines_after) from None
 
     def make_global(self, module: Value, attr: Value, opcode: str) -> GlobalRef:
         if not isinstance(module, str) or not isinstance(attr, str):
@@ -129,30 +168,16 @@ class PickleMachine(DataOpcodes):
         if isinstance(target, GlobalRef):
             from mlaudit.formats.pickle_ops import PickleCall
 
-            self.scan.calls.append(PickleCall(target, opcode, self.offset))
+            calls = self.scan.calls
+            calls.append(PickleCall(target, opcode, self.offset))
+            if isinstance(args, tuple):
+                # A callable handed to a call may be called by it (copyreg._reconstructor calls
+                # base.__init__, functools.partial wraps it): it counts as called.
+                for arg in args:
+                    if isinstance(arg, GlobalRef):
+                        calls.append(PickleCall(arg, f"passed to {target.dotted} by {opcode}", self.offset))
             return Instance(target, args)
         return OPAQUE
-
-    def memo_put(self, idx: int) -> None:
-        memo = self.memo
-        if len(memo) >= self.limits.max_memo and idx not in memo:
-            raise Stop("limit", self.offset, f"pickle memo larger than {self.limits.max_memo} entries")
-        stack = self.stack
-        if len(stack) <= (self.marks[-1] if self.marks else 0):
-            raise Stop("malformed", self.offset, "stack underflow")
-        memo[idx] = stack[-1]
-
-    def memo_get(self, idx: object) -> None:
-        if idx not in self.memo:
-            raise Stop("malformed", self.offset, f"memo entry {idx!r} fetched but never stored")
-        self.stack.append(self.memo[idx])
-
-    def text_int(self) -> int:
-        raw = self.line()
-        try:
-            return int(raw)
-        except ValueError:
-            raise Stop("malformed", self.offset, "non-integer memo index") from None
 
     # -- opcodes -------------------------------------------------------
     def op_MARK(self) -> None:
@@ -164,6 +189,11 @@ class PickleMachine(DataOpcodes):
         self.scan.result = self.pop()
         self.scan.complete = True
         self.done = True
+        size = expanded_size(self.scan.result, EXPANSION_LIMIT)
+        if size >= EXPANSION_LIMIT:
+            self.problem("suspicious", f"the object STOP at byte {self.offset} returns expands to more than "
+                                       f"{EXPANSION_LIMIT:,} items through shared references (memo/DUP expansion): "
+                                       "printing, copying or serialising it exhausts memory")
 
     def op_POP(self) -> None:
         if self.marks and self.marks[-1] == len(self.stack):
@@ -192,6 +222,10 @@ class PickleMachine(DataOpcodes):
     def op_BUILD(self) -> None:
         state = self.pop()
         obj = self.top()
+        if isinstance(obj, GlobalRef):  # BUILD on an imported object calls its __setstate__
+            from mlaudit.formats.pickle_ops import PickleCall
+
+            self.scan.calls.append(PickleCall(obj, "BUILD", self.offset))
         if isinstance(obj, Instance):
             from mlaudit.formats.pickle_ops import PickleCall
 
@@ -199,10 +233,12 @@ class PickleMachine(DataOpcodes):
             obj.state = state
             if obj.cls.dotted in JOBLIB_WRAPPERS:
                 self._on_build(self, obj)
+                self.frame_end = NO_FRAME  # joblib writes the array after closing the frame
                 self.stack[-1] = OPAQUE
 
     def op_GLOBAL(self) -> None:
-        module, attr = _text(self.line()), _text(self.line())
+        module = _text(self.line(1))
+        attr = _text(self.line())
         self.stack.append(self.make_global(module, attr, "GLOBAL"))
 
     def op_STACK_GLOBAL(self) -> None:
@@ -210,7 +246,8 @@ class PickleMachine(DataOpcodes):
         self.stack.append(self.make_global(self.pop(), attr, "STACK_GLOBAL"))
 
     def op_INST(self) -> None:
-        module, attr = _text(self.line()), _text(self.line())
+        module = _text(self.line(1))
+        attr = _text(self.line())
         ref = self.make_global(module, attr, "INST")
         self.stack.append(self.call(ref, "INST", make_tuple(self.pop_mark())))
 
@@ -253,29 +290,12 @@ class PickleMachine(DataOpcodes):
     def op_EXT4(self) -> None:
         self._extension(_I4.unpack(self.reader.read(4))[0], "EXT4")
 
-    def op_GET(self) -> None:
-        self.memo_get(self.text_int())
-
-    def op_BINGET(self) -> None:
-        self.memo_get(self.reader.read_byte())
-
-    def op_LONG_BINGET(self) -> None:
-        self.memo_get(_U4.unpack(self.reader.read(4))[0])
-
-    def op_PUT(self) -> None:
-        self.memo_put(self.text_int())
-
-    def op_BINPUT(self) -> None:
-        self.memo_put(self.reader.read_byte())
-
-    def op_LONG_BINPUT(self) -> None:
-        self.memo_put(_U4.unpack(self.reader.read(4))[0])
-
-    def op_MEMOIZE(self) -> None:
-        self.memo_put(len(self.memo))
-
     def op_PROTO(self) -> None:
         version = self.reader.read_byte()
+        if self.seen_proto:
+            self.problem("suspicious", f"PROTO at byte {self.offset} repeats the protocol header "
+                                      "(CPython never writes two; a sign of a spliced pickle)")
+        self.seen_proto = True
         self.scan.protocol = version
         if version > HIGHEST_PROTOCOL:
             raise Stop("malformed", self.offset, f"unsupported pickle protocol {version}")
@@ -284,7 +304,12 @@ class PickleMachine(DataOpcodes):
         length = _U8.unpack(self.reader.read(8))[0]
         left = self.reader.remaining_hint()
         if left is not None and length > left:
-            raise Stop("malformed", self.offset, f"FRAME of {length} bytes, only {left} left")
+            raise Stop("malformed", self.offset, f"FRAME at byte {self.offset} declares {length} bytes, "
+                                                 f"only {left} left")
+        if self.offset < self.frame_end != NO_FRAME:
+            self.problem("suspicious", f"FRAME at byte {self.offset} starts inside the frame ending at byte "
+                                      f"{self.frame_end} (frames in frames: the pure-Python unpickler refuses it)")
+        self.frame_end = self.reader.tell() + length if length else NO_FRAME
 
     def op_READONLY_BUFFER(self) -> None:
         self.top()

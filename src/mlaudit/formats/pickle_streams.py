@@ -50,6 +50,9 @@ def walk_pickle_file(reader: ByteReader, limits: PickleLimits | None = None) -> 
         if out.streams >= MAX_STREAMS:
             out.scan.problems.append(PickleProblem(
                 "limit", reader.tell(), f"more than {MAX_STREAMS} concatenated pickle streams"))
+            from mlaudit.formats.pickle_sweep import sweep_imports  # the rest is still swept for imports
+
+            out.scan.swept += sweep_imports(reader, out.scan)
             return out
         stream = walk_stream(reader, limits)
         out.streams += 1
@@ -66,4 +69,4 @@ def walk_pickle_file(reader: ByteReader, limits: PickleLimits | None = None) -> 
 
 
 def _stopped_early(scan: StreamScan) -> bool:
-    return any(p.kind in ("malformed", "truncated", "limit", "trailing-data") for p in scan.problems)
+    return any(p.kind in ("malformed", "truncated", "limit", "unparsed", "trailing-data") for p in scan.problems)

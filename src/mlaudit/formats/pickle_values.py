@@ -163,3 +163,48 @@ def unicode_literal(raw: bytes) -> Value:
         return small_str(raw.decode("raw-unicode-escape"))
     except UnicodeDecodeError:
         return OPAQUE
+
+
+def _children(node: object) -> tuple[object, ...] | list[Value] | None:
+    if isinstance(node, tuple):
+        return node
+    if isinstance(node, TrackedList):
+        return node.items
+    if isinstance(node, TrackedDict):
+        return list(node.items.values())
+    if isinstance(node, Instance):
+        return (node.args, node.state)
+    return None
+
+
+def expanded_size(root: object, cap: int) -> int:
+    """How many nodes ``root`` has once shared references (memo GETs, DUP) are expanded, capped at ``cap``.
+
+    The real object is small (references are shared), but printing, copying or
+    serialising it to JSON walks the expanded tree: ``[x, x]`` nested forty deep
+    is 2**40 nodes. Each distinct container is visited once (iteratively, by
+    identity); a reference back to a container still being visited counts 1.
+    """
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    todo: list[tuple[object, bool]] = [(root, False)]
+    while todo:
+        node, finished = todo.pop()
+        key = id(node)
+        children = _children(node)
+        if children is None:
+            continue
+        if finished:
+            on_path.discard(key)
+            total = 1
+            for child in children:
+                total = min(cap, total + sizes.get(id(child), 1))
+            sizes[key] = total
+            continue
+        if key in sizes or key in on_path:
+            continue
+        on_path.add(key)
+        todo.append((node, True))
+        todo.extend((child, False) for child in children
+                    if _children(child) is not None and id(child) not in sizes)
+    return sizes.get(id(root), 1)

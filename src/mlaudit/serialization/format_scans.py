@@ -18,24 +18,10 @@ _SEVERITY = {s.value: s for s in Severity}
 
 def scan_pickle(scanner: ModelScanner, report: FileReport, fh: IO[bytes], size: int | None,
                 member: str) -> None:
-    """Every pickle stream of the file (legacy PyTorch files: the five pickles before the raw storage)."""
-    from mlaudit.formats.model_format import describe_bytes
-    from mlaudit.formats.pickle_streams import walk_pickle_file
+    """Every pickle stream of the file (see ``pickle_report.scan_pickle_file``)."""
+    from mlaudit.serialization.pickle_report import scan_pickle_file
 
-    reader = ByteReader(fh, size=size)
-    head = reader.peek(8)
-    headerless = head[:1] != b"\x80"  # protocol 0/1: recognised by the file name only
-    result = walk_pickle_file(reader, scanner.settings.pickle_limits)
-    if headerless and not result.complete and not result.scan.imports:
-        # pickle.load stops at the first byte that is not a valid opcode sequence, having imported nothing.
-        problem = result.scan.problems[0] if result.scan.problems else None
-        where = f"byte {problem.offset} ({problem.message})" if problem else "its end"
-        report.not_a_model(f"{describe_bytes(head)}: a pickle loader stops at {where} before loading anything",
-                           member=member)
-        return
-    kind = "torch-legacy" if result.legacy_torch else "pickle"
-    report.understood(kind)
-    report_pickle(report, result.scan, scanner.settings.policy, member=member, container=kind)
+    scan_pickle_file(report, fh, size, member, scanner.settings.policy, scanner.settings.pickle_limits)
 
 
 def scan_npy(scanner: ModelScanner, report: FileReport, fh: IO[bytes], size: int | None, member: str) -> None:

@@ -31,6 +31,15 @@ _NUMPY_SCALARS = (
     "ndarray", "dtype",
 )
 
+_PURE_BUILTINS = (
+    "len", "abs", "min", "max", "sum", "all", "any", "repr", "ascii", "hash", "id", "isinstance",
+    "issubclass", "callable", "iter", "next", "sorted", "reversed", "enumerate", "zip", "round", "pow",
+    "divmod", "ord", "chr", "hex", "oct", "bin", "format", "Ellipsis", "NotImplemented", "memoryview",
+    "ArithmeticError", "AssertionError", "AttributeError", "Exception", "IndexError", "KeyError",
+    "LookupError", "NotImplementedError", "OverflowError", "RuntimeError", "StopIteration", "TypeError",
+    "ValueError", "ZeroDivisionError", "UserWarning", "DeprecationWarning", "Warning",
+)
+
 ALLOWED: tuple[str, ...] = (
     # Python containers and value types real checkpoints hold.
     "collections.OrderedDict", "collections.defaultdict", "collections.Counter", "collections.deque",
@@ -60,53 +69,114 @@ ALLOWED: tuple[str, ...] = (
     "numpy.random._pickle.__generator_ctor", "numpy.random.mtrand.RandomState",
     "numpy.random._mt19937.MT19937", "numpy.random._pcg64.PCG64", "numpy.random._pcg64.PCG64DXSM",
     "numpy.random._philox.Philox", "numpy.random._sfc64.SFC64", "numpy.random._generator.Generator",
-    "numpy.random.bit_generator.SeedSequence",
+    "numpy.random.bit_generator.SeedSequence", "numpy.random.bit_generator.__pyx_unpickle_SeedSequence",
     # scikit-learn estimators, joblib's array wrappers, SciPy sparse matrices.
     "sklearn.**", "joblib.numpy_pickle.NumpyArrayWrapper", "joblib.numpy_pickle.NDArrayWrapper",
     "joblib.numpy_pickle.ZNDArrayWrapper", "scipy.sparse.**",
+    # Pure, side-effect-free callables and markers: calling them reads or builds values only.
+    *(f"builtins.{name}" for name in _PURE_BUILTINS),
+    "collections.abc.*", "_collections_abc.*", "types.SimpleNamespace",
+    "sklearn.externals.joblib.numpy_pickle.*Wrapper", "__future__.*", "numbers.*", "math.*", "cmath.*",
 )
 
-_EXEC = "executes arbitrary code or shell commands when the file is loaded"
+
+_EXEC = "runs code, spawns processes, compiles code or imports arbitrary modules when the file is loaded"
+_NESTED = "unpickles or unmarshals a second payload (which can run any code) when the file is loaded"
+_TORCH_CODE = "reaches PyTorch's code generation, compilation or scripting paths, which run code"
+_GETATTR = "fetches attributes by name, reaching any function (os.system) without naming it"
 _FILES = "reads, writes or deletes files when the file is loaded"
 _NET = "opens network connections when the file is loaded"
-_NESTED = "loads another serialized object (a second, unchecked payload) when the file is loaded"
-_INDIRECT = "builds calls to arbitrary functions, hiding what really runs"
+_INDIRECT = "builds calls to arbitrary functions or classes, hiding what really runs"
+_BROWSER = "opens a web browser (an external program) when the file is loaded"
+
+# Code execution, process spawning, compilation and arbitrary import: whole modules whose
+# loading-time use can only mean that (and their Python 2 spellings).
+_EXEC_MODULES = (
+    "os", "posix", "nt", "subprocess", "_posixsubprocess", "_winapi", "_bootsubprocess", "pty", "commands",
+    "popen2", "runpy", "importlib", "imp", "zipimport", "pkgutil", "pkg_resources", "code", "codeop",
+    "compileall", "py_compile", "ctypes", "_ctypes", "cffi", "multiprocessing", "concurrent", "asyncio",
+    "sys", "timeit", "cProfile", "profile", "pdb", "bdb", "trace", "doctest", "pydoc", "unittest",
+    "modulefinder", "platform", "site", "ensurepip", "venv", "pip", "distutils", "setuptools",
+    "_distutils_hack", "idlelib", "lib2to3", "_aix_support", "_osx_support", "_pyrepl", "mailcap",
+    "pipes", "tkinter", "_tkinter", "turtle", "turtledemo", "test", "types", "gc", "inspect", "_thread",
+    "threading", "signal", "rlcompleter", "code.InteractiveInterpreter", "xxsubtype", "_xxsubinterpreters",
+    "IPython", "ipykernel", "jupyter_client", "__builtins__", "numpy.f2py", "numpy.distutils", "numpy.testing",
+    "numpy.ctypeslib", "scipy.weave", "sklearn.utils._testing", "sklearn.externals", "pandas.io.clipboard",
+    "builtins.eval", "builtins.exec", "builtins.compile", "builtins.__import__", "builtins.execfile",
+    "builtins.breakpoint", "builtins.input", "builtins.help", "builtins.apply", "builtins.reload",
+    "builtins.globals", "builtins.locals", "builtins.vars",
+)
+# Stdlib helpers that spawn processes or compile code inside otherwise harmless modules.
+_EXEC_HELPERS = (
+    "uuid._*", "uuid.getnode", "imaplib.IMAP4_stream", "logging.config", "http.server.CGIHTTPRequestHandler",
+    "cgitb", "typing.get_type_hints", "typing.ForwardRef", "dataclasses._create_fn", "webbrowser.get",
+    "webbrowser.register", "webbrowser.BackgroundBrowser", "webbrowser.GenericBrowser", "webbrowser.UnixBrowser",
+)
+_TORCH_CODE_PATHS = (
+    "torch._inductor", "torch.jit", "torch.fx", "torch._dynamo", "torch.compiler", "torch._export",
+    "torch.export", "torch.package", "torch.hub", "torch.utils.cpp_extension", "torch.utils.collect_env",
+    "torch.utils.bottleneck", "torch.utils._config_module", "torch.utils.data.datapipes", "torch.testing",
+    "torch._functorch", "torch._higher_order_ops", "torch._ops", "torch.ops", "torch._library",
+    "torch.library",
+    "torch._utils._import_dotted_name", "torch.ao.quantization.fx", "torch.distributed.rpc",
+)
+_NESTED_LOADERS = (
+    "pickle", "_pickle", "cPickle", "pickletools", "copy_reg.add_extension", "copyreg.add_extension",
+    "marshal", "dill", "cloudpickle", "joblib.load", "joblib.numpy_pickle.load", "joblib._memmapping_reducer",
+    "shelve", "dbm", "numpy.load", "numpy.lib.npyio", "numpy.lib.format.read_array", "torch.load",
+    "torch.serialization.load", "torch.serialization._load", "torch.storage._load_from_bytes",
+    "torch._C", "yaml.load", "yaml.unsafe_load", "yaml.full_load", "yaml.load_all", "yaml.unsafe_load_all",
+    "jsonpickle", "pandas.read_pickle", "pandas.io.pickle", "keras.models.load_model",
+    "keras.saving", "tensorflow", "tf_keras", "onnx.load",
+)
+_GETATTR_CHAINS = (
+    "builtins.getattr", "builtins.setattr", "builtins.delattr", "builtins.object.__getattribute__",
+    "operator.attrgetter", "operator.methodcaller", "_operator.attrgetter", "_operator.methodcaller",
+    "operator.call", "_operator.call", "functools.reduce", "_functools.reduce",
+)
+_FILE_WRITERS = (
+    "builtins.open", "io", "_io", "_pyio", "codecs.open", "codecs.StreamReaderWriter", "shutil", "tempfile",
+    "pathlib", "glob", "fileinput", "filecmp", "tarfile", "zipfile", "gzip", "bz2", "lzma", "mmap",
+    "logging.FileHandler", "logging.handlers", "logging.basicConfig", "sqlite3",
+    "linecache", "posixpath", "ntpath", "genericpath", "csv.writer", "csv.DictWriter", "wave", "aifc",
+    "sunau", "numpy.fromfile", "numpy.tofile", "numpy.save", "numpy.savez", "numpy.savez_compressed",
+    "numpy.savetxt", "numpy.loadtxt", "numpy.genfromtxt", "numpy.memmap", "numpy.lib.format.open_memmap",
+    "torch.save", "torch.from_file", "torch.storage.UntypedStorage.from_file", "sklearn.datasets",
+    "scipy.sparse.load_npz", "scipy.sparse.save_npz", "scipy.io", "joblib.dump", "pandas.read_csv",
+    "pandas.DataFrame.to_csv", "PIL.Image.open", "h5py.File",
+)
+_NETWORK_CLIENTS = (
+    "socket", "_socket", "ssl", "_ssl", "urllib", "urllib2", "urllib3", "http",
+    "httplib", "requests", "ftplib", "smtplib", "smtpd", "poplib", "imaplib", "nntplib", "telnetlib",
+    "xmlrpc", "xmlrpclib", "socketserver", "asyncore", "asynchat", "aiohttp", "httpx", "websocket",
+    "websockets", "paramiko", "wsgiref", "torch.distributed", "huggingface_hub",
+)
+_INDIRECT_CALLS = (
+    "functools.partial", "functools.partialmethod", "_functools.partial", "operator.itemgetter",
+    "_operator.itemgetter", "builtins.map", "builtins.filter", "builtins.type", "builtins.staticmethod",
+    "builtins.classmethod", "builtins.property", "builtins.super", "copyreg.copyreg.extension",
+)
 
 DENIED: tuple[tuple[str, Severity, str], ...] = (
-    *((m, Severity.CRITICAL, _EXEC) for m in (
-        "os", "posix", "nt", "subprocess", "_posixsubprocess", "pty", "commands", "popen2", "runpy",
-        "importlib", "imp", "pip", "code", "codeop", "ctypes", "_ctypes", "sys", "timeit", "cProfile",
-        "profile", "pdb", "bdb", "trace", "doctest", "pydoc", "platform", "asyncio", "multiprocessing",
-        "builtins.eval", "builtins.exec", "builtins.compile", "builtins.__import__", "builtins.execfile",
-        "builtins.getattr", "builtins.setattr", "builtins.delattr", "builtins.globals", "builtins.locals",
-        "builtins.vars", "builtins.breakpoint", "builtins.input", "builtins.apply", "builtins.help",
-        "numpy.testing._private.utils.runstring", "numpy.f2py", "torch.hub", "torch.utils.cpp_extension",
-        "logging.config", "site", "ensurepip", "venv", "distutils", "setuptools", "zipimport", "pkgutil",
-        "types", "marshal", "gc", "inspect", "webbrowser", "_thread", "threading", "signal", "_winapi",
-        # Allowed packages' own code runners: exec of generated code, test helpers.
-        "torch.fx", "torch.ao.quantization.fx", "torch._dynamo", "torch.utils.data.datapipes",
-        "sklearn.utils._testing", "sklearn.externals",
-    )),
-    *((m, Severity.HIGH, _FILES) for m in (
-        "builtins.open", "io", "_io", "shutil", "tempfile", "pathlib", "glob", "fileinput", "tarfile",
-        "zipfile", "numpy.fromfile", "numpy.tofile", "numpy.save", "numpy.savez", "numpy.loadtxt",
-        "numpy.genfromtxt", "numpy.memmap", "torch.save", "linecache", "posixpath", "ntpath",
-        "sklearn.datasets", "scipy.sparse.load_npz", "scipy.sparse.save_npz", "scipy.io",
-    )),
-    *((m, Severity.HIGH, _NET) for m in (
-        "socket", "_socket", "ssl", "urllib", "urllib2", "http", "httplib", "requests", "ftplib",
-        "smtplib", "telnetlib", "xmlrpc", "socketserver", "aiohttp", "httpx",
-    )),
-    *((m, Severity.HIGH, _NESTED) for m in (
-        "pickle", "_pickle", "cPickle", "dill", "cloudpickle", "joblib.load", "numpy.load",
-        "numpy.lib.npyio", "torch.load", "torch.serialization.load", "torch.jit.load", "torch._C",
-        "torch.storage._load_from_bytes", "torch.package", "yaml.load", "yaml.unsafe_load", "shelve",
-        "copyreg.add_extension", "keras.models.load_model", "tensorflow",
-    )),
-    *((m, Severity.HIGH, _INDIRECT) for m in (
-        "functools.partial", "functools.reduce", "functools.partialmethod", "operator.attrgetter",
-        "operator.methodcaller", "operator.call", "_operator.attrgetter", "_operator.methodcaller",
-        "builtins.map", "builtins.filter", "builtins.type", "builtins.staticmethod", "builtins.classmethod",
-        "builtins.property", "builtins.super", "copyreg.copyreg.extension", "torch._utils._import_dotted_name",
-    )),
+    *((m, Severity.CRITICAL, _EXEC) for m in _EXEC_MODULES + _EXEC_HELPERS),
+    *((m, Severity.CRITICAL, _TORCH_CODE) for m in _TORCH_CODE_PATHS),
+    *((m, Severity.CRITICAL, _NESTED) for m in _NESTED_LOADERS),
+    *((m, Severity.CRITICAL, _GETATTR) for m in _GETATTR_CHAINS),
+    *((m, Severity.HIGH, _FILES) for m in _FILE_WRITERS),
+    *((m, Severity.HIGH, _NET) for m in _NETWORK_CLIENTS),
+    *((m, Severity.HIGH, _INDIRECT) for m in _INDIRECT_CALLS),
+    ("webbrowser", Severity.HIGH, _BROWSER),
+    *((m, Severity.HIGH, "is a class or function of the script that saved the file: loading runs whatever the "
+                         "loading program's __main__ defines under that name") for m in ("__main__", "__mp_main__")),
 )
+
+DENY_EXCEPTIONS: frozenset[str] = frozenset({
+    # The TorchScript unpickler's list builders: allow-listed inside the denied torch.jit package.
+    "torch.jit._pickle.build_intlist", "torch.jit._pickle.build_floatlist", "torch.jit._pickle.build_boollist",
+    "torch.jit._pickle.build_tensorlist", "torch.jit._pickle.build_doublelist", "torch.jit._pickle.build_list",
+    "torch.jit._pickle.build_complexlist", "torch.jit._pickle.restore_type_tag",
+    # joblib array wrappers of old scikit-learn releases (sklearn.externals.joblib), and a plain record type.
+    "sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper", "sklearn.externals.joblib.numpy_pickle.NDArrayWrapper",
+    "sklearn.externals.joblib.numpy_pickle.ZNDArrayWrapper", "types.SimpleNamespace",
+})
+"""Exact names below a denied package that real checkpoints use and that only build values."""
