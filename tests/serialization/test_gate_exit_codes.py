@@ -49,7 +49,7 @@ CODE_RUNNING = {
     "prefixed.pt": b"\0" * 512 + TORCH_ZIP,
     "lfs-header.bin": b"version https://git-lfs.github.com/spec/v1\noid sha256:" + b"a" * 64 + b"\nsize 9\n" + TORCH_ZIP,
     "old-joblib.pkl": b"ZF" + hex(len(EVIL)).encode().ljust(19) + zlib.compress(EVIL),
-    "broken-wrapper.joblib": stream(b"\x8c\x1ejoblib.numpy_pickle\x8c\x11NumpyArrayWrapper\x93)\x81}b") + EVIL,
+    "broken-wrapper.joblib": stream(b"\x8c\x13joblib.numpy_pickle\x8c\x11NumpyArrayWrapper\x93)\x81}b") + EVIL,
     "os-layer.keras": _keras({"module": "os", "class_name": "function", "config": "system"}),
     "foreign-layer.keras": _keras({"module": "evil.layers", "class_name": "Backdoor", "config": {}}),
     "export/keras_metadata.pb": pb_field(1, pb_field(5, json.dumps(LAMBDA))),

@@ -77,7 +77,7 @@ def test_old_joblib_zfile_layout(tmp_path: Path, extra_space: bool) -> None:
 
 
 def test_joblib_wrapper_that_does_not_parse_fails_the_gate(tmp_path: Path) -> None:
-    wrapper = b"\x8c\x1ejoblib.numpy_pickle\x8c\x11NumpyArrayWrapper\x93)\x81}\x8c\x05shape\x8c\x03bad\x73b"
+    wrapper = b"\x8c\x13joblib.numpy_pickle\x8c\x11NumpyArrayWrapper\x93)\x81}\x8c\x05shape\x8c\x03bad\x73b"
     data = stream(wrapper) + EVIL
     report = scan_bytes(tmp_path, "model.joblib", data)
     assert worst(report) is not None and worst(report).at_least(Severity.HIGH)  # type: ignore[union-attr]

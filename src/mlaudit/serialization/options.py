@@ -25,7 +25,7 @@ class SerializationOptions:
     exclude: tuple[str, ...] = ()
     """Globs of files never scanned."""
     unknown_import_severity: Severity = Severity.MEDIUM
-    """Severity of an import on neither list (and of Keras layers from unknown modules)."""
+    """Severity of an import on neither list that the pickle only names; one that loading calls is ``high``."""
     mislabelled_severity: Severity = Severity.MEDIUM
     """Severity of a file whose content is not the format its name says."""
     unscanned_severity: Severity = Severity.HIGH
