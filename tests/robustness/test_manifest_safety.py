@@ -139,7 +139,7 @@ def test_fifo_as_manifest_is_refused_without_hanging(recorded_repo: Path) -> Non
 def test_deep_manifest_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "weights.lock.json"
     path.write_text("[" * 100_000 + "]" * 100_000)
-    with pytest.raises(ManifestError, match="nested 100000 levels deep"):
+    with pytest.raises(ManifestError, match="nested too deeply"):
         read_manifest(path)
     repo = weights_repo(tmp_path / "repo", {"a.safetensors": b"A" * 4096})
     (repo / "weights.lock.json").write_text("{" + '"x":{' * 100_000 + "}" * 100_001)

@@ -83,10 +83,14 @@ def _name_lines(text: str) -> dict[str, int]:
     for match in _NAME_FIELD.finditer(text):
         line += text.count("\n", position, match.start())
         position = match.start()
-        try:
-            name = json.loads(match.group(1))
-        except ValueError:
-            continue
+        quoted = match.group(1)
+        if "\\" in quoted:
+            try:
+                name = json.loads(quoted)
+            except ValueError:
+                continue
+        else:
+            name = quoted[1:-1]
         lines.setdefault(name, line)
     return lines
 
@@ -101,7 +105,7 @@ def parse_manifest(text: str) -> WeightManifest:
             text.count("\n", 0, conflict.start()) + 1,
         )
     try:
-        data = loads_json(text)
+        data = loads_json(text, max_depth=None)  # every value's type is checked below: no deep value survives
     except BoundedParseError as exc:
         raise ManifestError(str(exc), exc.line) from None
     if not isinstance(data, dict):
@@ -153,23 +157,28 @@ def _entry_problem(item: Any) -> str | None:
     name = item.get("name")
     if not isinstance(name, str) or not name:
         return "'name' must be a non-empty string"
-    shown = json.dumps(name)  # escaped: the name is the repository's text
-    if "\x00" in name:
-        return f"{shown}: a file name cannot contain a NUL character"
-    try:
-        os.fsencode(name)
-    except UnicodeError:
-        return f"{shown}: not a file name this system can represent"
-    if name.startswith("/") or "\\" in name or ".." in name.split("/"):
-        return f"{shown} must be a POSIX path relative to the repository root, inside it"
-    if item.get("algorithm", "sha256") != "sha256":
-        return f"{shown}: algorithm must be sha256"
+    problem = _name_problem(name)
+    if problem is None and item.get("algorithm", "sha256") != "sha256":
+        problem = "algorithm must be sha256"
     digest = item.get("digest")
-    if not isinstance(digest, str) or not _HEX64.match(digest):
-        return f"{shown}: digest must be 64 lowercase hex characters"
+    if problem is None and (not isinstance(digest, str) or not _HEX64.match(digest)):
+        problem = "digest must be 64 lowercase hex characters"
     size = item.get("size")
-    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-        return f"{shown}: size must be a non-negative integer"
+    if problem is None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
+        problem = "size must be a non-negative integer"
+    return None if problem is None else f"{json.dumps(name)}: {problem}"  # escaped: the repository's text
+
+
+def _name_problem(name: str) -> str | None:
+    if "\x00" in name:
+        return "a file name cannot contain a NUL character"
+    if not name.isascii():
+        try:
+            os.fsencode(name)
+        except UnicodeError:
+            return "not a file name this system can represent"
+    if name.startswith("/") or "\\" in name or ".." in name.split("/"):
+        return "must be a POSIX path relative to the repository root, inside it"
     return None
 
 
