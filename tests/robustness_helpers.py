@@ -34,6 +34,6 @@ def weights_repo(path: Path, files: dict[str, bytes]) -> Path:
 
 def no_traceback(proc: subprocess.CompletedProcess[str]) -> None:
     """The run ended with a message, not a Python traceback or an internal error."""
-    both = proc.stdout + proc.stderr
+    both = (proc.stdout or "") + (proc.stderr or "")
     assert "Traceback" not in both, both
     assert "internal error" not in both, both
