@@ -13,7 +13,7 @@ second ``"status"`` must not be allowed to hide behind the first).
 from __future__ import annotations
 
 import json
-import tomllib
+import sys
 from typing import Any
 
 MAX_DEPTH = 64
@@ -71,6 +71,11 @@ def loads_toml(text: str, *, max_depth: int = MAX_DEPTH) -> dict[str, Any]:
     bound only for arrays and inline tables outside strings; a file over the
     limit is re-checked by the parser itself under a guard.
     """
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -64,6 +64,16 @@ def json_safe(value: str) -> str:
     return _SURROGATES.sub(_escape_char, value) if _SURROGATES.search(value) else value
 
 
+def json_document(text: str) -> str:
+    """A rendered JSON/SARIF document that UTF-8 can encode: each non-UTF-8 byte becomes ``\\xNN`` in its string.
+
+    Lone surrogates only occur inside JSON strings, so the escaped backslash keeps the document valid.
+    """
+    if not _SURROGATES.search(text):
+        return text
+    return _SURROGATES.sub(lambda m: "\\" + _escape_char(m), text)
+
+
 def workflow_data(value: object) -> str:
     """A workflow command's message, escaped as the runner reads it (``%``, CR, LF)."""
     text = json_safe("" if value is None else str(value))

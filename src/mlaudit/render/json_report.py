@@ -8,6 +8,7 @@ from typing import Any
 
 from mlaudit.errors import MlauditError
 from mlaudit.model import SCHEMA_VERSION, AcceptedFinding, CheckResult, Finding, Pillar, Report, Severity, Status
+from mlaudit.render.escape import json_document
 
 
 class ReportFormatError(MlauditError):
@@ -16,7 +17,7 @@ class ReportFormatError(MlauditError):
 
 def render_json(report: Report) -> str:
     """The report as indented JSON, keys in contract order."""
-    return json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+    return json_document(json.dumps(report.to_json(), indent=2, ensure_ascii=False)) + "\n"
 
 
 def load_report(text: str, *, source: str = "report") -> Report:

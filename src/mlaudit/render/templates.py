@@ -24,7 +24,9 @@ def environment() -> jinja2.Environment:
 
 def escape_markdown_cell(value: object) -> str:
     """Make a value safe inside a Markdown table cell (pipes, newlines, HTML)."""
-    text = "" if value is None else str(value)
+    from mlaudit.render.escape import json_safe
+
+    text = json_safe("" if value is None else str(value))  # a non-UTF-8 file name: \xNN, not a crash
     return (
         text.replace("\\", "\\\\")
         .replace("|", "\\|")
