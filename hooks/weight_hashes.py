@@ -17,8 +17,8 @@ from mlaudit.config import load_config
 from mlaudit.context import AuditContext
 from mlaudit.errors import UsageError
 from mlaudit.hook_runtime import print_findings, relative_paths, repo_root
-from mlaudit.weights.discovery import WeightDetector
 from mlaudit.render.escape import terminal_text
+from mlaudit.weights.discovery import WeightDetector
 from mlaudit.weights.manifest import ManifestError, WeightManifest
 from mlaudit.weights.verify import load_manifest, record_weights, verify_weights
 
@@ -51,7 +51,8 @@ def check_staged_weights(filenames: Sequence[str], *, fix: bool) -> int:
         try:
             changes = record_weights(root, options.manifest, result.hashed, drop=result.missing)
         except ManifestError as exc:
-            raise UsageError(f"{terminal_text(options.manifest)}: {terminal_text(str(exc))}; nothing was written") from None
+            message = f"{terminal_text(options.manifest)}: {terminal_text(str(exc))}; nothing was written"
+            raise UsageError(message) from None
         for name in (*changes.added, *changes.changed, *changes.removed):
             print(f"Fixing {terminal_text(options.manifest)}: {terminal_text(name)}")
     else:

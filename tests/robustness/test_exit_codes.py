@@ -46,7 +46,7 @@ def test_a_full_disk_is_one_line_and_not_success(tampered_repo: Path, args: tupl
 
 def test_an_os_error_is_one_line_not_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
     def action() -> int:
-        open("/nonexistent-dir/report.json", "w")  # noqa: SIM115 - the error is the point
+        open("/nonexistent-dir/report.json", "w")
         return 0
 
     assert handle_errors(action) == 3

@@ -77,7 +77,7 @@ def handle_errors(action: Callable[[], int]) -> int:
 
     original = sys.stdout
     guarded = original if isinstance(original, GuardedStdout) else GuardedStdout(original)
-    sys.stdout = guarded  # type: ignore[assignment]
+    sys.stdout = guarded
     try:
         code = action()
         guarded.flush()

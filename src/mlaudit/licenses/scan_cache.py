@@ -9,11 +9,11 @@ process wrote meanwhile; a corrupt cache is discarded, never trusted.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlaudit.formats.bounded_json import loads_json
 from mlaudit.store.atomic_file import write_json_atomic
 
 CACHE_VERSION = 1
@@ -41,7 +41,7 @@ class ScanCache:
 
     def _read(self) -> dict[str, list[object]]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = loads_json(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return {}
         except (OSError, ValueError):

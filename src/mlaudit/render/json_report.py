@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mlaudit.errors import MlauditError
+from mlaudit.formats.bounded_json import loads_json
 from mlaudit.model import SCHEMA_VERSION, AcceptedFinding, CheckResult, Finding, Pillar, Report, Severity, Status
 from mlaudit.render.escape import json_document
 
@@ -23,9 +24,9 @@ def render_json(report: Report) -> str:
 def load_report(text: str, *, source: str = "report") -> Report:
     """Parse a JSON report written by ``render_json`` (any schema version up to ours)."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ReportFormatError(f"{source}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        data = loads_json(text)
+    except ValueError as exc:
+        raise ReportFormatError(f"{source}: {exc}") from None
     if not isinstance(data, Mapping):
         raise ReportFormatError(f"{source}: a report must be a JSON object")
     version = data.get("schema_version")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mlaudit import __version__
+from mlaudit.formats.bounded_json import loads_json
 from mlaudit.model import Finding, Severity
 from mlaudit.options import options_to_json
 from mlaudit.serialization.file_report import FileReport
@@ -42,7 +43,7 @@ class ScanCache:
 
     def _read(self) -> dict[str, Any]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = loads_json(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
         return data if isinstance(data, dict) else {}

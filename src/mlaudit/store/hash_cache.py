@@ -24,13 +24,13 @@ write right after hashing can never hide behind an unchanged stat.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from mlaudit.formats.bounded_json import loads_json
 from mlaudit.store.atomic_file import write_json_atomic
 
 CACHE_VERSION = 1
@@ -89,7 +89,7 @@ class _EntryFile:
             self.rebuilt = True
             return {}
         try:
-            data = json.loads(raw)
+            data = loads_json(raw)
             entries = data.get("entries") if data.get("version") == CACHE_VERSION else None
             if not isinstance(entries, dict) or not all(self._valid(k, v) for k, v in entries.items()):
                 raise ValueError("unexpected cache layout")

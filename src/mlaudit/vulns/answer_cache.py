@@ -8,11 +8,11 @@ nothing; a corrupt file is discarded, never trusted.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
 
+from mlaudit.formats.bounded_json import loads_json
 from mlaudit.store.atomic_file import write_json_atomic
 from mlaudit.vulns.pip_audit_runner import Advisory
 
@@ -33,7 +33,7 @@ class AnswerCache:
 
     def _load(self) -> dict[str, Any]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = loads_json(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
         return data if isinstance(data, dict) and all(isinstance(v, dict) for v in data.values()) else {}
