@@ -55,8 +55,7 @@ def loads_json(text: str | bytes, *, max_depth: int | None = MAX_DEPTH, reject_d
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicates if reject_duplicates else None)
     except json.JSONDecodeError as exc:
-        raise BoundedParseError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
-                                exc.lineno) from None
+        raise BoundedParseError(f"not valid JSON (line {exc.lineno}: {exc.msg})", exc.lineno) from None
     except RecursionError:
         raise BoundedParseError(f"nested too deeply (over the limit of {max_depth or 'the parser'} levels)") from None
     if max_depth is not None and value_depth(data, max_depth) > max_depth:
@@ -97,6 +96,8 @@ def value_depth(value: Any, limit: int = MAX_DEPTH) -> int:
             deepest = depth
             if deepest > limit:
                 return deepest
+        if not isinstance(item, (dict, list)):
+            continue
         children = item.values() if isinstance(item, dict) else item
         stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
     return deepest
