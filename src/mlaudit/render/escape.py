@@ -108,6 +108,11 @@ def _break_autolink(match: re.Match[str]) -> str:
     return match.group(3) + ZERO_WIDTH_SPACE + match.group(4)
 
 
+def markdown_unlinked(text: str) -> str:
+    """``text`` with no GFM autolink or mention left (``://``, ``www.``, ``@`` broken by a zero-width space)."""
+    return _MD_AUTOLINK.sub(_break_autolink, text).replace("@", "@" + ZERO_WIDTH_SPACE)
+
+
 def markdown_code(value: object) -> str:
     """``value`` as one inline code span that is safe inside a table cell (code spans never autolink)."""
     text = json_safe("" if value is None else str(value)).replace("\r", " ").replace("\n", " ")
