@@ -109,8 +109,12 @@ def _break_autolink(match: re.Match[str]) -> str:
 
 
 def markdown_unlinked(text: str) -> str:
-    """``text`` with no GFM autolink or mention left (``://``, ``www.``, ``@`` broken by a zero-width space)."""
-    return _MD_AUTOLINK.sub(_break_autolink, text).replace("@", "@" + ZERO_WIDTH_SPACE)
+    """``text`` with no GFM URL autolink left (``://`` and ``www.`` broken by a zero-width space).
+
+    For the report and job summary, which notify nobody: ``@`` is kept there (commit authors'
+    e-mail addresses stay readable); the PR comment (``markdown_text``) breaks it too.
+    """
+    return _MD_AUTOLINK.sub(_break_autolink, text)
 
 
 def markdown_code(value: object) -> str:
