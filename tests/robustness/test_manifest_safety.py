@@ -183,3 +183,9 @@ def test_non_utf8_file_names_are_recorded_and_checked(tmp_path: Path) -> None:
     assert check.returncode == 1
     assert "caf\\xe9\\n::error" in check.stdout
     assert not any(line.lstrip().startswith("::") for line in check.stdout.splitlines())
+
+
+@pytest.mark.parametrize(("path", "kind"), [("/dev/zero", "a character device"), ("/tmp", "a directory")])
+def test_devices_and_directories_are_refused_before_reading(path: str, kind: str) -> None:
+    with pytest.raises(ManifestError, match=f"not a regular file \\({kind}\\)"):
+        read_manifest(Path(path))

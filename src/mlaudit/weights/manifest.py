@@ -189,10 +189,13 @@ def read_manifest(path: Path) -> WeightManifest:
     read: a FIFO would hang the hook, a device would never end, a folder would
     be a traceback.
     """
+    mode = os.stat(path).st_mode  # refused before opening: opening a device can already do something
+    if not stat.S_ISREG(mode):
+        raise ManifestError(f"is not a regular file ({_file_kind(mode)})")
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     with os.fdopen(fd, "rb") as fh:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
+        if not stat.S_ISREG(info.st_mode):  # swapped for something else since the stat
             raise ManifestError(f"is not a regular file ({_file_kind(info.st_mode)})")
         if info.st_size > MAX_MANIFEST_BYTES:
             raise ManifestError(f"manifest is {info.st_size} bytes, over the {MAX_MANIFEST_BYTES}-byte limit")
