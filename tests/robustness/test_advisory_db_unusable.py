@@ -55,6 +55,7 @@ def test_an_unparsable_advisory_of_an_audited_package_is_an_error(pinned_repo: P
     vulns = _vulns(pinned_repo, db)
     assert vulns["status"] == "error", vulns
     assert "not audited: requirements.txt" in vulns["summary"]
+    assert f"advisory file vulns/jinja2/{broken.name} does not parse" in json.dumps(vulns)
     # ... while a package with no entry in the valid database simply has no known vulnerability.
     (pinned_repo / "requirements.txt").write_text("attrs==23.1.0\n")
     assert _vulns(pinned_repo, db)["status"] == "pass"

@@ -125,6 +125,7 @@ class AdvisoryDatabase:
         self._folders: dict[str, Path] = {str(canonicalize_name(p.name)): p for p in vulns.iterdir() if p.is_dir()}
         self._loaded: dict[str, list[dict[str, Any]] | AdvisoryFileError] = {}
         self._lock = threading.Lock()
+        self._queried: set[str] = set()
         self._require_an_advisory()
 
     def _require_an_advisory(self) -> None:
@@ -155,6 +156,12 @@ class AdvisoryDatabase:
             raise cached
         return cached
 
+    def problems(self) -> list[str]:
+        """The advisory files that did not parse, among the packages queried so far."""
+        with self._lock:
+            return [str(v) for k, v in sorted(self._loaded.items())
+                    if k in self._queried and isinstance(v, AdvisoryFileError)]
+
     def _read(self, folder: Path | None) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         if folder is None:
@@ -174,6 +181,8 @@ class AdvisoryDatabase:
         from packaging.utils import canonicalize_name
 
         canonical = canonicalize_name(name)
+        with self._lock:
+            self._queried.add(canonical)
         return [a for a in self.advisories_for(canonical)
                 if not a.get("withdrawn") and affects(a, canonical, version)]
 
