@@ -87,17 +87,20 @@ def loads_toml(text: str, *, max_depth: int = MAX_DEPTH) -> dict[str, Any]:
 
 
 def value_depth(value: Any, limit: int = MAX_DEPTH) -> int:
-    """Nesting depth of parsed data, without recursion; stops counting just past ``limit``."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 0)]
+    """How many containers deep parsed data nests (``5`` is 0, ``[]`` is 1), without recursion.
+
+    Stops counting just past ``limit``.
+    """
+    if not isinstance(value, (dict, list)):
+        return 0
+    deepest = 1
+    stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         if depth > deepest:
             deepest = depth
             if deepest > limit:
                 return deepest
-        if not isinstance(item, (dict, list)):
-            continue
         children = item.values() if isinstance(item, dict) else item
         stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
     return deepest
