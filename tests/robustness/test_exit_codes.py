@@ -52,3 +52,10 @@ def test_an_os_error_is_one_line_not_a_traceback(capsys: pytest.CaptureFixture[s
     assert handle_errors(action) == 3
     err = capsys.readouterr().err
     assert err.strip() == "mlaudit: error: /nonexistent-dir/report.json: No such file or directory"
+
+
+def test_failing_check_exits_1_when_stdout_is_closed_from_the_start(tampered_repo: Path) -> None:
+    proc = subprocess.run(["bash", "-c", f"{MLAUDIT} hash --check {tampered_repo} >&-"],
+                          capture_output=True, text=True, timeout=300, check=False, env=os.environ.copy())
+    no_traceback(proc)
+    assert proc.returncode == 1, proc.stderr

@@ -76,11 +76,12 @@ def handle_errors(action: Callable[[], int]) -> int:
     from mlaudit.cli.output_stream import GuardedStdout
 
     original = sys.stdout
-    guarded = original if isinstance(original, GuardedStdout) else GuardedStdout(original)
-    sys.stdout = guarded
+    guarded = original if isinstance(original, GuardedStdout) or original is None else GuardedStdout(original)
+    sys.stdout = guarded  # None when started with stdout closed (`>&-`): print() then writes nothing
     try:
         code = action()
-        guarded.flush()
+        if guarded is not None:
+            guarded.flush()
         return code
     except MlauditError as exc:
         _say(f"mlaudit: error: {exc.diagnostics()}")
