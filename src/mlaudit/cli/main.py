@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -76,12 +77,13 @@ def handle_errors(action: Callable[[], int]) -> int:
     from mlaudit.cli.output_stream import GuardedStdout
 
     original = sys.stdout
-    guarded = original if isinstance(original, GuardedStdout) or original is None else GuardedStdout(original)
-    sys.stdout = guarded  # None when started with stdout closed (`>&-`): print() then writes nothing
+    # None when started with stdout closed (`>&-`): the output goes nowhere, the exit code still counts.
+    stream = original if original is not None else open(os.devnull, "w", encoding="utf-8")
+    guarded = stream if isinstance(stream, GuardedStdout) else GuardedStdout(stream)
+    sys.stdout = guarded
     try:
         code = action()
-        if guarded is not None:
-            guarded.flush()
+        guarded.flush()
         return code
     except MlauditError as exc:
         _say(f"mlaudit: error: {exc.diagnostics()}")
