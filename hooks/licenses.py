@@ -17,6 +17,7 @@ from mlaudit.context import AuditContext
 from mlaudit.globs import compile_globs
 from mlaudit.hook_runtime import print_findings, relative_paths, repo_root
 from mlaudit.licenses.options import LicensesOptions
+from mlaudit.render.escape import terminal_text
 
 
 def check_licenses(filenames: Sequence[str], *, resolve: bool, offline: bool) -> int:
@@ -44,7 +45,7 @@ def check_licenses(filenames: Sequence[str], *, resolve: bool, offline: bool) ->
     threshold = ctx.config.general.fail_on
     print_findings(result.findings)
     for reason in result.incomplete:
-        print(f"mlaudit-licenses: incomplete: {reason}")
+        print(f"mlaudit-licenses: incomplete: {terminal_text(reason)}")
     failing = [f for f in result.findings if f.severity.at_least(threshold)]
     errors_fail = ctx.config.general.errors == "fail"
     return 1 if failing or (result.incomplete and errors_fail) else 0

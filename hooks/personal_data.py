@@ -32,7 +32,7 @@ def check_staged_data(filenames: Sequence[str], *, verbose: bool) -> int:
     files = select_sample_files(rel, options.include, options.exclude)
     if not files:
         return 0
-    from mlaudit.checks.privacy import read_register
+    from mlaudit.checks.privacy import read_register, unscanned_findings
     from mlaudit.governance.pii_detectors import TextDetector
     from mlaudit.governance.pii_findings import scan_findings
     from mlaudit.governance.pii_scan import scan_file
@@ -40,7 +40,8 @@ def check_staged_data(filenames: Sequence[str], *, verbose: bool) -> int:
     register = read_register(ctx, options)
     detector = TextDetector(options.kinds, options.phone_region)
     scans = [scan_file(root, p, detector, max_bytes=int(options.max_file_mb * 1e6)) for p in files]
-    findings = scan_findings(scans, register.sources)
+    # A file that could not be read, or only in part, fails the commit: it was never shown clean.
+    findings = scan_findings(scans, register.sources) + unscanned_findings(scans)
     failing = [f for f in findings if f.severity is not Severity.INFO]
     print_findings(findings if verbose else failing)
     return 1 if failing else 0

@@ -11,12 +11,15 @@ import argparse
 from collections.abc import Sequence
 
 from mlaudit.checks.weights import WeightsOptions, hash_cache_for
+from mlaudit.cli.hash_cmd import manifest_unusable
 from mlaudit.cli.main import handle_errors
 from mlaudit.config import load_config
 from mlaudit.context import AuditContext
+from mlaudit.errors import UsageError
 from mlaudit.hook_runtime import print_findings, relative_paths, repo_root
+from mlaudit.render.escape import terminal_text
 from mlaudit.weights.discovery import WeightDetector
-from mlaudit.weights.manifest import WeightManifest
+from mlaudit.weights.manifest import ManifestError, WeightManifest
 from mlaudit.weights.verify import load_manifest, record_weights, verify_weights
 
 
@@ -29,6 +32,8 @@ def check_staged_weights(filenames: Sequence[str], *, fix: bool) -> int:
     rel = [p for p in relative_paths(root, filenames) if p != options.manifest and not ctx.is_excluded(p)]
     weights = detector.select(root, rel)
     manifest, invalid = load_manifest(root, options.manifest)
+    if invalid is not None and fix:
+        raise UsageError(manifest_unusable(invalid))
     if invalid is not None:
         print_findings([invalid])
         return 1
@@ -43,9 +48,13 @@ def check_staged_weights(filenames: Sequence[str], *, fix: bool) -> int:
     fixable = {"weights.unrecorded", "weights.mismatch", "weights.missing"}
     unfixable = [f for f in result.findings if f.rule not in fixable]
     if manifest is None or any(f.rule in fixable for f in result.findings):
-        changes = record_weights(root, options.manifest, manifest, result.hashed, drop=result.missing)
+        try:
+            changes = record_weights(root, options.manifest, result.hashed, drop=result.missing)
+        except ManifestError as exc:
+            message = f"{terminal_text(options.manifest)}: {terminal_text(str(exc))}; nothing was written"
+            raise UsageError(message) from None
         for name in (*changes.added, *changes.changed, *changes.removed):
-            print(f"Fixing {options.manifest}: {name}")
+            print(f"Fixing {terminal_text(options.manifest)}: {terminal_text(name)}")
     else:
         changes = None
     print_findings(unfixable)

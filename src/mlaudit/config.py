@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,11 +23,6 @@ from mlaudit.model import Severity
 from mlaudit.options import options_to_json, parse_options
 from mlaudit.signing.options import SigningOptions
 from mlaudit.waivers import WaiverOptions
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 T = TypeVar("T")
 
@@ -154,15 +148,19 @@ class Config:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    from mlaudit.formats.bounded_json import BoundedParseError, loads_toml
+
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    except RecursionError:  # tomllib recurses per nesting level: a hostile file must not crash mlaudit
-        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+        raw = path.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return loads_toml(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{path}: not UTF-8 text (line {line}, byte {exc.start}); TOML files are UTF-8") from None
+    except BoundedParseError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
 
 
 def find_config(root: Path) -> tuple[Path | None, dict[str, Any], str]:
@@ -199,7 +197,12 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
             raise ConfigError(f"{explicit}: configuration file not found")
         data = _read_toml(explicit)
         if explicit.name == PYPROJECT:
-            data = data.get("tool", {}).get("mlaudit", {})
+            tool = data.get("tool", {})
+            if not isinstance(tool, Mapping):
+                raise ConfigError(f"{explicit}: 'tool' must be a table")
+            data = tool.get("mlaudit", {})
+            if not isinstance(data, dict):
+                raise ConfigError(f"{explicit}: [tool.mlaudit] must be a table")
             path, table, prefix = explicit, data, "tool.mlaudit."
         else:
             path, table, prefix = explicit, data, ""

@@ -67,7 +67,8 @@ def make_fingerprint(rule: str, path: str | None, key: str) -> str:
     import hashlib  # here, not at module level: hooks and `mlaudit scan` start faster without OpenSSL
 
     raw = "\0".join((rule, path or "", key))
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+    # surrogateescape: a file name that is not UTF-8 keeps its own bytes (and its own fingerprint)
+    return hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 @dataclass(frozen=True)

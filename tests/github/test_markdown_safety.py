@@ -59,5 +59,5 @@ def test_a_forged_report_renders_inert() -> None:
 
 def test_remediation_cells_keep_code_spans_but_nothing_else() -> None:
     out = escape_text("run `mlaudit hash --update` then see [docs](https://x.invalid)", keep_code=True)
-    assert "`mlaudit hash --update`" in out and "\\[docs\\]\\(https://x.invalid\\)" in out
+    assert "`mlaudit hash --update`" in out and "\\[docs\\]\\(https:\u200b//x.invalid\\)" in out
     assert escape_text("a `b`") == "a \\`b\\`"

@@ -104,11 +104,12 @@ def test_snapshot_is_a_git_commit_or_a_digest_of_the_files(tmp_path: Path) -> No
 
 
 def test_malformed_advisories_are_skipped(tmp_path: Path) -> None:
+    # Malformed parts of a parsable advisory are skipped; a file that does not parse is an error
+    # (tests/robustness/test_advisory_db_unusable.py).
     folder = tmp_path / "db" / "vulns" / "pkg"
     folder.mkdir(parents=True)
     (folder / "BAD-1.yaml").write_text("id: BAD-1\naffected: 5\n")
     (folder / "BAD-2.yaml").write_text("id: BAD-2\naffected:\n- package: x\n  ranges: [{events: 3}]\n")
-    (folder / "BAD-3.yaml").write_text("id: [unclosed\n")
     (folder / "GOOD-1.yaml").write_text(
         "id: GOOD-1\naffected:\n- package: {name: pkg, ecosystem: PyPI}\n"
         "  ranges: [{type: ECOSYSTEM, events: [{introduced: '0'}, {fixed: '2.0'}]}]\n")

@@ -10,7 +10,6 @@ sorted keys so a change reads well in a diff.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any, Literal
 
 from mlaudit.behaviour.bootstrap import Interval
 from mlaudit.errors import CheckError
+from mlaudit.formats.bounded_json import loads_json
 from mlaudit.store.atomic_file import write_json_atomic
 
 
@@ -109,10 +109,10 @@ def _flatten(node: Mapping[str, Any], prefix: str, out: dict[str, float]) -> Non
 def read_metrics_file(path: Path, *, label: str) -> dict[str, float]:
     """Metrics from a JSON file the evaluation wrote (or that already exists)."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = loads_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CheckError(f"{label}: metrics file not found") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValueError as exc:
         raise CheckError(f"{label}: not a JSON metrics file ({exc})") from None
     return flatten_metrics(document, label=label)
 
@@ -120,10 +120,10 @@ def read_metrics_file(path: Path, *, label: str) -> dict[str, float]:
 def load_baseline(path: Path, *, label: str) -> Baseline | None:
     """The baseline at ``path``; None when absent; ``CheckError`` when malformed."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = loads_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValueError as exc:
         raise CheckError(f"{label}: baseline is not valid JSON ({exc})") from None
     if not isinstance(document, Mapping) or not isinstance(document.get("metrics"), Mapping):
         raise CheckError(f"{label}: baseline must be an object with a 'metrics' object")

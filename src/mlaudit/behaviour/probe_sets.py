@@ -10,7 +10,6 @@ prompt injection, and benign prompts that must not be refused.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from mlaudit.errors import CheckError
+from mlaudit.formats.bounded_json import loads_json
 
 BUILTIN_RESOURCE = "builtin_probes.jsonl"
 MAX_PROBE_FILE_BYTES = 16 * 1024 * 1024
@@ -45,9 +45,9 @@ def parse_probe_lines(lines: Iterable[str], *, label: str) -> list[Probe]:
             continue
         where = f"{label}:{number}"
         try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise CheckError(f"{where}: not JSON ({exc.msg})") from None
+            item = loads_json(line)
+        except ValueError as exc:
+            raise CheckError(f"{where}: not usable JSON ({exc})") from None
         if not isinstance(item, dict):
             raise CheckError(f"{where}: a probe must be a JSON object")
         prompt, category, expected = item.get("prompt"), item.get("category"), item.get("expected")

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from pathlib import Path
 
 from mlaudit.errors import CheckError
+from mlaudit.formats.bounded_json import loads_json
 
 MAX_SAMPLE_FILE_BYTES = 512 * 1024 * 1024
 
@@ -40,8 +40,8 @@ def read_numbers(path: Path, field: str = "", *, label: str = "") -> list[float]
     stripped = text.lstrip()
     if stripped.startswith(("[", "{")):
         try:
-            whole = json.loads(text)
-        except json.JSONDecodeError:
+            whole = loads_json(text)
+        except ValueError:
             whole = None  # maybe JSON Lines
         if whole is not None:
             values = whole.get(field) if isinstance(whole, dict) and field else whole
@@ -61,9 +61,9 @@ def _json_lines(text: str, shown: str, field: str) -> list[float]:
         if not line.strip():
             continue
         try:
-            items.append(json.loads(line))
-        except json.JSONDecodeError as exc:
-            raise CheckError(f"{shown}:{number}: not JSON ({exc.msg})") from None
+            items.append(loads_json(line))
+        except ValueError as exc:
+            raise CheckError(f"{shown}:{number}: not usable JSON ({exc})") from None
     return _numbers(items, shown, field)
 
 

@@ -12,6 +12,7 @@ from mlaudit.checks.interface import Check, Outcome
 from mlaudit.context import AuditContext
 from mlaudit.errors import CheckSkipped
 from mlaudit.governance.data_register import REGISTER_FILE, DataSource, Register
+from mlaudit.governance.pii_scan import FileScan
 from mlaudit.governance.privacy_options import PrivacyOptions
 from mlaudit.model import Finding, Pillar, Severity
 
@@ -111,24 +112,41 @@ def _scan(
     scans = [scan_file(ctx.root, p, detector, max_bytes=int(options.max_file_mb * 1e6)) for p in files]
     findings = scan_findings(scans, sources)
     skipped = {s.path: s.skipped for s in scans if s.skipped}
-    for path, why in skipped.items():
-        findings.append(
-            Finding(
-                rule="privacy.scan-skipped",
-                severity=Severity.LOW,
-                path=path,
-                key="scan",
-                message=f"not scanned for personal data: {why}",
-                remediation="keep sample data small, or list the file in [tool.mlaudit.privacy] "
-                "exclude with the reason",
-            )
-        )
+    findings.extend(unscanned_findings(scans))
     evidence = {
         "files": len(scans) - len(skipped),
         "records": sum(s.records for s in scans),
         "skipped": skipped,
+        "incomplete": {s.path: s.incomplete for s in scans if s.incomplete},
         "seconds": round(time.perf_counter() - started, 3),
         "detectors": [k for k in options.kinds if k != "secret" or detector.secrets],
         "secrets": "detect-secrets" if detector.secrets else "not scanned: detect-secrets is not installed",
     }
     return findings, evidence
+
+
+def unscanned_findings(scans: Sequence[FileScan]) -> list[Finding]:
+    """A ``medium`` finding per data file the scan could not read, or read only in part: never a clean file."""
+    findings = []
+    for scan in scans:
+        if scan.skipped:
+            findings.append(Finding(
+                rule="privacy.scan-skipped",
+                severity=Severity.MEDIUM,
+                path=scan.path,
+                key="scan",
+                message=f"not scanned for personal data: {scan.skipped}",
+                remediation="make the file readable (or fix it), or list it in [tool.mlaudit.privacy] "
+                "exclude with the reason",
+            ))
+        elif scan.incomplete:
+            findings.append(Finding(
+                rule="privacy.scan-incomplete",
+                severity=Severity.MEDIUM,
+                path=scan.path,
+                key="scan",
+                message=f"partly scanned for personal data: {scan.incomplete}",
+                remediation="keep sample data small, raise [tool.mlaudit.privacy] max_file_mb, or list the "
+                "file in exclude with the reason",
+            ))
+    return findings

@@ -8,6 +8,7 @@ Action/CLI only: a commit hook must not wait on a network service.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from mlaudit.checks.interface import Check, Outcome
@@ -61,8 +62,10 @@ class VulnsCheck(Check[VulnsOptions]):
         snapshot = snapshot_of(path)
         with LocalOsvServer(path) as server:
             database = {"kind": "local", "path": str(path), "snapshot": snapshot, "served_at": server.query_url}
-            return self._audit(ctx, options, scan, server.query_url, database, f"{path}@{snapshot}",
-                               max_age_s=None)
+            outcome = self._audit(ctx, options, scan, server.query_url, database, f"{path}@{snapshot}",
+                                  max_age_s=None)
+            broken = tuple(server.database.problems())  # say which advisory file made a package unjudgeable
+        return dataclasses.replace(outcome, incomplete=outcome.incomplete + broken) if broken else outcome
 
     def _audit(self, ctx: AuditContext, options: VulnsOptions, scan: Any, osv_url: str,
                database: dict[str, Any], cache_id: str, *, max_age_s: float | None) -> Outcome:

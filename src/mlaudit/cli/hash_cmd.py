@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlaudit.errors import UsageError
+from mlaudit.render.escape import terminal_text
 
 if TYPE_CHECKING:
+    from mlaudit.model import Finding
     from mlaudit.weights.manifest import WeightManifest
     from mlaudit.weights.verify import Verification
 
@@ -57,9 +59,9 @@ def run(args: argparse.Namespace) -> int:
             progress.close()
             for rel in weights:
                 if rel in hashed.digests:
-                    print(f"{hashed.digests[rel].digest}  {rel}")
+                    print(f"{hashed.digests[rel].digest}  {terminal_text(rel)}")
             for problem in hashed.problems.values():
-                print(f"mlaudit: {problem.path}: {problem.message}", file=sys.stderr)
+                print(f"mlaudit: {terminal_text(problem.path)}: {terminal_text(problem.message)}", file=sys.stderr)
             return 1 if hashed.problems else 0
 
         manifest, invalid = load_manifest(ctx.root, options.manifest)
@@ -67,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
             print_findings([invalid])
             return 1
         if invalid is not None:
-            print(f"mlaudit: {options.manifest} is malformed ({invalid.message}); rebuilding it", file=sys.stderr)
+            raise UsageError(manifest_unusable(invalid))
         base = manifest or WeightManifest(entries={})
         result = verify_weights(ctx.root, weights, base, options.manifest, cache=cache,
                                 workers=options.workers, progress=progress)
@@ -83,19 +85,30 @@ def run(args: argparse.Namespace) -> int:
         progress.close()
 
 
+def manifest_unusable(invalid: Finding) -> str:
+    """The exit-2 message when the manifest exists but cannot be updated: nothing is written."""
+    where = f"{invalid.path}:{invalid.line}" if invalid.line else str(invalid.path)
+    return (f"{terminal_text(where)}: {terminal_text(invalid.message)}; nothing was written "
+            "(the recorded digests are the evidence: fix the file, then run again)")
+
+
 def _update(root: Path, manifest_name: str, manifest: WeightManifest | None, result: Verification) -> int:
     from mlaudit.hook_runtime import print_findings
+    from mlaudit.weights.manifest import ManifestError
     from mlaudit.weights.verify import record_weights
 
     unusable = [f for f in result.findings
                 if f.rule in ("weights.unreadable", "weights.symlink-outside", "weights.path-outside")]
-    changes = record_weights(root, manifest_name, manifest, result.hashed, drop=result.missing)
+    try:
+        changes = record_weights(root, manifest_name, result.hashed, drop=result.missing)
+    except ManifestError as exc:
+        raise UsageError(f"{terminal_text(manifest_name)}: {terminal_text(str(exc))}; nothing was written") from None
     for name in changes.added:
-        print(f"added    {name}")
+        print(f"added    {terminal_text(name)}")
     for name in changes.changed:
-        print(f"changed  {name}")
+        print(f"changed  {terminal_text(name)}")
     for name in changes.removed:
-        print(f"removed  {name}")
+        print(f"removed  {terminal_text(name)}")
     n = (len(manifest.entries) if manifest else 0) + len(changes.added) - len(changes.removed)
     if changes or manifest is None:
         print(f"Fixing {manifest_name}: {n} weight file(s) recorded")

@@ -19,15 +19,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """0 when the chain holds, 1 with one line per problem otherwise."""
     from mlaudit.audit_log.chain import verify_chain
+    from mlaudit.render.escape import terminal_text
 
-    if not args.file.is_file():
+    if not args.file.exists():
         raise UsageError(f"{args.file}: log not found")
     result = verify_chain(args.file)
     problems = list(result.problems)
     if args.head and result.head != args.head:
         problems.append(f"last entry hash is {result.head}, expected {args.head} (entries dropped from the end?)")
     for problem in problems:
-        print(f"{args.file}: {problem}")
+        print(f"{terminal_text(args.file)}: {terminal_text(problem)}")
     if problems:
         print(f"mlaudit: {args.file}: the log was tampered with ({len(problems)} problem(s))")
         return 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -68,17 +69,32 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def handle_errors(action: Callable[[], int]) -> int:
-    """Map the project's errors to exit codes with a one-line message on stderr."""
+    """Map the project's errors to exit codes with a one-line message on stderr.
+
+    Standard output is guarded for the run (``output_stream``): a reader that
+    goes away never changes the exit code, a failed write is one line and exit 3.
+    """
+    from mlaudit.cli.output_stream import GuardedStdout
+
+    original = sys.stdout
+    # None when started with stdout closed (`>&-`): the output goes nowhere, the exit code still counts.
+    stream = original if original is not None else open(os.devnull, "w", encoding="utf-8")
+    guarded = stream if isinstance(stream, GuardedStdout) else GuardedStdout(stream)
+    sys.stdout = guarded
     try:
-        return action()
+        code = action()
+        guarded.flush()
+        return code
     except MlauditError as exc:
-        print(f"mlaudit: error: {exc.diagnostics()}", file=sys.stderr)
+        _say(f"mlaudit: error: {exc.diagnostics()}")
         return exc.exit_code
     except KeyboardInterrupt:
-        print("mlaudit: interrupted", file=sys.stderr)
+        _say("mlaudit: interrupted")
         return 130
-    except BrokenPipeError:
-        return EXIT_OK
+    except OSError as exc:  # a full disk, a file that vanished: the environment, not a bug
+        where = f"{exc.filename}: " if exc.filename else ""
+        _say(f"mlaudit: error: {where}{exc.strerror or exc}")
+        return EXIT_INTERNAL
     except Exception:  # noqa: BLE001 - the last line of defence
         import traceback  # only on the crash path: keeps start-up light
 
@@ -88,4 +104,16 @@ def handle_errors(action: Callable[[], int]) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+    finally:
+        sys.stdout = original
+
+
+def _say(message: str) -> None:
+    """One escaped line on stderr (messages quote the repository's names); never raises."""
+    from mlaudit.render.escape import terminal_line
+
+    try:
+        print(terminal_line(message), file=sys.stderr)
+    except (OSError, ValueError):
+        pass
 

@@ -10,12 +10,12 @@ problems that name the file; they never stop the rest of the fleet.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from mlaudit.formats.bounded_json import loads_json
 from mlaudit.model import Report, Severity, Status
 from mlaudit.render.json_report import ReportFormatError, load_report
 
@@ -81,7 +81,7 @@ def repository_from_name(path: Path) -> str | None:
 
 def _repository_from_metadata(text: str) -> str | None:
     try:
-        data = json.loads(text)
+        data = loads_json(text)
     except ValueError:
         return None
     if not isinstance(data, Mapping):
@@ -139,7 +139,7 @@ def bundle_problem(path: Path) -> str | None:
     try:
         if path.stat().st_size > MAX_REPORT_BYTES:
             return "too large to be a Sigstore bundle"
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = loads_json(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         return f"not a Sigstore bundle ({type(exc).__name__})"
     media_type = data.get("mediaType") if isinstance(data, Mapping) else None

@@ -8,8 +8,9 @@ walked iteratively, so deep nesting cannot exhaust the stack.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
+
+from mlaudit.formats.bounded_json import loads_json
 
 _MAX_NODES = 5_000_000
 _KERAS_MODULES = ("keras", "tf_keras", "tensorflow.keras", "keras_hub", "keras_nlp", "keras_cv")
@@ -31,7 +32,7 @@ class KerasConstruct:
 def keras_constructs(text: str | bytes) -> list[KerasConstruct]:
     """Lambda layers, serialized functions and non-Keras modules of a Keras JSON configuration."""
     try:
-        config = json.loads(text)
+        config = loads_json(text)
     except (ValueError, RecursionError) as exc:
         return [KerasConstruct("invalid", f"configuration is not valid JSON ({type(exc).__name__})")]
     out: list[KerasConstruct] = []

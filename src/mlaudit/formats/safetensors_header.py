@@ -11,10 +11,10 @@ header is read.
 
 from __future__ import annotations
 
-import json
 import struct
 from typing import IO, Any
 
+from mlaudit.formats.bounded_json import loads_json
 from mlaudit.formats.format_issue import FormatIssue
 from mlaudit.model import Severity
 
@@ -39,7 +39,7 @@ def validate_safetensors(fh: IO[bytes], size: int) -> list[FormatIssue]:
     if len(raw) != n:
         return [_bad("header truncated", 8)]
     try:
-        header = json.loads(raw.decode("utf-8"))
+        header = loads_json(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         return [_bad(f"header is not valid UTF-8 JSON: {exc}", 8)]
     if not isinstance(header, dict):

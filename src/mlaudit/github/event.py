@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mlaudit.errors import UsageError
+from mlaudit.formats.bounded_json import BoundedParseError, loads_json
 
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 
@@ -115,13 +115,15 @@ def read_event(path: str) -> dict[str, Any]:
     if not path:
         raise UsageError("GITHUB_EVENT_PATH is not set: `mlaudit github` runs inside GitHub Actions")
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = loads_json(Path(path).read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: cannot read the event payload: not UTF-8 (byte {exc.start})") from None
     except FileNotFoundError:
         raise UsageError(f"{path}: event payload not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read the event payload: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}: the event payload is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the event payload: {exc.strerror or exc}") from None
+    except BoundedParseError as exc:
+        raise UsageError(f"{path}: the event payload is not usable: {exc}") from None
     if not isinstance(data, dict):
         raise UsageError(f"{path}: the event payload must be a JSON object")
     return data
@@ -132,7 +134,7 @@ def pull_request_from_event(event: Mapping[str, Any], *, source: str = "event") 
     pr = event.get("pull_request")
     try:
         assert isinstance(pr, Mapping)
-        return PullRequestRef(
+        ref = PullRequestRef(
             number=int(pr["number"]),
             base_sha=str(pr["base"]["sha"]),
             base_ref=str(pr["base"].get("ref", "")),
@@ -141,15 +143,23 @@ def pull_request_from_event(event: Mapping[str, Any], *, source: str = "event") 
             head_repository=str((pr["head"].get("repo") or {}).get("full_name", "")),
             html_url=str(pr.get("html_url", "")),
         )
-    except (AssertionError, KeyError, TypeError, ValueError):
+    except (AssertionError, KeyError, TypeError, ValueError, AttributeError):
         raise UsageError(
             f"{source}: not a pull request event payload (no pull_request.number/base.sha/head.sha)"
         ) from None
+    # The SHAs reach `git` as arguments: "--upload-pack=..." must never be one.
+    for key, value in (("base.sha", ref.base_sha), ("head.sha", ref.head_sha)):
+        if not _is_sha(value):
+            raise UsageError(f"{source}: pull_request.{key} is not a commit id (40 or 64 hex digits): {value[:80]!r}")
+    return ref
 
 
 def workflow_run_head_sha(event: Mapping[str, Any]) -> str:
     """The head commit of the run that triggered a ``workflow_run`` event ('' when absent)."""
     run = event.get("workflow_run")
     if isinstance(run, Mapping) and isinstance(run.get("head_sha"), str):
-        return str(run["head_sha"])
+        sha = str(run["head_sha"])
+        if not _is_sha(sha):
+            raise UsageError(f"event: workflow_run.head_sha is not a commit id (40 or 64 hex digits): {sha[:80]!r}")
+        return sha
     return ""

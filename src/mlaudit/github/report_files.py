@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mlaudit.errors import UsageError
+from mlaudit.formats.bounded_json import loads_json
 from mlaudit.github.comment_model import WeightCommit
 from mlaudit.github.event import PullRequestRef
 from mlaudit.model import Report
@@ -103,9 +104,9 @@ def read_report_files(directory: Path) -> tuple[Report, Report | None, PullReque
     base = read_report(base_path) if base_path.exists() else None
     source = str(directory / PR_CONTEXT)
     try:
-        data = json.loads(_read_text(directory / PR_CONTEXT))
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{source}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        data = loads_json(_read_text(directory / PR_CONTEXT))
+    except ValueError as exc:
+        raise UsageError(f"{source}: {exc}") from None
     if not isinstance(data, Mapping):
         raise UsageError(f"{source}: expected a JSON object")
     pull_request = PullRequestRef.from_json(data.get("pull_request"), source=source)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from mlaudit.model import Finding, Severity
+from mlaudit.render.escape import json_safe, workflow_data, workflow_property
 
 SUMMARY_LIMIT = 1024 * 1024
 """GitHub rejects a step summary over 1 MiB."""
@@ -42,7 +43,7 @@ def write_outputs(path: str, outputs: Mapping[str, str]) -> None:
         return
     with Path(path).open("a", encoding="utf-8") as fh:
         for name, value in outputs.items():
-            fh.write(format_output(name, value))
+            fh.write(format_output(name, json_safe(value)))
 
 
 def append_summary(path: str, markdown: str, *, fallback_note: str = "") -> bool:
@@ -51,22 +52,14 @@ def append_summary(path: str, markdown: str, *, fallback_note: str = "") -> bool
         return False
     text = markdown if len(markdown.encode("utf-8")) < SUMMARY_LIMIT - 4096 else fallback_note
     with Path(path).open("a", encoding="utf-8") as fh:
-        fh.write(text.rstrip("\n") + "\n\n")
+        fh.write(json_safe(text).rstrip("\n") + "\n\n")
     return True
-
-
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def workflow_command(command: str, message: str, **properties: str | int | None) -> str:
     """``::command key=value,...::message`` with everything escaped."""
-    props = ",".join(f"{k}={_escape_property(str(v))}" for k, v in properties.items() if v not in (None, ""))
-    return f"::{command}{' ' + props if props else ''}::{_escape_data(message)}"
+    props = ",".join(f"{k}={workflow_property(v)}" for k, v in properties.items() if v not in (None, ""))
+    return f"::{command}{' ' + props if props else ''}::{workflow_data(message)}"
 
 
 def annotation_for(finding: Finding, *, prefix: str = "", root_prefix: str = "") -> str:

@@ -145,8 +145,12 @@ def register_from_yaml(root: Path, rel_path: str, register: Register) -> None:
         if len(raw) > MAX_REGISTER_BYTES:
             raise ValueError("larger than 1 MB")
         data = yaml.safe_load(raw.decode("utf-8"))
+    except RecursionError:  # YAML nested thousands deep: a hostile file, not a crash
+        register.problems.append(RegisterProblem(rel_path, "(file)", "cannot read: nested too deeply"))
+        return
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
-        register.problems.append(RegisterProblem(rel_path, "(file)", f"cannot read: {str(exc).splitlines()[0]}"))
+        first = (str(exc).splitlines() or [type(exc).__name__])[0]
+        register.problems.append(RegisterProblem(rel_path, "(file)", f"cannot read: {first}"))
         return
     if isinstance(data, dict) and "data_sources" in data:
         data = data["data_sources"]

@@ -19,7 +19,7 @@ class PrivacyOptions:
     exclude: tuple[str, ...] = ()
     """Globs of files never scanned."""
     max_file_mb: float = 64.0
-    """Files larger than this are not scanned (listed in the evidence)."""
+    """Work budget per file: text past it is not scanned, and the file is reported as partly scanned (medium)."""
     kinds: tuple[str, ...] = ("email", "phone", "payment-card", "national-id", "ip-address", "secret")
     """What to look for."""
     phone_region: str = "US"

@@ -71,7 +71,7 @@ def pyproject_license(root: Path) -> Component | None:
         return None
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: a hostile file nested 100k deep
         return None
     project: Any = data.get("project")
     if not isinstance(project, dict):

@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from mlaudit.errors import MlauditError
+from mlaudit.formats.bounded_json import loads_json
 from mlaudit.model import SCHEMA_VERSION, AcceptedFinding, CheckResult, Finding, Pillar, Report, Severity, Status
+from mlaudit.render.escape import json_document
 
 
 class ReportFormatError(MlauditError):
@@ -16,15 +18,15 @@ class ReportFormatError(MlauditError):
 
 def render_json(report: Report) -> str:
     """The report as indented JSON, keys in contract order."""
-    return json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+    return json_document(json.dumps(report.to_json(), indent=2, ensure_ascii=False)) + "\n"
 
 
 def load_report(text: str, *, source: str = "report") -> Report:
     """Parse a JSON report written by ``render_json`` (any schema version up to ours)."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ReportFormatError(f"{source}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        data = loads_json(text)
+    except ValueError as exc:
+        raise ReportFormatError(f"{source}: {exc}") from None
     if not isinstance(data, Mapping):
         raise ReportFormatError(f"{source}: a report must be a JSON object")
     version = data.get("schema_version")

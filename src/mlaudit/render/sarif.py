@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from mlaudit.model import Finding, Report, ReportDiff, Severity, Status
+from mlaudit.render.escape import json_document
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/mlaudit/mlaudit"
@@ -40,7 +41,8 @@ _SECURITY_SEVERITY = {
 def render_sarif(report: Report, *, diff: ReportDiff | None = None, path_prefix: str = "") -> str:
     """The report as a SARIF 2.1.0 log (``path_prefix`` maps audited paths to repository paths)."""
     return (
-        json.dumps(sarif_log(report, diff=diff, path_prefix=path_prefix), indent=2, ensure_ascii=False) + "\n"
+        json_document(json.dumps(sarif_log(report, diff=diff, path_prefix=path_prefix), indent=2, ensure_ascii=False))
+        + "\n"
     )
 
 

@@ -24,7 +24,10 @@ def environment() -> jinja2.Environment:
 
 def escape_markdown_cell(value: object) -> str:
     """Make a value safe inside a Markdown table cell (pipes, newlines, HTML)."""
-    text = "" if value is None else str(value)
+    from mlaudit.render.escape import json_safe, markdown_unlinked
+
+    # a non-UTF-8 file name: \xNN, not a crash; a URL or @team from the repository: no link, no mention
+    text = markdown_unlinked(json_safe("" if value is None else str(value)))
     return (
         text.replace("\\", "\\\\")
         .replace("|", "\\|")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mlaudit.model import Finding, Report, Severity, Status
+from mlaudit.render.escape import terminal_line, terminal_text
 
 _STATUS_MARK = {
     Status.PASS: "✓",
@@ -43,13 +44,13 @@ def format_finding_line(finding: Finding) -> str:
     line = f"{format_location(finding)}: [{finding.severity.value}] {finding.rule}: {finding.message}"
     if finding.remediation:
         line += f" (fix: {finding.remediation})"
-    return line
+    return terminal_line(line)
 
 
 def render_text(report: Report, *, color: bool = False) -> str:
     """The human summary printed by ``mlaudit audit`` on a terminal."""
     lines = [
-        f"mlaudit {report.tool_version} · {report.root} · "
+        f"mlaudit {report.tool_version} · {terminal_text(report.root)} · "
         + _paint(report.status.value.upper(), _COLORS[report.status], color)
         + f" (fail-on: {report.fail_on.value})",
         "",
@@ -57,21 +58,22 @@ def render_text(report: Report, *, color: bool = False) -> str:
     width = max((len(c.check_id) for c in report.checks), default=8)
     for check in report.checks:
         mark = _paint(f"{_STATUS_MARK[check.status]} {check.status.value:<7}", _COLORS[check.status], color)
-        lines.append(f"{mark} {check.check_id:<{width}}  {check.summary}  ({check.duration_s:.2f}s)")
+        lines.append(f"{mark} {check.check_id:<{width}}  {terminal_text(check.summary)}  ({check.duration_s:.2f}s)")
         for finding in check.findings:
             sev = _paint(f"{finding.severity.value:<8}", _SEVERITY_COLORS[finding.severity], color)
-            lines.append(f"    {sev} {finding.rule}  {format_location(finding)}")
-            lines.append(f"             {finding.message}")
+            lines.append(f"    {sev} {finding.rule}  {terminal_text(format_location(finding))}")
+            lines.append(f"             {terminal_text(finding.message)}")
             if finding.remediation:
-                lines.append(f"             fix: {finding.remediation}")
+                lines.append(f"             fix: {terminal_text(finding.remediation)}")
         for accepted in check.accepted:
             waiver = accepted.waiver
-            lines.append(f"    {'accepted':<8} {accepted.finding.rule}  {format_location(accepted.finding)}")
-            lines.append(f"             waived by {waiver.get('owner')} until {waiver.get('expires')}: "
-                         f"{waiver.get('reason')}")
+            lines.append(f"    {'accepted':<8} {accepted.finding.rule}  "
+                         f"{terminal_text(format_location(accepted.finding))}")
+            lines.append(f"             waived by {terminal_text(waiver.get('owner'))} until "
+                         f"{terminal_text(waiver.get('expires'))}: {terminal_text(waiver.get('reason'))}")
     counts = report.counts()
     total = sum(counts.values())
     summary = ", ".join(f"{n} {sev}" for sev, n in counts.items() if n)
     lines.append("")
     lines.append(f"{total} finding(s)" + (f": {summary}" if summary else ""))
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n"  # every line starts with mlaudit's own text

@@ -15,13 +15,13 @@ Two steps, both on ``model_signing``'s own formats and hashing:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from mlaudit.errors import MlauditError, UsageError
+from mlaudit.formats.bounded_json import loads_json
 from mlaudit.signing.model_files import compare_files, hash_like_signature
 
 MAX_SIGNATURE_BYTES = 64 * 1024 * 1024
@@ -64,10 +64,10 @@ def bundle_kind(sig_path: Path) -> str:
         size = sig_path.stat().st_size
         if size > MAX_SIGNATURE_BYTES:
             raise SignatureInvalid(f"{sig_path}: {size} bytes, too large for a signature bundle")
-        data = json.loads(sig_path.read_text(encoding="utf-8"))
+        data = loads_json(sig_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SignatureInvalid(f"{sig_path}: signature not found (sign with `mlaudit sign`)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError) as exc:
         raise SignatureInvalid(f"{sig_path}: not a readable Sigstore bundle ({exc})") from None
     material = data.get("verificationMaterial") if isinstance(data, dict) else None
     if not isinstance(material, dict) or "dsseEnvelope" not in data:

@@ -15,9 +15,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from mlaudit.errors import CheckError
 from mlaudit.git_safe import run_git
 
 MAX_ADVISORY_BYTES = 1_000_000
+
+
+class AdvisoryFileError(CheckError):
+    """An advisory file of a queried package that cannot be read or parsed: the package cannot be judged."""
 
 
 def _json_safe(value: Any) -> Any:
@@ -100,7 +105,15 @@ def affects(advisory: Mapping[str, Any], name: str, version: str) -> bool:
 
 
 class AdvisoryDatabase:
-    """The advisories of a database folder, indexed by canonical package name."""
+    """The advisories of a database folder, indexed by canonical package name.
+
+    A database with no parsable advisory at all (an empty or unreadable ``vulns/``)
+    is refused when opened (``CheckError``): it would answer "no vulnerability" to
+    every query. A package whose advisory folder holds a file that does not parse
+    cannot be judged: querying it raises ``AdvisoryFileError`` (the server answers
+    500, pip-audit reports the package as not audited). A package with no folder
+    in a valid database simply has no known vulnerability.
+    """
 
     def __init__(self, path: Path) -> None:
         from packaging.utils import canonicalize_name
@@ -110,34 +123,57 @@ class AdvisoryDatabase:
         if not vulns.is_dir():
             raise FileNotFoundError(f"{path}: not an advisory database (no vulns/ folder)")
         self._folders: dict[str, Path] = {str(canonicalize_name(p.name)): p for p in vulns.iterdir() if p.is_dir()}
-        self._loaded: dict[str, list[dict[str, Any]]] = {}
+        self._loaded: dict[str, list[dict[str, Any]] | AdvisoryFileError] = {}
         self._lock = threading.Lock()
+        self._queried: set[str] = set()
+        self._require_an_advisory()
+
+    def _require_an_advisory(self) -> None:
+        """Stop at the first package whose advisories all parse and hold one; else the database is unusable."""
+        for name in sorted(self._folders):
+            try:
+                if self.advisories_for(name):
+                    return
+            except AdvisoryFileError:
+                continue
+        raise CheckError(f"advisory database {self.path} holds no parsable advisory (vulns/ is empty or every "
+                         "file is broken): it cannot tell a vulnerable package from a safe one")
 
     def advisories_for(self, name: str) -> list[dict[str, Any]]:
-        """Every advisory in the folder of package ``name`` (canonical), parsed once."""
+        """Every advisory in the folder of package ``name`` (canonical), parsed once.
+
+        Raises ``AdvisoryFileError`` when one of them does not parse.
+        """
         with self._lock:
             cached = self._loaded.get(name)
             if cached is None:
-                cached = self._read(self._folders.get(name))
+                try:
+                    cached = self._read(self._folders.get(name))
+                except AdvisoryFileError as exc:
+                    cached = exc
                 self._loaded[name] = cached
-            return cached
+        if isinstance(cached, AdvisoryFileError):
+            raise cached
+        return cached
+
+    def problems(self) -> list[str]:
+        """The advisory files that did not parse, among the packages queried so far."""
+        with self._lock:
+            return [str(v) for k, v in sorted(self._loaded.items())
+                    if k in self._queried and isinstance(v, AdvisoryFileError)]
 
     def _read(self, folder: Path | None) -> list[dict[str, Any]]:
-        import yaml
-
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         out: list[dict[str, Any]] = []
         if folder is None:
             return out
         for file in sorted(folder.iterdir()):
-            if file.suffix not in (".yaml", ".yml", ".json") or file.stat().st_size > MAX_ADVISORY_BYTES:
+            if file.suffix not in (".yaml", ".yml", ".json"):
                 continue
-            try:
-                data = yaml.load(file.read_text(encoding="utf-8"), Loader=loader)
-            except (OSError, UnicodeDecodeError, yaml.YAMLError):
-                continue  # one broken advisory must not hide the others
-            if isinstance(data, dict) and "id" in data:
-                out.append(_json_safe(data))
+            problem, data = _load_advisory(file)
+            if problem:
+                raise AdvisoryFileError(f"advisory file {file.relative_to(self.path).as_posix()} {problem}: "
+                                        f"the package {folder.name} cannot be judged")
+            out.append(_json_safe(data))
         return out
 
     def query(self, name: str, version: str) -> list[dict[str, Any]]:
@@ -145,8 +181,32 @@ class AdvisoryDatabase:
         from packaging.utils import canonicalize_name
 
         canonical = canonicalize_name(name)
+        with self._lock:
+            self._queried.add(canonical)
         return [a for a in self.advisories_for(canonical)
                 if not a.get("withdrawn") and affects(a, canonical, version)]
+
+
+def _load_advisory(file: Path) -> tuple[str, dict[str, Any]]:
+    """(problem, advisory): the problem is '' when the file is an advisory object with an ``id``."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        if not file.is_file():
+            return "is not a regular file", {}
+        if file.stat().st_size > MAX_ADVISORY_BYTES:
+            return f"is over {MAX_ADVISORY_BYTES} bytes", {}
+        data = yaml.load(file.read_text(encoding="utf-8"), Loader=loader)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})", {}
+    except UnicodeDecodeError:
+        return "is not UTF-8", {}
+    except (yaml.YAMLError, RecursionError) as exc:
+        return f"does not parse ({type(exc).__name__})", {}
+    if not isinstance(data, dict) or "id" not in data:
+        return "is not an advisory (no 'id')", {}
+    return "", data
 
 
 def snapshot_of(path: Path) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from mlaudit.formats.bounded_json import loads_json
 from mlaudit.vulns.advisory_db import AdvisoryDatabase
 
 MAX_REQUEST_BYTES = 1_000_000
@@ -48,7 +49,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(413, {"message": "request too large"})
             return
         try:
-            body = json.loads(self.rfile.read(length) or b"{}")
+            body = loads_json(self.rfile.read(length) or b"{}")
         except ValueError:
             self._reply(400, {"message": "invalid JSON"})
             return

@@ -59,14 +59,15 @@ def load_manifest(root: Path, manifest_name: str) -> tuple[WeightManifest | None
             path=manifest_name,
             line=exc.line,
             message=f"malformed weight manifest: {exc}",
-            remediation="fix the file, or regenerate it with `mlaudit hash --update`",
+            remediation="fix the file (resolve the conflict, or restore it from Git): its recorded digests are "
+                        "the evidence, so `mlaudit hash --update` refuses to overwrite it",
         )
     except OSError as exc:
         return None, Finding(
             rule="weights.manifest-invalid",
             severity=Severity.HIGH,
             path=manifest_name,
-            message=f"cannot read the weight manifest: {exc.strerror}",
+            message=f"cannot read the weight manifest: {exc.strerror or exc}",
             remediation="check the file's permissions",
         )
 
@@ -203,25 +204,43 @@ class ManifestChanges:
 def record_weights(
     root: Path,
     manifest_name: str,
-    manifest: WeightManifest | None,
     hashed: HashResult,
     *,
     drop: Iterable[str] = (),
 ) -> ManifestChanges:
-    """Write the manifest with ``hashed`` digests recorded and ``drop`` removed; say what changed."""
-    from mlaudit.weights.manifest import write_manifest
+    """Record ``hashed`` digests and drop ``drop`` paths in the manifest; say what changed.
 
-    old = dict(manifest.entries) if manifest else {}
-    new_entries = updated_entries(manifest, hashed, drop=drop)
-    new = {e.name: e for e in new_entries}
-    changes = ManifestChanges(
-        added=tuple(sorted(n for n in new if n not in old)),
-        changed=tuple(sorted(
-            n for n in new if n in old and (old[n].digest, old[n].size) != (new[n].digest, new[n].size)
-        )),
-        removed=tuple(sorted(n for n in old if n not in new)),
-    )
-    if changes or manifest is None:
-        ignore = manifest.ignore_paths if manifest else ()
-        write_manifest(manifest_path(root, manifest_name), new_entries, ignore)
+    Under the manifest's exclusive lock the file is read again and the changes
+    are merged into what is there now, so two hooks fixing at once both keep
+    their entries. A manifest that exists but cannot be used (unreadable,
+    conflicted, invalid, not a file) raises ``ManifestError`` and nothing is written:
+    its recorded digests are the evidence, never rebuilt from the files on disk.
+    """
+    from mlaudit.weights.manifest import write_manifest
+    from mlaudit.weights.manifest_lock import manifest_lock
+
+    path = manifest_path(root, manifest_name)
+    with manifest_lock(path):
+        current = _read_for_update(path)
+        old = dict(current.entries) if current else {}
+        new_entries = updated_entries(current, hashed, drop=drop)
+        new = {e.name: e for e in new_entries}
+        changes = ManifestChanges(
+            added=tuple(sorted(n for n in new if n not in old)),
+            changed=tuple(sorted(
+                n for n in new if n in old and (old[n].digest, old[n].size) != (new[n].digest, new[n].size)
+            )),
+            removed=tuple(sorted(n for n in old if n not in new)),
+        )
+        if changes or current is None:
+            write_manifest(path, new_entries, current.ignore_paths if current else ())
     return changes
+
+
+def _read_for_update(path: Path) -> WeightManifest | None:
+    try:
+        return read_manifest(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ManifestError(f"cannot read: {exc.strerror or exc}") from None
