@@ -107,8 +107,6 @@ def read_requirements(root: Path, rel: str) -> tuple[Any | None, str | None]:
         return None, f"cannot read: {exc}"
     if kept is None:
         return None, f"holds more than {MAX_BYTES} bytes of requirement lines"
-    if kept == b"":
-        return RequirementsFile.from_string(""), None
     try:
         with tempfile.TemporaryDirectory(prefix="mlaudit-req-") as tmp:
             copy = os.path.join(tmp, "requirements.txt")

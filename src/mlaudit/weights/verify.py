@@ -37,7 +37,8 @@ def manifest_path(root: Path, manifest_name: str) -> Path:
     or a symlink out of the root would make ``--update`` write anywhere.
     """
     try:
-        return resolve_in_repo(root, manifest_name, expect="file").real
+        # Any kind: an existing manifest that is a folder or a FIFO is the manifest's problem (read_manifest says so).
+        return resolve_in_repo(root, manifest_name).real
     except OutsideRepository as exc:
         raise ConfigError(
             f"[weights] manifest = {exc.name!r} cannot be used: {exc.reason} "
