@@ -10,13 +10,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from mlaudit.checks.weights import WeightsOptions, hash_cache_for
 from mlaudit.cli.main import handle_errors
 from mlaudit.config import load_config
 from mlaudit.context import AuditContext
 from mlaudit.hook_runtime import print_findings, relative_paths, repo_root
 from mlaudit.weights.discovery import WeightDetector
 from mlaudit.weights.manifest import WeightManifest
+from mlaudit.weights.options import WeightsOptions
+from mlaudit.weights.repository_weights import hash_cache_for
 from mlaudit.weights.verify import load_manifest, record_weights, verify_weights
 
 

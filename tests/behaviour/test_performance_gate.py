@@ -205,13 +205,14 @@ def test_readme_configuration_example_is_valid(tmp_path) -> None:
     from conftest import PROJECT_ROOT
 
     from mlaudit.config import load_config
+    from mlaudit.registry import SECTION_TYPES
 
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     start = readme.index("```toml\n[tool.mlaudit.performance]")
     block = readme[start + len("```toml\n"): readme.index("```", start + 3)]
     (tmp_path / "pyproject.toml").write_text(block)
     config = load_config(tmp_path)
-    config.validate()
+    config.validate(SECTION_TYPES)
     assert set(config.tables) >= {"performance", "drift", "fairness", "probes"}
 
 

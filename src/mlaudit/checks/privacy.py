@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 from mlaudit.checks.interface import Check, Outcome
 from mlaudit.context import AuditContext
 from mlaudit.errors import CheckSkipped
-from mlaudit.governance.data_register import REGISTER_FILE, DataSource, Register
+from mlaudit.governance.data_register import REGISTER_FILE, DataSource, read_register
 from mlaudit.governance.privacy_options import PrivacyOptions
 from mlaudit.model import Finding, Pillar, Severity
 
@@ -73,26 +72,6 @@ class PrivacyCheck(Check[PrivacyOptions]):
         if options.scan:
             summary += f"; {evidence['scan']['files']} sample file(s) scanned"
         return Outcome(findings=tuple(findings), summary=summary, evidence=evidence)
-
-
-def read_register(ctx: AuditContext, options: PrivacyOptions) -> Register:
-    """The data-source register: ``[[data_sources]]`` of the configuration plus the YAML register file."""
-    from mlaudit.formats.model_card import find_model_card
-    from mlaudit.governance.data_register import REGISTER_FILE, register_from_config, register_from_yaml
-    from mlaudit.governance.privacy_options import DataSourceEntry
-
-    config_file = ctx.config.path.name if ctx.config.path else "(configuration)"
-    register = register_from_config(ctx.config.entries("data_sources", DataSourceEntry), config_file, ctx.config.prefix)
-    if options.register:
-        candidate = options.register
-    else:
-        card = find_model_card(ctx.root)
-        folder = card.parent if card else ctx.root
-        candidate = (folder / REGISTER_FILE).relative_to(ctx.root).as_posix()
-    # A configured register is always looked for (missing or outside the root: a problem, never read).
-    if options.register or os.path.lexists(ctx.root / candidate):
-        register_from_yaml(ctx.root, candidate, register)
-    return register
 
 
 def _scan(

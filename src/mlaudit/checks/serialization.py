@@ -13,8 +13,9 @@ from mlaudit.serialization.options import SerializationOptions
 
 def model_files(ctx: AuditContext, options: SerializationOptions) -> list[str]:
     """The weight files (shared discovery) plus the files the ``include`` globs name."""
-    from mlaudit.checks.weights import WeightsOptions, find_weight_files
     from mlaudit.serialization.batch import drop_excluded, extra_model_files
+    from mlaudit.weights.options import WeightsOptions
+    from mlaudit.weights.repository_weights import find_weight_files
 
     weights = find_weight_files(ctx, ctx.section("weights", WeightsOptions))
     return drop_excluded([*weights, *extra_model_files(ctx.files, options)], options)

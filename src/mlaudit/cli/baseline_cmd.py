@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
     from mlaudit.behaviour import inside_root
     from mlaudit.behaviour.evaluation import collect_metrics
     from mlaudit.behaviour.metrics_baseline import load_baseline, write_baseline
-    from mlaudit.checks.performance import PerformanceOptions
+    from mlaudit.behaviour.options import PerformanceOptions
     from mlaudit.config import load_config
     from mlaudit.context import AuditContext
     from mlaudit.errors import CheckError

@@ -29,7 +29,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """List (default), check (``--check``) or record (``--update``) weight digests."""
-    from mlaudit.checks.weights import WeightsOptions, find_weight_files, hash_cache_for
     from mlaudit.config import load_config
     from mlaudit.context import AuditContext
     from mlaudit.hook_runtime import print_findings
@@ -37,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
     from mlaudit.store.cache_location import running_in_ci
     from mlaudit.weights.hashing import digest_files
     from mlaudit.weights.manifest import WeightManifest
+    from mlaudit.weights.options import WeightsOptions
+    from mlaudit.weights.repository_weights import find_weight_files, hash_cache_for
     from mlaudit.weights.verify import load_manifest, verify_weights
 
     root = Path(args.path)
