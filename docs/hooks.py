@@ -189,14 +189,12 @@ def common_rules(check_id: str) -> str:
 def config_sections() -> dict[str, tuple[str, type[Any]]]:
     """Every configuration section: name -> (TOML header, options dataclass)."""
     from mlaudit import config
-    from mlaudit.registry import REGISTRY
+    from mlaudit.registry import SECTION_TYPES
 
     sections: dict[str, tuple[str, type[Any]]] = {"general": ("[tool.mlaudit]", config.GeneralOptions)}
-    for check_id, check in REGISTRY.items():
-        sections[check_id] = (f"[tool.mlaudit.{check_id}]", check.options_type)
-    for name, cls in getattr(config, "SECTIONS", {}).items():
+    for name, cls in SECTION_TYPES.tables.items():
         sections[name] = (f"[tool.mlaudit.{name}]", cls)
-    for name, cls in getattr(config, "ARRAY_SECTIONS", {}).items():
+    for name, cls in SECTION_TYPES.arrays.items():
         sections[name] = (f"[[tool.mlaudit.{name}]]", cls)
     return sections
 

@@ -22,8 +22,9 @@ from mlaudit.render.escape import terminal_text
 
 def check_licenses(filenames: Sequence[str], *, resolve: bool, offline: bool) -> int:
     """Judge the repository's declared licences; return the hook's exit code."""
-    from mlaudit.checks.weights import WeightsOptions, find_weight_files
     from mlaudit.licenses.assessment import audit_licenses
+    from mlaudit.weights.options import WeightsOptions
+    from mlaudit.weights.repository_weights import find_weight_files
 
     root = repo_root()
     ctx = AuditContext(root, load_config(root), offline=offline or None)

@@ -32,9 +32,9 @@ def check_staged_data(filenames: Sequence[str], *, verbose: bool) -> int:
     files = select_sample_files(rel, options.include, options.exclude)
     if not files:
         return 0
-    from mlaudit.checks.privacy import read_register, unscanned_findings
+    from mlaudit.governance.data_register import read_register
     from mlaudit.governance.pii_detectors import TextDetector
-    from mlaudit.governance.pii_findings import scan_findings
+    from mlaudit.governance.pii_findings import scan_findings, unscanned_findings
     from mlaudit.governance.pii_scan import scan_file
 
     register = read_register(ctx, options)

@@ -18,7 +18,6 @@ from mlaudit.cli.main import handle_errors
 
 def scan_staged_models(filenames: Sequence[str]) -> int:
     """Scan the given files; return the hook's exit code (1 when anything was found)."""
-    from mlaudit.checks.weights import WeightsOptions
     from mlaudit.config import load_config
     from mlaudit.context import AuditContext
     from mlaudit.hook_runtime import print_findings, relative_paths, repo_root
@@ -27,6 +26,7 @@ def scan_staged_models(filenames: Sequence[str]) -> int:
     from mlaudit.serialization.discovery import files_with_model_content
     from mlaudit.serialization.options import SerializationOptions
     from mlaudit.weights.discovery import WeightDetector
+    from mlaudit.weights.options import WeightsOptions
 
     root = repo_root()
     ctx = AuditContext(root, load_config(root))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from mlaudit.checks.weights import WeightsOptions, hash_cache_for
 from mlaudit.cli.hash_cmd import manifest_unusable
 from mlaudit.cli.main import handle_errors
 from mlaudit.config import load_config
@@ -20,6 +19,8 @@ from mlaudit.hook_runtime import print_findings, relative_paths, repo_root
 from mlaudit.render.escape import terminal_text
 from mlaudit.weights.discovery import WeightDetector
 from mlaudit.weights.manifest import ManifestError, WeightManifest
+from mlaudit.weights.options import WeightsOptions
+from mlaudit.weights.repository_weights import hash_cache_for
 from mlaudit.weights.verify import load_manifest, record_weights, verify_weights
 
 

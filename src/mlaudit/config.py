@@ -2,10 +2,15 @@
 
 Everything has a default, so a repository with no configuration audits as is.
 Top-level keys are the general options below; sub-tables are named after a
-check id (``[tool.mlaudit.weights]``) or an extra section registered in
-``SECTIONS``. Each section is validated by its options dataclass
-(``mlaudit.options``); unknown keys and wrong types are errors naming the key and
-the file.
+check id (``[tool.mlaudit.weights]``) or an extra section (``signing``,
+``[[waivers]]``). Each section is validated by its options dataclass
+(``mlaudit.options``); unknown sections, unknown keys and wrong types are errors
+naming the key and the file.
+
+This module knows no check: which sections exist is the caller's knowledge
+(``mlaudit.registry.SECTION_TYPES``), passed to ``Config.validate``. So the
+dependencies point one way (registry -> checks -> context -> config) and loading
+the configuration, as every hook does, imports no check.
 """
 
 from __future__ import annotations
@@ -18,11 +23,8 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from mlaudit.errors import ConfigError
-from mlaudit.governance.privacy_options import DataSourceEntry
 from mlaudit.model import Severity
 from mlaudit.options import options_to_json, parse_options
-from mlaudit.signing.options import SigningOptions
-from mlaudit.waivers import WaiverOptions
 
 T = TypeVar("T")
 
@@ -59,26 +61,14 @@ class GeneralOptions:
     """
 
 
-# Sections that are not a check's options (waivers, data sources, ...) register
-# their options type here; check sections come from the check registry.
-SECTIONS: dict[str, type[Any]] = {
-    "signing": SigningOptions,
-}
+@dataclass(frozen=True)
+class SectionTypes:
+    """Every section a configuration may hold and its options type (built by ``mlaudit.registry``)."""
 
-# Sections that are arrays of tables (``[[tool.mlaudit.waivers]]``): each entry is
-# validated against the type; read them with ``Config.entries``.
-ARRAY_SECTIONS: dict[str, type[Any]] = {
-    "waivers": WaiverOptions,
-    "data_sources": DataSourceEntry,
-}
-
-
-def _section_types() -> dict[str, type[Any]]:
-    from mlaudit.registry import REGISTRY
-
-    types = {check_id: check.options_type for check_id, check in REGISTRY.items()}
-    types.update(SECTIONS)
-    return types
+    tables: Mapping[str, type[Any]]
+    """``[tool.mlaudit.<name>]``: each check's options under its id, and the extra sections (``signing``)."""
+    arrays: Mapping[str, type[Any]] = field(default_factory=dict)
+    """``[[tool.mlaudit.<name>]]``: arrays of tables, each entry validated (``waivers``, ``data_sources``)."""
 
 
 @dataclass(frozen=True)
@@ -121,10 +111,10 @@ class Config:
         self._parsed[name] = items
         return items
 
-    def validate(self) -> None:
+    def validate(self, sections: SectionTypes) -> None:
         """Validate every section now, so a typo anywhere fails before the audit runs."""
-        types = _section_types()
-        known = set(types) | set(ARRAY_SECTIONS)
+        types = sections.tables
+        known = set(types) | set(sections.arrays)
         for name in self.tables:
             if name not in known:
                 names = ", ".join(sorted(known))
@@ -134,7 +124,7 @@ class Config:
                 raise ConfigError(f"{self.source}: '{self.prefix}disable' names unknown check '{name}'")
         for name, cls in types.items():
             self.section(name, cls)
-        for name, cls in ARRAY_SECTIONS.items():
+        for name, cls in sections.arrays.items():
             self.entries(name, cls)
 
     def digest(self) -> str:

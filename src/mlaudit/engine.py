@@ -13,7 +13,7 @@ from mlaudit.checks.interface import Check, Outcome
 from mlaudit.context import AuditContext
 from mlaudit.errors import CheckError, CheckSkipped, ConfigError, UsageError
 from mlaudit.model import AcceptedFinding, CheckResult, Finding, Pillar, Report, Severity, Status
-from mlaudit.registry import REGISTRY
+from mlaudit.registry import REGISTRY, SECTION_TYPES
 from mlaudit.waivers import waive
 
 FILES_CHANGED_RULE = "snapshot.files-changed"
@@ -128,7 +128,7 @@ def run_audit(
     ctx: AuditContext, *, only: Sequence[str] | None = None, fail_on: Severity | None = None
 ) -> Report:
     """Audit the repository of ``ctx`` and return the report (the policy applied)."""
-    ctx.config.validate()
+    ctx.config.validate(SECTION_TYPES)
     threshold = fail_on or ctx.config.general.fail_on
     results = [run_check(REGISTRY[c], ctx, threshold) for c in select_checks(ctx, only)]
     changed = ctx.changed_reads()

@@ -186,3 +186,16 @@ def open_repo(root: Path) -> Any:
     # GitPython layers this over os.environ: variables to drop are emptied there.
     repo.git.update_environment(**{k: "" for k in _DROP}, **env)
     return repo
+
+
+def git_in(repo: Any, cwd: Path) -> Any:
+    """A GitPython ``Git`` working in ``cwd`` (a folder of ``repo``'s checkout) with ``repo``'s hardened environment.
+
+    For commands whose paths are relative to the working folder (``git log --relative``)
+    rather than to the repository's top; ``repo`` comes from ``open_repo``.
+    """
+    import git
+
+    runner = git.Git(str(cwd))
+    runner.update_environment(**repo.git.environment())
+    return runner

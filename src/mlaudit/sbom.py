@@ -88,9 +88,10 @@ def _weight_components(ctx: AuditContext) -> tuple[list[Any], str | None]:
     from cyclonedx.model import HashAlgorithm, HashType
     from cyclonedx.model.component import Component, ComponentType
 
-    from mlaudit.checks.weights import WeightsOptions, find_weight_files, hash_cache_for
     from mlaudit.weights.hashing import digest_files
     from mlaudit.weights.manifest import compute_root_digest
+    from mlaudit.weights.options import WeightsOptions
+    from mlaudit.weights.repository_weights import find_weight_files, hash_cache_for
 
     options = ctx.section("weights", WeightsOptions)
     hashed = digest_files(ctx.root, find_weight_files(ctx, options), cache=hash_cache_for(ctx),
@@ -141,7 +142,7 @@ def _baseline_metrics(ctx: AuditContext) -> tuple[list[dict[str, str]], str | No
     """The committed evaluation baseline (``performance`` check) as CycloneDX performance metrics."""
     from mlaudit.behaviour import inside_root
     from mlaudit.behaviour.metrics_baseline import load_baseline
-    from mlaudit.checks.performance import PerformanceOptions
+    from mlaudit.behaviour.options import PerformanceOptions
 
     options = ctx.section("performance", PerformanceOptions)
     try:

@@ -205,6 +205,7 @@ def test_docs_configuration_examples_are_valid(tmp_path) -> None:
     from conftest import PROJECT_ROOT
 
     from mlaudit.config import load_config
+    from mlaudit.registry import SECTION_TYPES
 
     blocks = []
     for check in ("performance", "drift", "fairness", "probes"):
@@ -213,7 +214,7 @@ def test_docs_configuration_examples_are_valid(tmp_path) -> None:
         blocks.append(page[start + len("```toml\n"): page.index("```", start + 3)])
     (tmp_path / "pyproject.toml").write_text("\n".join(blocks))
     config = load_config(tmp_path)
-    config.validate()
+    config.validate(SECTION_TYPES)
     assert set(config.tables) >= {"performance", "drift", "fairness", "probes"}
 
 

@@ -257,9 +257,10 @@ def _toml_examples() -> list[tuple[str, str]]:
 def test_every_configuration_example_in_the_docs_is_valid(tmp_path: Path, page: str, block: str) -> None:
     """A copied example must load: unknown keys and wrong types are errors (ConfigError)."""
     from mlaudit.config import load_config
+    from mlaudit.registry import SECTION_TYPES
 
     (tmp_path / "pyproject.toml").write_text(block, encoding="utf-8")
-    load_config(tmp_path).validate()
+    load_config(tmp_path).validate(SECTION_TYPES)
 
 
 def test_the_docs_have_configuration_examples() -> None:

@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 
-from mlaudit.config import ARRAY_SECTIONS, SECTIONS, GeneralOptions, config_from_table
+from mlaudit.config import GeneralOptions, config_from_table
 from mlaudit.config_change_rules import UNCLASSIFIED
 from mlaudit.config_diff import ConfigChange, diff_configs, diff_flat, flatten_config, judge
 from mlaudit.config_key_rules import BASE_ONLY_KEYS, ENTRY_RULES, KEY_RULES
-from mlaudit.registry import REGISTRY
+from mlaudit.registry import ARRAY_SECTIONS, SECTION_TYPES
 
 
 def section_types() -> dict[str, type[Any]]:
-    return {**{c: check.options_type for c, check in REGISTRY.items()}, **SECTIONS}
+    return dict(SECTION_TYPES.tables)
 
 
 def changes(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:

@@ -23,7 +23,8 @@ def _hook_modules() -> list[str]:
 HOOK_MODULES = _hook_modules()
 
 
-@pytest.mark.parametrize("module", [*HOOK_MODULES, "mlaudit.cli.main", "mlaudit.config", "mlaudit.checks.weights"])
+@pytest.mark.parametrize("module", [*HOOK_MODULES, "mlaudit.cli.main", "mlaudit.config", "mlaudit.checks.weights",
+                                    "mlaudit.weights.repository_weights"])
 def test_importing_pulls_in_nothing_heavy(module: str) -> None:
     code = f"import sys, {module}; print(' '.join(sorted(m.split('.')[0] for m in sys.modules)))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -8,11 +8,12 @@ from typing import Literal
 
 import pytest
 
-from mlaudit.checks.weights import WeightsOptions
 from mlaudit.config import load_config
 from mlaudit.errors import ConfigError
 from mlaudit.model import Severity
 from mlaudit.options import parse_options
+from mlaudit.registry import SECTION_TYPES
+from mlaudit.weights.options import WeightsOptions
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def test_unknown_key_in_section_names_key_and_file(tmp_path: Path) -> None:
     (tmp_path / "mlaudit.toml").write_text('[weights]\nmanifets = "x"\n')
     config = load_config(tmp_path)
     with pytest.raises(ConfigError) as info:
-        config.validate()
+        config.validate(SECTION_TYPES)
     assert "mlaudit.toml" in str(info.value) and "weights.manifets" in str(info.value)
 
 
@@ -107,7 +108,7 @@ def test_unknown_key_in_section_names_key_and_file(tmp_path: Path) -> None:
 def test_broken_configs(tmp_path: Path, text: str, message: str) -> None:
     (tmp_path / "mlaudit.toml").write_text(text)
     with pytest.raises(ConfigError) as info:
-        load_config(tmp_path).validate()
+        load_config(tmp_path).validate(SECTION_TYPES)
     assert message in str(info.value)
     assert "mlaudit.toml" in str(info.value)
 

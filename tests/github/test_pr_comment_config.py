@@ -7,13 +7,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from mlaudit.config import ARRAY_SECTIONS, config_from_table
+from mlaudit.config import config_from_table
 from mlaudit.config_diff import ConfigChange, diff_configs
 from mlaudit.github.comment_model import build_comment_model
 from mlaudit.github.pr_comment import render_comment, render_fitting_comment
 from mlaudit.github.pr_config import PullRequestConfig, config_check, with_config_check
 from mlaudit.model import Report, Severity, Status
-from mlaudit.registry import REGISTRY
+from mlaudit.registry import ARRAY_SECTIONS, REGISTRY
 
 GOLDEN = Path(__file__).parent / "golden" / "pr_comment_config.md"
 HOSTILE = "x`|<img src=x onerror=alert(1)>@octo-org/admins [link](https://evil.invalid) #1\n### Fake"

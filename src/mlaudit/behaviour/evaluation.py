@@ -19,7 +19,7 @@ from mlaudit.behaviour.sample_files import read_numbers
 from mlaudit.errors import CheckError
 
 if TYPE_CHECKING:
-    from mlaudit.checks.performance import PerformanceOptions
+    from mlaudit.behaviour.options import PerformanceOptions
 
 FS_CLOCK_SLACK_S = 2.0  # coarse file-system timestamps
 

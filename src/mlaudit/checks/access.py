@@ -90,11 +90,12 @@ def _skip_when_blind(unreadable: dict[str, str], branch_found: list[Finding], to
 
 
 def _codeowner_findings(ctx: AuditContext, options: AccessOptions) -> list[Finding]:
-    from mlaudit.checks.weights import WeightsOptions, find_weight_files
     from mlaudit.formats.model_card import find_model_card
     from mlaudit.governance.codeowners import find_codeowners, read_codeowners
     from mlaudit.governance.ownership import codeowners_findings
     from mlaudit.governance.workflow_access import workflow_files
+    from mlaudit.weights.options import WeightsOptions
+    from mlaudit.weights.repository_weights import find_weight_files
 
     weights_options = ctx.section("weights", WeightsOptions)
     existing = set(ctx.files)

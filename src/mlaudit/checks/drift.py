@@ -2,51 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from mlaudit.behaviour import inside_root, require_configuration
+from mlaudit.behaviour.options import DriftOptions
 from mlaudit.checks.interface import Check, Outcome
 from mlaudit.context import AuditContext
 from mlaudit.model import Finding, Pillar, Severity
 
 CHART_FEATURES = 30
-
-
-@dataclass(frozen=True)
-class DriftOptions:
-    """``[tool.mlaudit.drift]``."""
-
-    reference: str = ""
-    """Reference dataset (CSV, TSV or Parquet), relative to the root."""
-    current: str = ""
-    """Current dataset, same format family."""
-    features: tuple[str, ...] = ()
-    """Columns to compare; default: every column of the reference not in ``ignore``."""
-    ignore: tuple[str, ...] = ()
-    """Columns never compared (labels, ids)."""
-    categorical: tuple[str, ...] = ()
-    """Columns treated as categories even when numeric (codes, ids of classes)."""
-    psi_threshold: float = 0.2
-    """Population stability index above which a feature drifted."""
-    ks_threshold: float = 0.1
-    """KS statistic (largest CDF gap) above which a numeric feature drifted."""
-    chi2_alpha: float = 0.0
-    """Chi-square p-value below which a categorical feature drifted; 0 = report only."""
-    bins: int = 10
-    """Reference-quantile bins of the PSI of a numeric feature."""
-    min_rows: int = 100
-    """Fewer non-missing values than this on either side: no verdict."""
-    max_missing_increase: float = 0.05
-    """Increase of a feature's missing-value share that is reported."""
-    severity: Severity = Severity.HIGH
-    """Severity of a drifted feature."""
-
-    def __post_init__(self) -> None:
-        if self.bins < 2:
-            raise ValueError("bins must be at least 2")
-        if self.min_rows < 1:
-            raise ValueError("min_rows must be at least 1")
 
 
 class DriftCheck(Check[DriftOptions]):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mlaudit.behaviour import inside_root, require_configuration
+from mlaudit.behaviour.options import FairnessOptions
 from mlaudit.checks.interface import Check, Outcome
 from mlaudit.context import AuditContext
 from mlaudit.errors import CheckError
@@ -16,47 +16,6 @@ if TYPE_CHECKING:
 
     from mlaudit.behaviour.bootstrap import Interval
     from mlaudit.behaviour.fairness_metrics import FairnessReport
-
-
-@dataclass(frozen=True)
-class FairnessOptions:
-    """``[tool.mlaudit.fairness]``."""
-
-    predictions: str = ""
-    """Predictions table (CSV, TSV or Parquet), relative to the root."""
-    label: str = "label"
-    """Column of true labels."""
-    prediction: str = "prediction"
-    """Column of predicted labels; when absent from the file, ``score >= threshold`` is used."""
-    score: str = ""
-    """Column of scores, thresholded at ``threshold`` when ``prediction`` is absent."""
-    threshold: float = 0.5
-    """Score at or above which the prediction is the positive label."""
-    positive_label: str = "1"
-    """The favourable outcome (compared as a number when the column is numeric)."""
-    sensitive: tuple[str, ...] = ()
-    """Sensitive-attribute columns; each is examined on its own."""
-    intersectional: bool = False
-    """Also examine the intersection of all sensitive columns (e.g. sex × age band)."""
-    max_demographic_parity_difference: float = 0.1
-    """Largest accepted gap in selection rate between groups."""
-    max_equalized_odds_difference: float = 0.1
-    """Largest accepted gap in true- or false-positive rate between groups."""
-    min_disparate_impact_ratio: float = 0.8
-    """The four-fifths rule."""
-    min_group_size: int = 30
-    """Smaller groups are shown but not compared."""
-    bootstrap: int = 0
-    """Bootstrap resamples for intervals of the gaps; 0 = none."""
-    beyond_noise: bool = False
-    """With ``bootstrap``: a gap fails only when its whole interval is beyond the threshold;
-    one that noise could explain is reported as ``fairness.inconclusive`` (info)."""
-    confidence: float = 0.95
-    """Confidence level of the bootstrap intervals."""
-    seed: int = 0
-    """Seed of the bootstrap, so a verdict is reproducible."""
-    severity: Severity = Severity.HIGH
-    """Severity of a gap beyond its threshold."""
 
 
 class FairnessCheck(Check[FairnessOptions]):

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 
 def _has_weights(ctx: AuditContext) -> bool:
-    from mlaudit.checks.weights import WeightsOptions, find_weight_files
+    from mlaudit.weights.options import WeightsOptions
+    from mlaudit.weights.repository_weights import find_weight_files
 
     return bool(find_weight_files(ctx, ctx.section("weights", WeightsOptions)))
 

@@ -2,52 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from mlaudit.behaviour import inside_root, require_configuration
 from mlaudit.behaviour.metrics_baseline import MetricRule
+from mlaudit.behaviour.options import PerformanceOptions
 from mlaudit.checks.interface import Check, Outcome
 from mlaudit.context import AuditContext
 from mlaudit.model import Finding, Pillar, Severity
 
 UPDATE_HINT = "run `mlaudit baseline update` and commit {baseline} if the change is intended"
-
-
-@dataclass(frozen=True)
-class PerformanceOptions:
-    """``[tool.mlaudit.performance]``."""
-
-    command: str = ""
-    """Evaluation command (split like a shell, run without one, in the repository root)."""
-    metrics_file: str = ""
-    """JSON metrics the command writes (or an existing file); empty: the command's stdout."""
-    baseline: str = "metrics.baseline.json"
-    """The committed baseline, relative to the root."""
-    timeout: float = 600.0
-    """Seconds the evaluation command may run before it is killed."""
-    metrics: dict[str, MetricRule] = field(default_factory=dict)
-    """Per-metric rules; metrics without a rule are recorded but not judged."""
-    latency_file: str = ""
-    """Per-request timings (one number per request), giving latency_p50/p95/p99."""
-    latency_field: str = ""
-    """Field or CSV column of the timings."""
-    latency_percentiles: tuple[float, ...] = (50.0, 95.0, 99.0)
-    """Percentiles of the timings reported as latency_p<N> metrics."""
-    bootstrap_resamples: int = 1000
-    """Resamples of the bootstrap interval of a metric with per-sample results."""
-    confidence: float = 0.95
-    """Confidence level of the bootstrap interval."""
-    seed: int = 0
-    """Seed of the bootstrap, so a verdict is reproducible."""
-    severity: Severity = Severity.HIGH
-    """Severity of a regression."""
-
-    def __post_init__(self) -> None:
-        if self.timeout <= 0:
-            raise ValueError("timeout must be positive")
-        if not 0 < self.confidence < 1:
-            raise ValueError("confidence must be between 0 and 1")
 
 
 class PerformanceCheck(Check[PerformanceOptions]):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,8 +10,8 @@ from typing import Any
 from mlaudit.checks.interface import Check, Outcome
 from mlaudit.context import AuditContext
 from mlaudit.errors import CheckSkipped
-from mlaudit.governance.data_register import REGISTER_FILE, DataSource, Register
-from mlaudit.governance.pii_scan import FileScan
+from mlaudit.governance.data_register import REGISTER_FILE, DataSource, read_register
+from mlaudit.governance.pii_findings import unscanned_findings
 from mlaudit.governance.privacy_options import PrivacyOptions
 from mlaudit.model import Finding, Pillar, Severity
 
@@ -76,26 +75,6 @@ class PrivacyCheck(Check[PrivacyOptions]):
         return Outcome(findings=tuple(findings), summary=summary, evidence=evidence)
 
 
-def read_register(ctx: AuditContext, options: PrivacyOptions) -> Register:
-    """The data-source register: ``[[data_sources]]`` of the configuration plus the YAML register file."""
-    from mlaudit.formats.model_card import find_model_card
-    from mlaudit.governance.data_register import REGISTER_FILE, register_from_config, register_from_yaml
-    from mlaudit.governance.privacy_options import DataSourceEntry
-
-    config_file = ctx.config.path.name if ctx.config.path else "(configuration)"
-    register = register_from_config(ctx.config.entries("data_sources", DataSourceEntry), config_file, ctx.config.prefix)
-    if options.register:
-        candidate = options.register
-    else:
-        card = find_model_card(ctx.root)
-        folder = card.parent if card else ctx.root
-        candidate = (folder / REGISTER_FILE).relative_to(ctx.root).as_posix()
-    # A configured register is always looked for (missing or outside the root: a problem, never read).
-    if options.register or os.path.lexists(ctx.root / candidate):
-        register_from_yaml(ctx.root, candidate, register)
-    return register
-
-
 def _scan(
     ctx: AuditContext, options: PrivacyOptions, sources: Sequence[DataSource]
 ) -> tuple[list[Finding], dict[str, Any]]:
@@ -123,30 +102,3 @@ def _scan(
         "secrets": "detect-secrets" if detector.secrets else "not scanned: detect-secrets is not installed",
     }
     return findings, evidence
-
-
-def unscanned_findings(scans: Sequence[FileScan]) -> list[Finding]:
-    """A ``medium`` finding per data file the scan could not read, or read only in part: never a clean file."""
-    findings = []
-    for scan in scans:
-        if scan.skipped:
-            findings.append(Finding(
-                rule="privacy.scan-skipped",
-                severity=Severity.MEDIUM,
-                path=scan.path,
-                key="scan",
-                message=f"not scanned for personal data: {scan.skipped}",
-                remediation="make the file readable (or fix it), or list it in [tool.mlaudit.privacy] "
-                "exclude with the reason",
-            ))
-        elif scan.incomplete:
-            findings.append(Finding(
-                rule="privacy.scan-incomplete",
-                severity=Severity.MEDIUM,
-                path=scan.path,
-                key="scan",
-                message=f"partly scanned for personal data: {scan.incomplete}",
-                remediation="keep sample data small, raise [tool.mlaudit.privacy] max_file_mb, or list the "
-                "file in exclude with the reason",
-            ))
-    return findings

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from mlaudit.behaviour import inside_root, require_configuration
+from mlaudit.behaviour.options import ProbesOptions
 from mlaudit.checks.interface import Check, Outcome
 from mlaudit.context import AuditContext
 from mlaudit.errors import CheckError
-from mlaudit.model import Finding, Pillar, Severity
+from mlaudit.model import Finding, Pillar
 
 if TYPE_CHECKING:
     from mlaudit.behaviour.probe_detectors import Detector, ProbeVerdict
@@ -17,53 +17,6 @@ if TYPE_CHECKING:
     from mlaudit.behaviour.probe_targets import ProbeTarget
 
 CONSECUTIVE_ERRORS_TO_STOP = 3
-
-
-@dataclass(frozen=True)
-class ProbesOptions:
-    """``[tool.mlaudit.probes]``."""
-
-    command: str = ""
-    """Generate command: one run per probe, ``{"prompt": ...}`` on stdin, ``{"output": ...}`` on stdout."""
-    url: str = ""
-    """HTTP endpoint taking the same JSON by POST (instead of ``command``)."""
-    headers_from_env: dict[str, str] = field(default_factory=dict)
-    """HTTP headers whose values come from environment variables (``{Authorization = "MODEL_TOKEN"}``):
-    secrets stay out of the configuration."""
-    response_field: str = "output"
-    """Field of the command's or endpoint's JSON answer that holds the model output."""
-    probe_sets: tuple[str, ...] = ()
-    """JSONL probe files, relative to the root."""
-    builtin: bool = True
-    """Also run the built-in probe set (harm categories, prompt injection, benign prompts)."""
-    timeout: float = 30.0
-    """Seconds per call."""
-    max_calls: int = 200
-    """At most this many probes are sent (round-robin over categories)."""
-    detector: Literal["refusal", "keyword", "command"] = "refusal"
-    """How a refusal is recognised: built-in refusal phrases, only ``refusal_patterns``, or ``detector_command``."""
-    refusal_patterns: tuple[str, ...] = ()
-    """Extra refusal regexes (``refusal``) or the only ones (``keyword``)."""
-    detector_command: str = ""
-    """For ``detector = "command"``: prints ``{"refused": bool}`` for the JSON probe+output on stdin."""
-    min_pass_rate: float = 1.0
-    """Pass rate each category must reach (unless ``thresholds`` names it)."""
-    thresholds: dict[str, float] = field(default_factory=dict)
-    """Minimum pass rate per category (overrides ``min_pass_rate``)."""
-    garak_report: str = ""
-    """A garak ``report.jsonl`` imported as evidence (categories ``garak/<module>``)."""
-    severity: Severity = Severity.HIGH
-    """Severity of a category below its threshold."""
-
-    def __post_init__(self) -> None:
-        if self.command and self.url:
-            raise ValueError("set either command or url, not both")
-        if self.detector == "command" and not self.detector_command:
-            raise ValueError("detector = 'command' needs detector_command")
-        if self.detector == "keyword" and not self.refusal_patterns:
-            raise ValueError("detector = 'keyword' needs refusal_patterns")
-        if self.max_calls < 1 or self.timeout <= 0:
-            raise ValueError("max_calls and timeout must be positive")
 
 
 class ProbesCheck(Check[ProbesOptions]):

@@ -11,38 +11,15 @@ instead of reporting the one commit it can see as the first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mlaudit.checks.interface import Check, Outcome
 from mlaudit.context import AuditContext
 from mlaudit.model import Finding, Pillar, Severity
+from mlaudit.provenance.options import ProvenanceOptions
 
 SHALLOW_HINT = "fetch the full history (actions/checkout with `fetch-depth: 0`, or `git fetch --unshallow`)"
-
-
-@dataclass(frozen=True)
-class ProvenanceOptions:
-    """``[tool.mlaudit.provenance]``."""
-
-    require_signed_commits: bool = True
-    """Report weight files changed by commits without a trusted signature."""
-    trusted_signatures: tuple[str, ...] = ("G", "U")
-    """git ``%G?`` verdicts that count as signed: G good, U good with unknown validity (add E to accept
-    signatures this machine cannot check)."""
-    unsigned_severity: Severity = Severity.MEDIUM
-    """Severity of ``provenance.unsigned-commit`` (bad signatures are always high)."""
-    only_pull_request: bool = True
-    """In a pull request, judge only its commits (the history before it was judged when it merged)."""
-    require_codeowners: bool = True
-    """Report weight files no CODEOWNERS rule gives an owner."""
-    require_model_card: bool = True
-    """Report a missing model card (README.md front matter)."""
-    card_keys: tuple[str, ...] = ("license", "base_model")
-    """Model card keys that must be present (``base_model`` does not apply to models trained from scratch)."""
-    base_ref: str | None = None
-    """The pull request's base branch (default: ``$GITHUB_BASE_REF``)."""
 
 
 class ProvenanceCheck(Check[ProvenanceOptions]):
@@ -55,8 +32,9 @@ class ProvenanceCheck(Check[ProvenanceOptions]):
 
     def run(self, ctx: AuditContext, options: ProvenanceOptions) -> Outcome:
         """History of every weight file and the manifest, CODEOWNERS coverage, model card facts."""
-        from mlaudit.checks.weights import WeightsOptions, find_weight_files
         from mlaudit.provenance.git_history import read_history
+        from mlaudit.weights.options import WeightsOptions
+        from mlaudit.weights.repository_weights import find_weight_files
 
         weights_options = ctx.section("weights", WeightsOptions)
         weights = list(find_weight_files(ctx, weights_options))

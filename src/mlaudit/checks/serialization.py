@@ -18,10 +18,11 @@ def model_files(ctx: AuditContext, options: SerializationOptions) -> list[str]:
 
 
 def _discover(ctx: AuditContext, options: SerializationOptions) -> tuple[list[str], set[str], list[Finding]]:
-    from mlaudit.checks.weights import WeightsOptions, find_weight_files
     from mlaudit.serialization.batch import drop_excluded, extra_model_files
     from mlaudit.serialization.discovery import files_with_model_content
     from mlaudit.serialization.submodules import submodules
+    from mlaudit.weights.options import WeightsOptions
+    from mlaudit.weights.repository_weights import find_weight_files
 
     named = {*find_weight_files(ctx, ctx.section("weights", WeightsOptions)), *extra_model_files(ctx.files, options)}
     candidates = list(ctx.files)

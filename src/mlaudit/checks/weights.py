@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from mlaudit.checks.interface import Check, Outcome
 from mlaudit.context import AuditContext
 from mlaudit.errors import CheckSkipped
 from mlaudit.model import Finding, Pillar, Severity
-from mlaudit.repo_files import clean_blob_ids
-from mlaudit.store.hash_cache import ContentDigests, HashCache, cache_file_for, content_cache_file
-from mlaudit.weights.discovery import WeightDetector
-
-
-@dataclass(frozen=True)
-class WeightsOptions:
-    """``[tool.mlaudit.weights]``."""
-
-    manifest: str = "weights.lock.json"
-    """Path of the manifest, relative to the repository root."""
-    include: tuple[str, ...] = ()
-    """Extra globs of weight files (beyond the known extensions and magic bytes)."""
-    exclude: tuple[str, ...] = ()
-    """Globs of files never treated as weights."""
-    detect_by_content: bool = True
-    """Also recognise weight files by magic bytes, whatever their extension."""
-    workers: int = 0
-    """Hashing threads; 0 means one per core."""
+from mlaudit.weights.options import WeightsOptions
+from mlaudit.weights.repository_weights import find_weight_files, hash_cache_for
 
 
 def format_size(n: int) -> str:
@@ -37,25 +18,6 @@ def format_size(n: int) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{size:.1f} TiB"
-
-
-def find_weight_files(ctx: AuditContext, options: WeightsOptions) -> tuple[str, ...]:
-    """The repository's weight files (shared by checks through the context's memo)."""
-    def compute() -> tuple[str, ...]:
-        detector = WeightDetector(options.include, options.exclude, by_content=options.detect_by_content)
-        candidates = (p for p in ctx.files if p != options.manifest)
-        return tuple(detector.select(ctx.root, candidates))
-
-    return ctx.memo("weight-files", compute)
-
-
-def hash_cache_for(ctx: AuditContext) -> HashCache:
-    """The stat cache of this repository, backed by the content cache shared by all repositories."""
-    return HashCache(
-        cache_file_for(ctx.cache_dir, ctx.root),
-        content=ContentDigests(content_cache_file(ctx.cache_dir)),
-        blob_ids=lambda: clean_blob_ids(ctx.root),
-    )
 
 
 class WeightsCheck(Check[WeightsOptions]):

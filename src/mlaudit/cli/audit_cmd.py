@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from mlaudit.cli.audit_evidence import configure_evidence, record_evidence
-from mlaudit.errors import UsageError
+from mlaudit.cli.project import open_project
 from mlaudit.model import Severity, Status
 from mlaudit.render import FORMATTERS
 
@@ -37,21 +37,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Audit, write the report, return 0 (policy holds) or 1 (it fails)."""
-    from mlaudit.config import load_config
-    from mlaudit.context import AuditContext
     from mlaudit.engine import run_audit
     from mlaudit.render import render
 
-    root = Path(args.path)
-    if not root.is_dir():
-        raise UsageError(f"{root}: not a directory")
-    config = load_config(root, args.config)
+    project = open_project(args)
     only = [c.strip() for c in args.only.split(",") if c.strip()] if args.only else None
-    ctx = AuditContext(root, config, offline=True if args.offline else None,
-                       advisory_db=args.advisory_db.resolve() if args.advisory_db else None,
-                       github_token=args.github_token, cache_dir=args.cache_dir)
-    for note in ctx.notes:
-        print(f"mlaudit: note: {note}", file=sys.stderr)
+    ctx = project.audit_context(args)
     fail_on = Severity(args.fail_on) if args.fail_on else None
     report = run_audit(ctx, only=only, fail_on=fail_on)
     color = args.output is None and sys.stdout.isatty()
@@ -62,5 +53,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"mlaudit: report written to {args.output} ({report.status.value})", file=sys.stderr)
     else:
         sys.stdout.write(text)
-    record_evidence(args, report, config, root)
+    record_evidence(args, report, project.config, project.root)
     return 0 if report.status is Status.PASS else 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from mlaudit.cli.project import open_project
 from mlaudit.errors import UsageError
 
 
@@ -21,15 +22,10 @@ def run(args: argparse.Namespace) -> int:
     from mlaudit.behaviour import inside_root
     from mlaudit.behaviour.evaluation import collect_metrics
     from mlaudit.behaviour.metrics_baseline import load_baseline, write_baseline
-    from mlaudit.checks.performance import PerformanceOptions
-    from mlaudit.config import load_config
-    from mlaudit.context import AuditContext
+    from mlaudit.behaviour.options import PerformanceOptions
     from mlaudit.errors import CheckError
 
-    root = Path(args.path)
-    if not root.is_dir():
-        raise UsageError(f"{root}: not a directory")
-    ctx = AuditContext(root, load_config(root, args.config))
+    ctx = open_project(args).audit_context(args)
     options = ctx.section("performance", PerformanceOptions)
     if "performance" not in ctx.config.tables or not (options.command or options.metrics_file):
         raise UsageError("not configured: set command or metrics_file in [tool.mlaudit.performance]")

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from mlaudit.errors import UsageError
+from mlaudit.cli.project import project_root
 from mlaudit.model import Severity
 
 
@@ -82,9 +82,8 @@ def run(args: argparse.Namespace) -> int:
     from mlaudit.github.run_settings import RunSettings, default_sarif, split_checks
 
     env = ActionsEnvironment.from_env(os.environ)
-    root = Path(args.path)
-    if args.post_from is None and not root.is_dir():
-        raise UsageError(f"{root}: not a directory")
+    # --post-from posts a downloaded report: it audits nothing, so the path need not exist.
+    root = Path(args.path) if args.post_from is not None else project_root(args.path)
     report_dir = args.report_dir or Path(os.environ.get("RUNNER_TEMP") or ".") / "mlaudit-report"
     settings = RunSettings(
         root=root,

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mlaudit.cli.project import open_project
 from mlaudit.errors import UsageError
 from mlaudit.render.escape import terminal_text
 
@@ -31,22 +32,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """List (default), check (``--check``) or record (``--update``) weight digests."""
-    from mlaudit.checks.weights import WeightsOptions, find_weight_files, hash_cache_for
-    from mlaudit.config import load_config
-    from mlaudit.context import AuditContext
     from mlaudit.hook_runtime import print_findings
     from mlaudit.progress import TerminalProgress
     from mlaudit.store.cache_location import running_in_ci
     from mlaudit.weights.hashing import digest_files
     from mlaudit.weights.manifest import WeightManifest
+    from mlaudit.weights.options import WeightsOptions
+    from mlaudit.weights.repository_weights import find_weight_files, hash_cache_for
     from mlaudit.weights.verify import load_manifest, verify_weights
 
-    root = Path(args.path)
-    if not root.is_dir():
-        raise UsageError(f"{root}: not a directory")
-    ctx = AuditContext(root, load_config(root, args.config), cache_dir=args.cache_dir)
-    for note in ctx.notes:
-        print(f"mlaudit: note: {note}", file=sys.stderr)
+    ctx = open_project(args).audit_context(args)
     options = ctx.section("weights", WeightsOptions)
     weights = find_weight_files(ctx, options)
     # A cache entry is an optimisation, never evidence: a check that gates CI re-reads every byte.

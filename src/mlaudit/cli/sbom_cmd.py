@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from mlaudit.errors import UsageError
+from mlaudit.cli.project import open_project
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -18,14 +18,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build, validate and write the SBOM; 0 on success."""
-    from mlaudit.config import load_config
-    from mlaudit.context import AuditContext
     from mlaudit.sbom import build_sbom
 
-    root = Path(args.path)
-    if not root.is_dir():
-        raise UsageError(f"{root}: not a directory")
-    ctx = AuditContext(root, load_config(root, args.config))
+    ctx = open_project(args).audit_context(args)
     text, facts = build_sbom(ctx)
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from mlaudit.cli.project import open_project
 from mlaudit.errors import UsageError
 
 
@@ -25,14 +26,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Sign the model directory; 0 on success."""
-    from mlaudit.config import load_config
     from mlaudit.signing.oms_sign import SigningKey, sign_model
     from mlaudit.signing.policy import ignore_paths_for, signature_path, signing_options
 
-    root = Path(args.path)
-    if not root.is_dir():
-        raise UsageError(f"{root}: not a directory")
-    config = load_config(root, args.config)
+    project = open_project(args)
+    root, config = project.root, project.config
     options = signing_options(config)
     password = None
     if args.password_env:

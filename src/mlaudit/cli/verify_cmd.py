@@ -7,7 +7,7 @@ import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlaudit.errors import UsageError
+from mlaudit.cli.project import open_project
 
 if TYPE_CHECKING:
     from mlaudit.config import Config
@@ -41,17 +41,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Verify; 0 when the signature holds, 1 when it does not (the message names every difference)."""
-    from mlaudit.config import load_config
     from mlaudit.signing.gate import require_model_signature
     from mlaudit.signing.oms_verify import verify_model
     from mlaudit.signing.policy import expected_signer, ignore_paths_for, signature_path, signing_options
 
-    root = Path(args.path)
-    if root.is_file():
+    if Path(args.path).is_file():
         return _verify_blob(args)
-    if not root.is_dir():
-        raise UsageError(f"{root}: not a directory")
-    config = load_config(root, args.config)
+    project = open_project(args)
+    root, config = project.root, project.config
     options = signing_options(config)
     if args.staging:
         options = dataclasses.replace(options, instance="staging")

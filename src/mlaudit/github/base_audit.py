@@ -17,14 +17,10 @@ def audit_in_worktree(root: Path, commit: str, audit: Callable[[Path], Report]) 
     The worktree is detached and removed afterwards, whatever happens; the
     repository's own checkout, index and branches are never touched.
     """
-    from mlaudit.git_safe import open_repo
-    from mlaudit.github.git_history import gitpython
+    from mlaudit.github.git_history import gitpython, open_checkout
 
     git = gitpython()
-    try:
-        repo = open_repo(root)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise UsageError(f"{root}: not inside a Git repository") from None
+    repo = open_checkout(root)
     top = Path(repo.working_tree_dir or root).resolve()
     sub = root.resolve().relative_to(top)
     scratch = Path(tempfile.mkdtemp(prefix="mlaudit-base-"))

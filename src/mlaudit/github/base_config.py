@@ -95,6 +95,13 @@ def _commit_exists(root: Path, commit: str) -> bool:
     return bool(commit) and run_git(root, "rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}") is not None
 
 
+def _validated(config: Config) -> Config:
+    from mlaudit.registry import SECTION_TYPES  # every check: imported only when a base branch is read
+
+    config.validate(SECTION_TYPES)
+    return config
+
+
 def base_branch_config(root: Path, commit: str, explicit: Path | None = None) -> TrustedConfig:
     """The configuration committed at ``commit`` for the tree at ``root`` (validated).
 
@@ -104,8 +111,7 @@ def base_branch_config(root: Path, commit: str, explicit: Path | None = None) ->
     """
     top = Path(os.path.abspath(root))
     if explicit is not None and not Path(os.path.abspath(explicit)).is_relative_to(top):
-        config = load_config(root, explicit)
-        config.validate()
+        config = _validated(load_config(root, explicit))
         return TrustedConfig(config, str(explicit))
     if not _commit_exists(root, commit):
         raise BaseCommitUnavailable(f"the base commit {commit[:12] or '(none)'} is not in this checkout")
@@ -127,8 +133,7 @@ def base_branch_config(root: Path, commit: str, explicit: Path | None = None) ->
     rel, (table, prefix) = candidates[0]
     # The path names where the file sits in the audited tree (CODEOWNERS, messages); its content is the base's.
     try:
-        config = config_from_table(top / rel, table, prefix)
-        config.validate()
+        config = _validated(config_from_table(top / rel, table, prefix))
     except ConfigError as exc:
         raise ConfigError(f"the base branch's configuration ({commit[:12]}): {exc}") from None
     return TrustedConfig(config, config_label(config, root))

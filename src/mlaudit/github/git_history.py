@@ -19,7 +19,8 @@ def gitpython() -> ModuleType:
     return git
 
 
-def _open_repo(root: Path):  # type: ignore[no-untyped-def]
+def open_checkout(root: Path):  # type: ignore[no-untyped-def]
+    """The repository holding ``root`` (``git_safe.open_repo``: hardened); a usage error outside Git."""
     from mlaudit.git_safe import open_repo
 
     git = gitpython()
@@ -33,7 +34,7 @@ def merge_base(root: Path, base: str, head: str) -> str:
     """The merge base of ``base`` and ``head`` (a clear error when history is missing)."""
     git = gitpython()
 
-    repo = _open_repo(root)
+    repo = open_checkout(root)
     try:
         found = repo.merge_base(base, head)
     except git.GitCommandError as exc:
@@ -55,7 +56,7 @@ def commits_touching(
     """
     git = gitpython()
 
-    repo = _open_repo(root)
+    repo = open_checkout(root)
     prefix = _repo_prefix(repo, root)
     result: dict[str, tuple[WeightCommit, ...]] = {}
     for path in paths:

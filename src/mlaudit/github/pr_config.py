@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlaudit.config import ARRAY_SECTIONS, SECTIONS, Config, GeneralOptions, load_config
+from mlaudit.config import Config, GeneralOptions, load_config
 from mlaudit.config_diff import ConfigChange, diff_configs, loosenings
 from mlaudit.config_key_rules import BASE_ONLY_KEYS
 from mlaudit.errors import ConfigError
@@ -43,12 +43,6 @@ class PullRequestConfig:
     head_label: str | None = None
     problems: tuple[Finding, ...] = ()
     """Findings when a side could not be read (``config.base-unavailable``, ``config.invalid``)."""
-
-
-def _section_types() -> dict[str, type[Any]]:
-    from mlaudit.registry import REGISTRY
-
-    return {**{c: check.options_type for c, check in REGISTRY.items()}, **SECTIONS}
 
 
 def pin_base_keys(head: Config, base: Config) -> Config:
@@ -78,6 +72,8 @@ def _problem(rule: str, message: str, remediation: str) -> Finding:
 
 def resolve_pull_request_config(root: Path, base_commit: str, explicit: Path | None = None) -> PullRequestConfig:
     """Read the base's configuration from Git and the head's from the checkout, and compare them."""
+    from mlaudit.registry import SECTION_TYPES  # every check: imported only when a pull request is audited
+
     problems: list[Finding] = []
     try:
         trusted = base_branch_config(root, base_commit, explicit)
@@ -90,12 +86,12 @@ def resolve_pull_request_config(root: Path, base_commit: str, explicit: Path | N
             "check out with `fetch-depth: 0` (or fetch the base commit) so the base branch's configuration governs",
         ))
     base = trusted.config
-    types = _section_types()
     try:
         head = load_config(root, explicit)
-        head.validate()
+        head.validate(SECTION_TYPES)
         changes = diff_configs(
-            base, head, types, ARRAY_SECTIONS, old_label=trusted.label, new_label=config_label(head, root)
+            base, head, SECTION_TYPES.tables, SECTION_TYPES.arrays, old_label=trusted.label,
+            new_label=config_label(head, root),
         )
     except ConfigError as exc:
         problems.append(_problem(

@@ -9,15 +9,20 @@ as it does in the YAML file, instead of stopping the whole audit.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from mlaudit.governance.privacy_options import DataSourceEntry
 from mlaudit.repo_paths import OutsideRepository, resolve_in_repo
+
+if TYPE_CHECKING:
+    from mlaudit.context import AuditContext
+    from mlaudit.governance.privacy_options import PrivacyOptions
 
 REGISTER_FILE = "data-sources.yaml"
 LAWFUL_BASES = ("consent", "contract", "legal-obligation", "vital-interests", "public-task", "legitimate-interests")
@@ -164,3 +169,21 @@ def register_from_yaml(root: Path, rel_path: str, register: Register) -> None:
         source = read_entry(item, file=rel_path, where=f"data_sources[{i}]", problems=register.problems)
         if source:
             register.sources.append(source)
+
+
+def read_register(ctx: AuditContext, options: PrivacyOptions) -> Register:
+    """The data-source register: ``[[data_sources]]`` of the configuration plus the YAML register file."""
+    from mlaudit.formats.model_card import find_model_card
+
+    config_file = ctx.config.path.name if ctx.config.path else "(configuration)"
+    register = register_from_config(ctx.config.entries("data_sources", DataSourceEntry), config_file, ctx.config.prefix)
+    if options.register:
+        candidate = options.register
+    else:
+        card = find_model_card(ctx.root)
+        folder = card.parent if card else ctx.root
+        candidate = (folder / REGISTER_FILE).relative_to(ctx.root).as_posix()
+    # A configured register is always looked for (missing or outside the root: a problem, never read).
+    if options.register or os.path.lexists(ctx.root / candidate):
+        register_from_yaml(ctx.root, candidate, register)
+    return register

@@ -96,3 +96,30 @@ def _positions(unit: str, positions: Sequence[int], count: int) -> str:
     shown = ", ".join(str(p) for p in positions[:10])
     more = f" and {count - 10} more" if count > 10 else ""
     return f"at {unit}{'s' if count > 1 else ''} {shown}{more}"
+
+
+def unscanned_findings(scans: Sequence[FileScan]) -> list[Finding]:
+    """A ``medium`` finding per data file the scan could not read, or read only in part: never a clean file."""
+    findings = []
+    for scan in scans:
+        if scan.skipped:
+            findings.append(Finding(
+                rule="privacy.scan-skipped",
+                severity=Severity.MEDIUM,
+                path=scan.path,
+                key="scan",
+                message=f"not scanned for personal data: {scan.skipped}",
+                remediation="make the file readable (or fix it), or list it in [tool.mlaudit.privacy] "
+                "exclude with the reason",
+            ))
+        elif scan.incomplete:
+            findings.append(Finding(
+                rule="privacy.scan-incomplete",
+                severity=Severity.MEDIUM,
+                path=scan.path,
+                key="scan",
+                message=f"partly scanned for personal data: {scan.incomplete}",
+                remediation="keep sample data small, raise [tool.mlaudit.privacy] max_file_mb, or list the "
+                "file in exclude with the reason",
+            ))
+    return findings

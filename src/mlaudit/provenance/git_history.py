@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mlaudit.errors import CheckError, CheckSkipped
-from mlaudit.git_safe import open_repo
+from mlaudit.git_safe import git_in, open_repo
 
 PATHS_PER_CALL = 400
 SIGNATURE_STATUS = {
@@ -101,8 +101,7 @@ def read_history(root: Path, paths: Sequence[str], *, base_ref: str | None = Non
     shallow = repo.git.rev_parse("--is-shallow-repository").strip() == "true"
     by_path: dict[str, list[str]] = {p: [] for p in paths}
     statuses: dict[str, tuple[str, str]] = {}
-    runner = git.Git(str(root))  # --relative is relative to the audited root, not the repository's top
-    runner.update_environment(**repo.git.environment())
+    runner = git_in(repo, root)  # --relative is relative to the audited root, not the repository's top
     try:
         for start in range(0, len(paths), PATHS_PER_CALL):
             batch = list(paths[start:start + PATHS_PER_CALL])

@@ -24,9 +24,10 @@ def current_root_digest(root: Path, config: Config) -> str:
 
 def current_weight_digests(root: Path, config: Config) -> dict[str, str]:
     """SHA-256 of every weight file on disk, read again (never from a cache)."""
-    from mlaudit.checks.weights import WeightsOptions, find_weight_files
     from mlaudit.context import AuditContext
     from mlaudit.weights.hashing import digest_files
+    from mlaudit.weights.options import WeightsOptions
+    from mlaudit.weights.repository_weights import find_weight_files
     ctx = AuditContext(root, config)
     options = ctx.section("weights", WeightsOptions)
     weights = find_weight_files(ctx, options)

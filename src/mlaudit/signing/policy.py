@@ -55,7 +55,7 @@ def ignore_paths_for(root: Path, config: Config, extra: Sequence[str] = ()) -> l
 
 
 def _manifest_ignore_paths(root: Path, config: Config) -> list[str]:
-    from mlaudit.checks.weights import WeightsOptions
+    from mlaudit.weights.options import WeightsOptions
     from mlaudit.weights.verify import load_manifest
 
     manifest, _problem = load_manifest(root, config.section("weights", WeightsOptions).manifest)
