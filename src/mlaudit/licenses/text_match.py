@@ -19,6 +19,9 @@ def match_license_text(text: str) -> str | None:
     """An SPDX expression for the licences scancode finds in ``text``, or None."""
     from licensedcode.cache import build_spdx_license_expression, get_index
 
+    from mlaudit.licenses.file_scan import load_index
+
+    load_index()
     matches = get_index().match(query_string=text[:MAX_TEXT_CHARS])
     found: list[str] = []
     for match in matches:
