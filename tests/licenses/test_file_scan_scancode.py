@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import git, init_repo
 
-from mlaudit.licenses import file_scan
+from mlaudit.licenses import file_scan, scancode_jobs
 from mlaudit.licenses.file_scan import scan_files
 from mlaudit.licenses.scan_cache import ScanCache
 
@@ -110,7 +110,7 @@ def test_parallel_workers_agree_with_serial(
 ) -> None:
     root = _tree(tmp_path / "repo")
     serial = scan_files(root, _files(root), ScanCache(tmp_path / "a.json"), workers=1)
-    monkeypatch.setattr(file_scan, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(scancode_jobs, "PARALLEL_FROM", 2)
     parallel = scan_files(root, _files(root), ScanCache(tmp_path / "b.json"), workers=2)
     assert parallel.detections == serial.detections
     assert parallel.scanned == serial.scanned
@@ -163,7 +163,7 @@ def test_spdx_only_files_agree_with_scancode(tmp_path: Path, scancode_index: Non
         path = tmp_path / f"f{i}.py"
         path.write_text(f"# SPDX-License-Identifier: {expression}\nvalue = {i}\n", encoding="utf-8")
         quick = quick_scan(path.read_text(encoding="utf-8"))
-        real, error = file_scan.scan_one(str(path))
+        real, error = scancode_jobs.scan_one(str(path))
         assert error is None and quick is not None
         assert (quick.expression, quick.start_line) == (real.expression, real.start_line)
 
@@ -178,7 +178,7 @@ def test_a_change_without_licence_wording_never_loads_the_index(tmp_path: Path, 
     def no_index(*args: object, **kwargs: object) -> object:
         raise AssertionError("the scancode index was needed")
 
-    monkeypatch.setattr(file_scan, "_run", no_index)
+    monkeypatch.setattr(file_scan, "run_jobs", no_index)
     result = scan_files(root, ["a.py", "b.py"], ScanCache(tmp_path / "cache.json"))
     assert [(d.path, d.expression) for d in result.detections] == [("b.py", "MIT")]
     assert result.scanned == ("a.py", "b.py") and not result.errors

@@ -21,26 +21,19 @@ symlinks and files over the size limit are never scanned.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from mlaudit.licenses.blob_ids import blob_ids
 from mlaudit.licenses.license_clues import quick_scan
 from mlaudit.licenses.project_facts import is_license_file
 from mlaudit.licenses.scan_cache import CachedScan, ScanCache, text_key
+from mlaudit.licenses.scancode_jobs import ScancodeJob, run_jobs
 from mlaudit.licenses.source_regions import Regions, has_comment_syntax, licence_regions
 from mlaudit.weights.discovery import WEIGHT_EXTENSIONS
 
-PARALLEL_FROM = 24
-"""Fewer files than this are scanned in this process (forking costs more than it saves)."""
-PER_FILE_SECONDS = 30.0
-_EXACT_MATCHERS = frozenset({"1-hash", "1-spdx-id", "2-aho"})
-"""scancode's matchers that find a whole rule verbatim; the others are approximate."""
 _SNIFF_BYTES = 8192
 
 
@@ -90,16 +83,6 @@ def _is_binary(path: Path) -> bool:
 
 
 @dataclass(frozen=True)
-class _Job:
-    """One text for scancode: a whole file (``location``) or a file's licence regions (``text``)."""
-
-    key: str
-    location: str
-    text: str | None = None
-    suffix: str = ""
-
-
-@dataclass(frozen=True)
 class _Waiting:
     """A file whose answer is the answer of job ``key``, mapped back through its regions."""
 
@@ -133,7 +116,7 @@ def scan_files(
     candidates = [p for p in paths if _scannable(p)]
     ids = blob_ids(root, candidates)
     tally = _Tally()
-    jobs: dict[str, _Job] = {}
+    jobs: dict[str, ScancodeJob] = {}
     waiting: list[_Waiting] = []
     for rel in candidates:
         blob = ids.get(rel)
@@ -149,12 +132,12 @@ def scan_files(
             jobs.setdefault(job.key, job)
     answers = _answers(list(jobs.values()), workers, progress, cache, tally)
     # Regions scancode matched only approximately do not decide: their files are scanned whole.
-    whole: dict[str, _Job] = {}
+    whole: dict[str, ScancodeJob] = {}
     for index, wait in enumerate(waiting):
         answer = answers.get(wait.key) or cache.get(wait.key)
         if wait.regions is not None and answer is not None and answer.needs_whole_file:
             waiting[index] = _Waiting(wait.rel, wait.blob, wait.blob, None, 1.0)
-            whole.setdefault(wait.blob, _Job(wait.blob, str(root / wait.rel)))
+            whole.setdefault(wait.blob, ScancodeJob(wait.blob, str(root / wait.rel)))
     answers.update(_answers(list(whole.values()), workers, progress, cache, tally))
     for wait in waiting:
         answer = answers.get(wait.key) or cache.get(wait.key)
@@ -177,7 +160,7 @@ def scan_files(
 
 def _plan(
     root: Path, rel: str, blob: str, cache: ScanCache, tally: _Tally, max_bytes: int
-) -> tuple[_Waiting, _Job | None] | None:
+) -> tuple[_Waiting, ScancodeJob | None] | None:
     """Decide ``rel`` from the cache or without scancode, else say which text scancode must match."""
     cached = cache.get(blob)
     if cached is not None:
@@ -203,15 +186,15 @@ def _plan(
         return None
     regions = None if goes_whole(rel) else licence_regions(rel, text)
     if regions is None:
-        return _Waiting(rel, blob, blob, None, 1.0), _Job(blob, str(full))
+        return _Waiting(rel, blob, blob, None, 1.0), ScancodeJob(blob, str(full))
     suffix = os.path.splitext(rel)[1].lower()
     key = text_key(f"regions{suffix}", regions.text)
     share = min(1.0, len(regions.text.split()) / max(len(text.split()), 1))
     known = cache.get(key)
     if known is not None and known.needs_whole_file:
-        return _Waiting(rel, blob, blob, None, 1.0), _Job(blob, str(full))
+        return _Waiting(rel, blob, blob, None, 1.0), ScancodeJob(blob, str(full))
     wait = _Waiting(rel, blob, key, regions, share)
-    return wait, (None if known is not None else _Job(key, str(full), regions.text, suffix))
+    return wait, (None if known is not None else ScancodeJob(key, str(full), regions.text, suffix))
 
 
 def goes_whole(rel: str) -> bool:
@@ -220,7 +203,7 @@ def goes_whole(rel: str) -> bool:
 
 
 def _answers(
-    jobs: list[_Job],
+    jobs: list[ScancodeJob],
     workers: int,
     progress: Callable[[int, int], None] | None,
     cache: ScanCache,
@@ -229,7 +212,7 @@ def _answers(
     answers: dict[str, CachedScan] = {}
     if not jobs:
         return answers
-    for job, (result, error) in zip(jobs, _run(jobs, workers, progress), strict=True):
+    for job, (result, error) in zip(jobs, run_jobs(jobs, workers, progress), strict=True):
         if error is not None:
             tally.errors.append(f"{_job_name(job)}: scancode failed: {error}")
             continue
@@ -239,7 +222,7 @@ def _answers(
     return answers
 
 
-def _job_name(job: _Job) -> str:
+def _job_name(job: ScancodeJob) -> str:
     return job.location if job.text is None else f"licence regions of {job.location}"
 
 
@@ -257,119 +240,3 @@ def _in_file(answer: CachedScan, wait: _Waiting) -> CachedScan:
 def _collect(out: list[FileLicense], rel: str, scan: CachedScan) -> None:
     if scan.expression:
         out.append(FileLicense(rel, scan.expression, scan.start_line, scan.license_text_percent))
-
-
-def worker_count(workers: int) -> int:
-    """``workers``, or every core this process may use."""
-    if workers > 0:
-        return workers
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
-def load_index() -> None:
-    """Load scancode's licence index into this process, once.
-
-    The index is a large graph of objects: unpickled with the cycle collector on,
-    it is traversed again and again while it loads (over twice the time); frozen
-    afterwards, later collections skip it, and forked workers do not write to
-    its pages (copy-on-write stays shared).
-    """
-    import gc
-
-    from licensedcode.cache import get_index
-
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        get_index()
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
-
-
-def _run(
-    jobs: list[_Job], workers: int, progress: Callable[[int, int], None] | None
-) -> list[tuple[CachedScan, str | None]]:
-    import multiprocessing
-
-    load_index()  # once here; forked workers inherit it
-    count = min(worker_count(workers), len(jobs))
-    results: list[tuple[CachedScan, str | None]] = []
-    # Only fork shares the loaded index; where there is no fork (Windows), scan in this process.
-    if count > 1 and len(jobs) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("fork")
-        chunk = max(1, min(8, len(jobs) // (count * 4)))
-        with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-            for result in pool.map(scan_job, jobs, chunksize=chunk):
-                results.append(result)
-                if progress:
-                    progress(len(results), len(jobs))
-        return results
-    for job in jobs:
-        results.append(scan_job(job))
-        if progress:
-            progress(len(results), len(jobs))
-    return results
-
-
-def scan_job(job: _Job) -> tuple[CachedScan, str | None]:
-    """scancode's answer for one job; regions are written to a private file named like the source.
-
-    A regions answer decides only when every match in it is exact (the whole
-    rule, matched by hash, SPDX id or Aho-Corasick): those do not depend on the
-    text around them. An approximate match could come out differently with the
-    file's code around it, so the answer then asks for the whole file.
-    """
-    if job.text is None:
-        return scan_one(job.location)
-    with tempfile.TemporaryDirectory(prefix="mlaudit-regions-") as folder:
-        path = Path(folder) / f"regions{job.suffix}"
-        path.write_text(job.text, encoding="utf-8", errors="surrogatepass")
-        found, error = _get_licenses(str(path))
-    if found is None:
-        return CachedScan(None, None, 0.0), error
-    scan = _reduce(found)
-    if not _all_exact(found):
-        scan = CachedScan(scan.expression, scan.start_line, scan.license_text_percent, needs_whole_file=True)
-    return scan, None
-
-
-def scan_one(location: str) -> tuple[CachedScan, str | None]:
-    """scancode's licence detection for one whole file, reduced to what the audit keeps."""
-    found, error = _get_licenses(location)
-    if found is None:
-        return CachedScan(None, None, 0.0), error
-    return _reduce(found), None
-
-
-def _get_licenses(location: str) -> tuple[dict[str, Any] | None, str | None]:
-    from scancode.api import get_licenses
-
-    try:
-        return dict(get_licenses(location, deadline=time.time() + PER_FILE_SECONDS)), None
-    except Exception as exc:  # noqa: BLE001 - scancode raises many types; the file is reported, not the audit
-        return None, f"{type(exc).__name__}: {exc}"
-
-
-def _matches(found: dict[str, Any]) -> list[dict[str, Any]]:
-    detected = [m for d in found.get("license_detections", ()) for m in d.get("matches", ())]
-    return [*detected, *found.get("license_clues", ())]
-
-
-def _all_exact(found: dict[str, Any]) -> bool:
-    return all(
-        m.get("matcher") in _EXACT_MATCHERS and float(m.get("match_coverage") or 0.0) >= 100.0
-        for m in _matches(found)
-    )
-
-
-def _reduce(found: dict[str, Any]) -> CachedScan:
-    expression = found.get("detected_license_expression_spdx") or None
-    lines = [m.get("start_line") for d in found.get("license_detections", ()) for m in d.get("matches", ())]
-    first = min((line for line in lines if isinstance(line, int)), default=None)
-    percent = found.get("percentage_of_license_text") or 0.0
-    return CachedScan(expression, first, float(percent))

@@ -8,8 +8,8 @@ by its digest); a line map puts scancode's line numbers back in the file.
 
 The answer must equal scancode's on the whole file, so anything uncertain
 returns ``None`` (scan the whole file): a clue outside a comment or docstring
-(a licence in a string, a trailing comment after code), a file that does not
-tokenize, a language without a known comment syntax. Leaving a line out is only
+(a licence in a string constant, a shell line after a command), a file that does
+not tokenize, a language without a known comment syntax, unusual line breaks. Leaving a line out is only
 safe when it has no licence wording, and that is what is checked.
 """
 
@@ -32,6 +32,7 @@ _SLASH = frozenset(
 )
 _PYTHON = frozenset({".py", ".pyi"})
 _EXOTIC_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_PREAMBLE = re.compile(r"^(#!|#.*coding[:=])")
 _MAX_GAP = 10
 """Blank lines kept between two blocks at most (the gap's code is never part of the text)."""
 
@@ -71,6 +72,9 @@ def licence_regions(rel: str, text: str) -> Regions | None:
     if comments is None:
         return None
     lines = text.splitlines()
+    for index in range(min(2, len(lines))):
+        if _PREAMBLE.match(lines[index]):
+            comments[index] = False  # a shebang or coding line is no part of a header: keep the text shared
     blocks = _clue_blocks(lines, comments)
     kept = {index for start, end in blocks for index in range(start, end)}
     # Whatever the lexer thought, no line left out may carry licence wording (even across lines).
