@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
-from conftest import git, init_repo
+import yaml
+from conftest import PROJECT_ROOT, git, init_repo
 
 from mlaudit.config import load_config
 from mlaudit.context import AuditContext
@@ -30,6 +32,14 @@ def test_data_licence_names(name: str) -> None:
 def test_model_licence_names(name: str) -> None:
     assert license_file_subject(name) == "model"
     assert is_license_file(name) and not is_project_license_file(name)
+
+
+@pytest.mark.parametrize("name", DATA_NAMES + MODEL_NAMES)
+def test_the_licences_hook_runs_when_one_changes(name: str) -> None:
+    hooks = yaml.safe_load((PROJECT_ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    pattern = next(h for h in hooks if h["id"] == "mlaudit-licenses")["files"]
+    assert re.search(pattern, name)
+    assert re.search(pattern, "LICENSE") and not re.search(pattern, "src/model.py")
 
 
 @pytest.mark.parametrize("name", ["LICENSE", "LICENSE.txt", "COPYING", "LICENSE-APACHE", "LICENSE.md", "NOTICE",
