@@ -182,3 +182,22 @@ def test_a_change_without_licence_wording_never_loads_the_index(tmp_path: Path, 
     result = scan_files(root, ["a.py", "b.py"], ScanCache(tmp_path / "cache.json"))
     assert [(d.path, d.expression) for d in result.detections] == [("b.py", "MIT")]
     assert result.scanned == ("a.py", "b.py") and not result.errors
+
+
+def test_files_through_a_symlinked_folder_or_outside_the_root_are_never_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.py").write_text("# Copyright 2020 Secret\n# SPDX-License-Identifier: MIT\n", encoding="utf-8")
+    root = tmp_path / "plain"  # not a Git repository: every path is hashed and read here
+    root.mkdir()
+    (root / "linked").symlink_to(outside, target_is_directory=True)
+    (root / "own.py").write_text("# SPDX-License-Identifier: MIT\n", encoding="utf-8")
+
+    def no_index(*args: object, **kwargs: object) -> object:
+        raise AssertionError("an outside file reached scancode")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(file_scan, "run_jobs", no_index)
+        result = scan_files(root, ["linked/secret.py", "../outside/secret.py", "own.py"], ScanCache(tmp_path / "c.json"))
+    assert [d.path for d in result.detections] == ["own.py"]
+    assert result.skipped == 2 and result.scanned == ("own.py",)

@@ -76,6 +76,22 @@ def _scannable(rel: str) -> bool:
     return suffix not in WEIGHT_EXTENSIONS
 
 
+def _inside(root: Path) -> Callable[[str], bool]:
+    """A test that a relative path, symlinks resolved, stays under ``root``."""
+    real_root = root.resolve()
+
+    def inside(rel: str) -> bool:
+        if rel.startswith("/") or ".." in rel.split("/"):
+            return False
+        try:
+            (root / rel).parent.resolve().relative_to(real_root)
+        except (OSError, ValueError, RuntimeError):
+            return False
+        return True
+
+    return inside
+
+
 def _is_binary(path: Path) -> bool:
     with path.open("rb") as handle:
         head = handle.read(_SNIFF_BYTES)
@@ -113,9 +129,13 @@ def scan_files(
 ) -> FileScan:
     """Licences of ``paths`` (POSIX, relative to ``root``); only contents not in ``cache`` are scanned."""
     started = time.perf_counter()
-    candidates = [p for p in paths if _scannable(p)]
-    ids = blob_ids(root, candidates)
     tally = _Tally()
+    inside = _inside(root)
+    candidates = [p for p in paths if _scannable(p)]
+    outside = [p for p in candidates if not inside(p)]
+    tally.skipped += len(outside)  # through a symlinked folder: never read (the tree is hostile)
+    candidates = [p for p in candidates if p not in set(outside)] if outside else candidates
+    ids = blob_ids(root, candidates)
     jobs: dict[str, ScancodeJob] = {}
     waiting: list[_Waiting] = []
     for rel in candidates:
