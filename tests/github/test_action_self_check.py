@@ -182,6 +182,8 @@ def test_a_pull_request_restores_its_base_branchs_latest_cache(tmp_path: Path) -
     save = next(step for step in steps if step.get("name") == "Save the mlaudit cache")
     assert save["uses"].startswith("actions/cache/save@") and save["with"]["key"] == restore["with"]["key"]
     assert "!cancelled()" in save["if"]  # a failed policy still keeps the work done
+    # mlaudit writes where the cache steps look, whatever XDG_CACHE_HOME says
+    assert 'MLAUDIT_CACHE_DIR="${MLAUDIT_CACHE_DIR:-$HOME/.cache/mlaudit}"' in _step("audit")["run"]
 
 
 def test_pip_downloads_are_cached_per_python_extras_and_project(tmp_path: Path) -> None:
@@ -192,6 +194,8 @@ def test_pip_downloads_are_cached_per_python_extras_and_project(tmp_path: Path) 
     order = [step.get("id") or step.get("name") for step in steps]
     assert order.index("pip-cache") < order.index("Install mlaudit into its own virtual environment")
     assert _step("pip-cache")["with"]["path"] == "~/.cache/pip"
+    install = next(step for step in steps if step.get("name") == "Install mlaudit into its own virtual environment")
+    assert 'export PIP_CACHE_DIR="$HOME/.cache/pip"' in install["run"] and "--no-cache-dir" not in install["run"]
 
 
 def test_cache_false_skips_every_cache_step_and_a_bad_value_is_an_error(tmp_path: Path) -> None:
