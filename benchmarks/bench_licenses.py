@@ -7,7 +7,7 @@ texts, then times, each as a separate process:
   2. the same after changing one file (only that file is scanned again; target >= 10x faster);
   3. the reference: `scancode --license --json` over the same tree, as one would
      run it on every audit without a cache (skipped with --no-reference).
-The scancode licence index load (~6 s) is part of every run that scans at least
+The scancode licence index load (~2-4 s, see scancode_jobs.load_index) is part of every run that scans at least
 one file; it is the floor of the incremental run.
 
 Usage: python benchmarks/bench_licenses.py [--files 300] [--dir DIR] [--workers 0] [--no-reference]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import git, init_repo
 
-from mlaudit.licenses import file_scan
+from mlaudit.licenses import file_scan, scancode_jobs
 from mlaudit.licenses.file_scan import scan_files
 from mlaudit.licenses.scan_cache import ScanCache
 
@@ -112,7 +112,7 @@ def test_parallel_workers_agree_with_serial(
 ) -> None:
     root = _tree(tmp_path / "repo")
     serial = scan_files(root, _files(root), ScanCache(tmp_path / "a.json"), workers=1)
-    monkeypatch.setattr(file_scan, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(scancode_jobs, "PARALLEL_FROM", 2)
     parallel = scan_files(root, _files(root), ScanCache(tmp_path / "b.json"), workers=2)
     assert parallel.detections == serial.detections
     assert parallel.scanned == serial.scanned
@@ -165,7 +165,7 @@ def test_spdx_only_files_agree_with_scancode(tmp_path: Path, scancode_index: Non
         path = tmp_path / f"f{i}.py"
         path.write_text(f"# SPDX-License-Identifier: {expression}\nvalue = {i}\n", encoding="utf-8")
         quick = quick_scan(path.read_text(encoding="utf-8"))
-        real, error = file_scan.scan_one(str(path))
+        real, error = scancode_jobs.scan_one(str(path))
         assert error is None and quick is not None
         assert (quick.expression, quick.start_line) == (real.expression, real.start_line)
 
@@ -180,7 +180,26 @@ def test_a_change_without_licence_wording_never_loads_the_index(tmp_path: Path, 
     def no_index(*args: object, **kwargs: object) -> object:
         raise AssertionError("the scancode index was needed")
 
-    monkeypatch.setattr(file_scan, "_run", no_index)
+    monkeypatch.setattr(file_scan, "run_jobs", no_index)
     result = scan_files(root, ["a.py", "b.py"], ScanCache(tmp_path / "cache.json"))
     assert [(d.path, d.expression) for d in result.detections] == [("b.py", "MIT")]
     assert result.scanned == ("a.py", "b.py") and not result.errors
+
+
+def test_files_through_a_symlinked_folder_or_outside_the_root_are_never_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.py").write_text("# Copyright 2020 Secret\n# SPDX-License-Identifier: MIT\n", encoding="utf-8")
+    root = tmp_path / "plain"  # not a Git repository: every path is hashed and read here
+    root.mkdir()
+    (root / "linked").symlink_to(outside, target_is_directory=True)
+    (root / "own.py").write_text("# SPDX-License-Identifier: MIT\n", encoding="utf-8")
+
+    def no_index(*args: object, **kwargs: object) -> object:
+        raise AssertionError("an outside file reached scancode")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(file_scan, "run_jobs", no_index)
+        result = scan_files(root, ["linked/secret.py", "../outside/secret.py", "own.py"], ScanCache(tmp_path / "c.json"))
+    assert [d.path for d in result.detections] == ["own.py"]
+    assert result.skipped == 2 and result.scanned == ("own.py",)

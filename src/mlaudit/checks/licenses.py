@@ -18,6 +18,7 @@ from mlaudit.model import Pillar
 
 if TYPE_CHECKING:
     from mlaudit.licenses.file_scan import FileScan
+    from mlaudit.licenses.scan_cache import ScanCache
 
 
 def _has_weights(ctx: AuditContext) -> bool:
@@ -40,8 +41,9 @@ class LicensesCheck(Check[LicensesOptions]):
 
         incomplete: list[str] = []
         scanner: Callable[[Sequence[str]], FileScan] | None = None
-        if options.scan_files:
-            scanner = _file_scanner(ctx, options, incomplete)
+        cache = _scan_cache(ctx, incomplete) if options.scan_files else None
+        if cache is not None:
+            scanner = _file_scanner(ctx, options, cache)
         result = audit_licenses(
             ctx.root,
             ctx.files,
@@ -52,8 +54,10 @@ class LicensesCheck(Check[LicensesOptions]):
             resolve=True,
             has_weights=_has_weights(ctx),
             scan_files=scanner,
-            match_text=_text_matcher() if scanner is not None else None,
+            match_text=_text_matcher(cache) if cache is not None else None,
         )
+        if cache is not None:
+            cache.save()
         rows = [j.to_evidence() for j in result.judged]
         verdicts: dict[str, int] = {}
         for row in rows:
@@ -80,23 +84,25 @@ class LicensesCheck(Check[LicensesOptions]):
         )
 
 
-def _text_matcher() -> Callable[[str], str | None]:
-    from mlaudit.licenses.text_match import match_license_text
+def _text_matcher(cache: ScanCache) -> Callable[[str], str | None]:
+    from mlaudit.licenses.text_match import cached_text_matcher
 
-    return match_license_text
+    return cached_text_matcher(cache)
 
 
-def _file_scanner(
-    ctx: AuditContext, options: LicensesOptions, incomplete: list[str]
-) -> Callable[[Sequence[str]], FileScan] | None:
+def _scan_cache(ctx: AuditContext, incomplete: list[str]) -> ScanCache | None:
     try:
-        from mlaudit.licenses.file_scan import cache_path, scan_files
+        from mlaudit.licenses.file_scan import cache_path
         from mlaudit.licenses.scan_cache import ScanCache
 
-        cache = ScanCache(cache_path(ctx.cache_dir))
+        return ScanCache(cache_path(ctx.cache_dir))
     except ImportError:
         incomplete.append("files not scanned: scancode-toolkit is not installed (pip install 'mlaudit[full]')")
         return None
+
+
+def _file_scanner(ctx: AuditContext, options: LicensesOptions, cache: ScanCache) -> Callable[[Sequence[str]], FileScan]:
+    from mlaudit.licenses.file_scan import scan_files
 
     def scan(files: Sequence[str]) -> FileScan:
         return scan_files(ctx.root, files, cache, workers=options.scan_workers, max_bytes=options.max_file_bytes)

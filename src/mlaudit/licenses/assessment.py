@@ -23,10 +23,10 @@ from mlaudit.licenses.dependency_facts import (
 )
 from mlaudit.licenses.file_scan import FileScan
 from mlaudit.licenses.finding_rules import base_model_findings, card_findings, verdict_finding
-from mlaudit.licenses.model_facts import card_components
+from mlaudit.licenses.model_facts import add_license_file_components, card_components
 from mlaudit.licenses.normalize import drop_license_references, normalize_expression
 from mlaudit.licenses.options import LicensesOptions
-from mlaudit.licenses.project_facts import is_license_file, project_license
+from mlaudit.licenses.project_facts import is_project_license_file, license_file_subject, project_license
 from mlaudit.model import Finding, Severity
 
 _CARD_NAMES = frozenset(CARD_FILE_NAMES)
@@ -85,6 +85,7 @@ def audit_licenses(
     else:
         out.components.insert(0, project)
     _add_card_components(out, root, options, has_weights)
+    add_license_file_components(out.components, root, files)
     _add_dependencies(out, root, files, options, offline=offline, cache_dir=cache_dir, resolve=resolve)
     if match_text is not None:
         out.components = [_rematch(c, match_text) for c in out.components]
@@ -117,7 +118,7 @@ def _add_file_components(
     # The project's licence file and the model card are judged as the project and the model.
     judged_elsewhere = {project.path if project else None, *_CARD_NAMES}
     for detection in result.detections:
-        if detection.path in judged_elsewhere:
+        if detection.path in judged_elsewhere or license_file_subject(detection.path):
             continue
         # "see LICENSE" points at the project's licence, judged as the project itself.
         expression = drop_license_references(detection.expression)
@@ -149,7 +150,7 @@ def _rematch(component: Component, match_text: Callable[[str], str | None]) -> C
 
 def _project_from_scan(components: list[Component]) -> Component | None:
     for c in components:
-        if "/" not in c.name and is_license_file(c.name) and c.license.expression:
+        if "/" not in c.name and is_project_license_file(c.name) and c.license.expression:
             components.remove(c)
             return Component(ComponentKind.PROJECT, "project", c.license, source=f"{c.name} (scancode)", path=c.path)
     return None

@@ -1,12 +1,21 @@
-"""Licences found in the repository's files by scancode-toolkit, scanning only what changed.
+"""Licences found in the repository's files by scancode-toolkit, doing only the work needed.
 
-Each text file is keyed by its Git blob id; a content scanned before (in any
-repository, on any branch) is read from the ``ScanCache``. The rest is scanned
-with ``scancode.api.get_licenses``: the licence index is loaded once in this
-process (~6 s) and, for more than a handful of files, forked worker processes
-inherit it (copy-on-write) and scan in parallel. Weight files, binary files and
-files over the size limit are never scanned; files with no licence wording (or
-only SPDX identifier lines) are decided without the index (``license_clues``).
+Three layers, cheapest first:
+
+1. each file is keyed by its Git blob id: a content scanned before (in any
+   repository, on any branch) is read from the ``ScanCache``;
+2. a file with no licence wording, or only SPDX identifier lines, is decided
+   without scancode (``license_clues``);
+3. in a source file only the comment and docstring blocks with licence wording
+   go to scancode (``source_regions``), keyed by the digest of that text, so
+   hundreds of files sharing one header cost one match; licence texts, notices,
+   model cards, other documents and source files whose regions are ambiguous go
+   whole.
+
+scancode's index is loaded once in this process (~5 s), and only when some text
+is still unknown; for more than a handful of texts, forked workers on every core
+inherit it (copy-on-write) and match in parallel. Weight files, binary files,
+symlinks and files over the size limit are never scanned.
 """
 
 from __future__ import annotations
@@ -14,19 +23,17 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlaudit.licenses.blob_ids import blob_ids
 from mlaudit.licenses.license_clues import quick_scan
-from mlaudit.licenses.scan_cache import CachedScan, ScanCache
-from mlaudit.repo_paths import OutsideRepository, contained_file
+from mlaudit.licenses.project_facts import is_license_file
+from mlaudit.licenses.scan_cache import CachedScan, ScanCache, text_key
+from mlaudit.licenses.scancode_jobs import ScancodeJob, run_jobs
+from mlaudit.licenses.source_regions import Regions, has_comment_syntax, licence_regions
 from mlaudit.weights.discovery import WEIGHT_EXTENSIONS
 
-PARALLEL_FROM = 24
-"""Fewer files than this are scanned in this process (forking costs more than it saves)."""
-PER_FILE_SECONDS = 30.0
 _SNIFF_BYTES = 8192
 
 
@@ -69,10 +76,46 @@ def _scannable(rel: str) -> bool:
     return suffix not in WEIGHT_EXTENSIONS
 
 
+def _inside(root: Path) -> Callable[[str], bool]:
+    """A test that a relative path, symlinks resolved, stays under ``root``."""
+    real_root = root.resolve()
+
+    def inside(rel: str) -> bool:
+        if rel.startswith("/") or ".." in rel.split("/"):
+            return False
+        try:
+            (root / rel).parent.resolve().relative_to(real_root)
+        except (OSError, ValueError, RuntimeError):
+            return False
+        return True
+
+    return inside
+
+
 def _is_binary(path: Path) -> bool:
     with path.open("rb") as handle:
         head = handle.read(_SNIFF_BYTES)
     return b"\0" in head
+
+
+@dataclass(frozen=True)
+class _Waiting:
+    """A file whose answer is the answer of job ``key``, mapped back through its regions."""
+
+    rel: str
+    blob: str
+    key: str
+    regions: Regions | None
+    text_share: float
+
+
+@dataclass
+class _Tally:
+    detections: list[FileLicense] = field(default_factory=list)
+    scanned: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    hits: int = 0
+    skipped: int = 0
 
 
 def scan_files(
@@ -86,108 +129,134 @@ def scan_files(
 ) -> FileScan:
     """Licences of ``paths`` (POSIX, relative to ``root``); only contents not in ``cache`` are scanned."""
     started = time.perf_counter()
+    tally = _Tally()
+    inside = _inside(root)
     candidates = [p for p in paths if _scannable(p)]
+    outside = [p for p in candidates if not inside(p)]
+    tally.skipped += len(outside)  # through a symlinked folder: never read (the tree is hostile)
+    candidates = [p for p in candidates if p not in set(outside)] if outside else candidates
     ids = blob_ids(root, candidates)
-    detections: list[FileLicense] = []
-    todo: dict[str, list[str]] = {}
-    scanned: list[str] = []
-    hits = skipped = 0
-    errors: list[str] = []
+    jobs: dict[str, ScancodeJob] = {}
+    waiting: list[_Waiting] = []
     for rel in candidates:
         blob = ids.get(rel)
         if blob is None:
-            errors.append(f"{rel}: unreadable")
+            tally.errors.append(f"{rel}: unreadable")
             continue
-        cached = cache.get(blob)
-        if cached is not None:
-            hits += 1
-            skipped += cached.binary
-            _collect(detections, rel, cached)
+        planned = _plan(root, rel, blob, cache, tally, max_bytes)
+        if planned is None:
             continue
-        full = root / rel
-        outside = contained_file(root, rel)
-        if isinstance(outside, OutsideRepository):
-            errors.append(f"{rel}: never opened: {outside.reason}")
-            continue
-        try:
-            if full.is_symlink() or full.stat().st_size > max_bytes or _is_binary(full):
-                skipped += 1
-                cache.put(blob, CachedScan(None, None, 0.0, binary=True))
-                continue
-            quick = quick_scan(full.read_text(encoding="utf-8", errors="replace"))
-        except OSError as exc:
-            errors.append(f"{rel}: {exc.strerror or exc}")
-            continue
-        if quick is not None:  # no licence wording beyond SPDX lines: no need for the index
-            cache.put(blob, quick)
-            scanned.append(rel)
-            _collect(detections, rel, quick)
-            continue
-        todo.setdefault(blob, []).append(rel)
-    if todo:
-        jobs = [(blob, str(root / rels[0])) for blob, rels in todo.items()]
-        for (blob, _), (result, error) in zip(jobs, _run(jobs, workers, progress), strict=True):
-            rels = todo[blob]
-            if error is not None:
-                errors.append(f"{rels[0]}: scancode failed: {error}")
-                continue
-            cache.put(blob, result)
-            scanned.extend(rels)
-            for rel in rels:
-                _collect(detections, rel, result)
+        wait, job = planned
+        waiting.append(wait)
+        if job is not None:
+            jobs.setdefault(job.key, job)
+    answers = _answers(list(jobs.values()), workers, progress, cache, tally)
+    # Regions scancode matched only approximately do not decide: their files are scanned whole.
+    whole: dict[str, ScancodeJob] = {}
+    for index, wait in enumerate(waiting):
+        answer = answers.get(wait.key) or cache.get(wait.key)
+        if wait.regions is not None and answer is not None and answer.needs_whole_file:
+            waiting[index] = _Waiting(wait.rel, wait.blob, wait.blob, None, 1.0)
+            whole.setdefault(wait.blob, ScancodeJob(wait.blob, str(root / wait.rel)))
+    answers.update(_answers(list(whole.values()), workers, progress, cache, tally))
+    for wait in waiting:
+        answer = answers.get(wait.key) or cache.get(wait.key)
+        if answer is None:
+            continue  # its job failed: reported once in the errors
+        result = _in_file(answer, wait)
+        cache.put(wait.blob, result)
+        tally.scanned.append(wait.rel)
+        _collect(tally.detections, wait.rel, result)
     cache.save()
     return FileScan(
-        tuple(sorted(detections, key=lambda d: d.path)),
-        tuple(sorted(scanned)),
-        hits,
-        skipped,
-        tuple(errors),
+        tuple(sorted(tally.detections, key=lambda d: d.path)),
+        tuple(sorted(tally.scanned)),
+        tally.hits,
+        tally.skipped,
+        tuple(tally.errors),
         time.perf_counter() - started,
+    )
+
+
+def _plan(
+    root: Path, rel: str, blob: str, cache: ScanCache, tally: _Tally, max_bytes: int
+) -> tuple[_Waiting, ScancodeJob | None] | None:
+    """Decide ``rel`` from the cache or without scancode, else say which text scancode must match."""
+    cached = cache.get(blob)
+    if cached is not None:
+        tally.hits += 1
+        tally.skipped += cached.binary
+        _collect(tally.detections, rel, cached)
+        return None
+    full = root / rel
+    try:
+        if full.is_symlink() or not full.is_file() or full.stat().st_size > max_bytes or _is_binary(full):
+            tally.skipped += 1
+            cache.put(blob, CachedScan(None, None, 0.0, binary=True))
+            return None
+        text = full.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        tally.errors.append(f"{rel}: {exc.strerror or exc}")
+        return None
+    quick = quick_scan(text)
+    if quick is not None:  # no licence wording beyond SPDX lines: no need for the index
+        cache.put(blob, quick)
+        tally.scanned.append(rel)
+        _collect(tally.detections, rel, quick)
+        return None
+    regions = None if goes_whole(rel) else licence_regions(rel, text)
+    if regions is None:
+        return _Waiting(rel, blob, blob, None, 1.0), ScancodeJob(blob, str(full))
+    suffix = os.path.splitext(rel)[1].lower()
+    key = text_key(f"regions{suffix}", regions.text)
+    share = min(1.0, len(regions.text.split()) / max(len(text.split()), 1))
+    known = cache.get(key)
+    if known is not None and known.needs_whole_file:
+        return _Waiting(rel, blob, blob, None, 1.0), ScancodeJob(blob, str(full))
+    wait = _Waiting(rel, blob, key, regions, share)
+    return wait, (None if known is not None else ScancodeJob(key, str(full), regions.text, suffix))
+
+
+def goes_whole(rel: str) -> bool:
+    """Licence texts, notices, model cards and anything that is not source code are matched whole."""
+    return is_license_file(rel) or not has_comment_syntax(rel)
+
+
+def _answers(
+    jobs: list[ScancodeJob],
+    workers: int,
+    progress: Callable[[int, int], None] | None,
+    cache: ScanCache,
+    tally: _Tally,
+) -> dict[str, CachedScan]:
+    answers: dict[str, CachedScan] = {}
+    if not jobs:
+        return answers
+    for job, (result, error) in zip(jobs, run_jobs(jobs, workers, progress), strict=True):
+        if error is not None:
+            tally.errors.append(f"{_job_name(job)}: scancode failed: {error}")
+            continue
+        answers[job.key] = result
+        if job.text is not None:
+            cache.put(job.key, result)
+    return answers
+
+
+def _job_name(job: ScancodeJob) -> str:
+    return job.location if job.text is None else f"licence regions of {job.location}"
+
+
+def _in_file(answer: CachedScan, wait: _Waiting) -> CachedScan:
+    """A regions answer in the file's terms (line numbers, share of licence text)."""
+    if wait.regions is None:
+        return answer
+    return CachedScan(
+        answer.expression,
+        wait.regions.file_line(answer.start_line),
+        round(answer.license_text_percent * wait.text_share, 2),
     )
 
 
 def _collect(out: list[FileLicense], rel: str, scan: CachedScan) -> None:
     if scan.expression:
         out.append(FileLicense(rel, scan.expression, scan.start_line, scan.license_text_percent))
-
-
-def _run(
-    jobs: list[tuple[str, str]], workers: int, progress: Callable[[int, int], None] | None
-) -> list[tuple[CachedScan, str | None]]:
-    from licensedcode.cache import get_index
-
-    get_index()  # load once here; forked workers inherit it
-    locations = [location for _, location in jobs]
-    count = workers or (os.cpu_count() or 1)
-    results: list[tuple[CachedScan, str | None]] = []
-    import multiprocessing
-
-    # Only fork shares the loaded index; where there is no fork (Windows), scan in this process.
-    if count > 1 and len(jobs) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-            for result in pool.map(scan_one, locations, chunksize=8):
-                results.append(result)
-                if progress:
-                    progress(len(results), len(jobs))
-        return results
-    for location in locations:
-        results.append(scan_one(location))
-        if progress:
-            progress(len(results), len(jobs))
-    return results
-
-
-def scan_one(location: str) -> tuple[CachedScan, str | None]:
-    """scancode's licence detection for one file, reduced to what the audit keeps."""
-    from scancode.api import get_licenses
-
-    try:
-        found = get_licenses(location, deadline=time.time() + PER_FILE_SECONDS)
-    except Exception as exc:  # noqa: BLE001 - scancode raises many types; the file is reported, not the audit
-        return CachedScan(None, None, 0.0), f"{type(exc).__name__}: {exc}"
-    expression = found.get("detected_license_expression_spdx") or None
-    lines = [m.get("start_line") for d in found.get("license_detections", ()) for m in d.get("matches", ())]
-    first = min((line for line in lines if isinstance(line, int)), default=None)
-    percent = found.get("percentage_of_license_text") or 0.0
-    return CachedScan(expression, first, float(percent)), None

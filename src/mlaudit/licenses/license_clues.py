@@ -24,6 +24,11 @@ _CLUES = re.compile(
 )
 
 
+def has_clue(text: str) -> bool:
+    """True when ``text`` has any licence wording (an SPDX line counts)."""
+    return _CLUES.search(text) is not None
+
+
 def quick_scan(text: str) -> CachedScan | None:
     """The file's licence when it is decidable without scancode, else None (scancode must look)."""
     expressions: list[str] = []

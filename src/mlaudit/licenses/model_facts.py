@@ -1,6 +1,8 @@
-"""Licences of the model, its base models and its datasets, from the model card's front matter.
+"""Licences of the model, its base models and its datasets, from the model card and licence files.
 
-The card states the model's licence; base models and datasets are named by
+The card states the model's licence; a ``MODEL_LICENSE`` / ``LICENSE-MODEL`` file
+states the weights' licence, a ``DATA_LICENSE`` / ``LICENSE-DATA`` file the
+dataset's (read by SPDX header or title, like the project's licence file); base models and datasets are named by
 their Hub id only, so their licences come from the configuration
 (``base_model_licenses``, ``dataset_licenses``) or, for a few families whose id
 says the licence (Llama, Gemma), from their id. Anything else stays unknown.
@@ -9,13 +11,15 @@ says the licence (Llama, Gemma), from their id. Anything else stays unknown.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from mlaudit.formats.model_card import ModelCard, ModelCardError
 from mlaudit.licenses.compatibility import ComponentKind
 from mlaudit.licenses.components import Component
 from mlaudit.licenses.normalize import Normalized, normalize_expression, normalize_hub_license
+from mlaudit.licenses.project_facts import license_file_subject, read_license_file
 
 # Hub ids whose family fixes the licence. Checked in order; first match wins.
 _KNOWN_BASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -109,6 +113,23 @@ def _base_model(base: str, declared: Mapping[str, str], card_path: str | None) -
                 ComponentKind.BASE_MODEL, base, inferred, source="inferred from the Hub id", path=card_path
             )
     return Component(ComponentKind.BASE_MODEL, base, Normalized("", None, ()), source="not declared", path=card_path)
+
+
+def add_license_file_components(components: list[Component], root: Path, files: Sequence[str]) -> None:
+    """Read dataset and weight licence files into ``components`` (the card's model takes the weights' file)."""
+    for rel in sorted(files):
+        subject = license_file_subject(rel)
+        if subject is None:
+            continue
+        found = read_license_file(root, rel) or Normalized("", None, (), ("licence file not recognised",))
+        if subject == "data":
+            components.append(Component(ComponentKind.DATASET, f"dataset ({rel})", found, source=rel, path=rel))
+            continue
+        model = next((i for i, c in enumerate(components) if c.kind is ComponentKind.MODEL), None)
+        if model is not None and components[model].license.expression is None:
+            components[model] = Component(ComponentKind.MODEL, components[model].name, found, source=rel, path=rel)
+        else:
+            components.append(Component(ComponentKind.MODEL, f"weights ({rel})", found, source=rel, path=rel))
 
 
 def card_error_message(error: ModelCardError) -> str:

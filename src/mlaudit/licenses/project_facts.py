@@ -23,6 +23,16 @@ else:  # pragma: no cover - Python 3.10 only
 
 LICENSE_FILE = re.compile(r"^(LICEN[CS]E|COPYING|NOTICE|UNLICENSE)([.-][\w.-]*)?$", re.IGNORECASE)
 """Names of licence files, at any depth."""
+_SUBJECT_FILES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), subject)
+    for pattern, subject in (
+        (r"^(DATA|DATASETS?)[-_.]?LICEN[CS]E([.-][\w.-]*)?$", "data"),
+        (r"^LICEN[CS]E[-_.](DATA|DATASETS?)([.-][\w.-]*)?$", "data"),
+        (r"^(MODEL|WEIGHTS?)[-_.]?LICEN[CS]E([.-][\w.-]*)?$", "model"),
+        (r"^LICEN[CS]E[-_.](MODEL|WEIGHTS?)([.-][\w.-]*)?$", "model"),
+    )
+)
+"""Licence files of the dataset (``DATA_LICENSE``, ``LICENSE-DATA``...) and the weights (``MODEL_LICENSE``...)."""
 
 _HEAD_BYTES = 4096
 _TITLES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -42,8 +52,20 @@ _TITLES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 
 def is_license_file(rel_path: str) -> bool:
-    """True for LICENSE, COPYING, NOTICE files (any extension, any folder)."""
-    return bool(LICENSE_FILE.match(rel_path.rsplit("/", 1)[-1]))
+    """True for LICENSE, COPYING, NOTICE files, the data's and the model's too (any extension, any folder)."""
+    name = rel_path.rsplit("/", 1)[-1]
+    return bool(LICENSE_FILE.match(name)) or license_file_subject(rel_path) is not None
+
+
+def license_file_subject(rel_path: str) -> str | None:
+    """``"data"`` or ``"model"`` for a dataset's or the weights' licence file, else None."""
+    name = rel_path.rsplit("/", 1)[-1]
+    return next((subject for pattern, subject in _SUBJECT_FILES if pattern.match(name)), None)
+
+
+def is_project_license_file(rel_path: str) -> bool:
+    """A licence file that speaks for the project (not a dataset's or the weights' licence file)."""
+    return is_license_file(rel_path) and license_file_subject(rel_path) is None
 
 
 def license_file_by_title(text: str) -> Normalized | None:
@@ -143,7 +165,7 @@ def project_license(root: Path, files: tuple[str, ...], declared: str = "") -> C
     if from_pyproject is not None:
         return from_pyproject
     for rel in files:
-        if "/" not in rel and is_license_file(rel) and not rel.upper().startswith("NOTICE"):
+        if "/" not in rel and is_project_license_file(rel) and not rel.upper().startswith("NOTICE"):
             found = read_license_file(root, rel)
             if found is not None:
                 return Component(ComponentKind.PROJECT, "project", found, source=f"{rel} (title)", path=rel)

@@ -17,10 +17,9 @@ _CONDA_PIN = re.compile(r"^(?:[\w.\-/]+::)?([A-Za-z0-9_.\-]+)\s*(==?)\s*([^=<>!*
 
 def is_conda_env_path(rel: str) -> bool:
     """``environment.yml``/``.yaml`` and ``environment-*.yml`` / ``conda*.yml`` files."""
-    name = rel.rsplit("/", 1)[-1].lower()
-    if not name.endswith((".yml", ".yaml")):
-        return False
-    return name.startswith("environment") or name.startswith("conda")
+    from mlaudit.pins.source_names import SourceKind, is_kind
+
+    return is_kind(rel, SourceKind.CONDA)
 
 
 @dataclass

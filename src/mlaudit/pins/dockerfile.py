@@ -21,18 +21,11 @@ _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-+][^}]*)?\}|\$([A-Za-z_][
 _DEFAULT = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*):?-([^}]*)\}")
 
 
-# Dockerfile.<variant> is a Dockerfile; dockerfile.py, Dockerfile.md are not.
-_NOT_DOCKERFILE_SUFFIXES = (".py", ".md", ".rst", ".txt", ".json", ".yml", ".yaml", ".toml", ".sh", ".j2",
-                            ".jinja", ".tmpl", ".template", ".lock", ".orig", ".bak", ".ipynb")
-
-
 def is_dockerfile_path(rel: str) -> bool:
-    """``Dockerfile``, ``Containerfile``, ``*.Dockerfile``, ``Dockerfile.<variant>`` and the like."""
-    name = rel.rsplit("/", 1)[-1]
-    lower = name.lower()
-    if lower in ("dockerfile", "containerfile") or lower.endswith((".dockerfile", ".containerfile")):
-        return True
-    return lower.startswith(("dockerfile.", "containerfile.")) and not lower.endswith(_NOT_DOCKERFILE_SUFFIXES)
+    """``Dockerfile``, ``Dockerfile-cpu``, ``Dockerfile.arm64``, ``gpu.Dockerfile``, ``Containerfile*``."""
+    from mlaudit.pins.source_names import SourceKind, is_kind
+
+    return is_kind(rel, SourceKind.DOCKERFILE)
 
 
 def _substitute(image: str, args: dict[str, str | None]) -> tuple[str, list[str]]:

@@ -18,14 +18,14 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 TOML_LOCKS = ("uv.lock", "poetry.lock", "pylock.toml")
-_PYLOCK = re.compile(r"^pylock\.[^/]+\.toml$")
 _TOML_LINE = re.compile(r"line (\d+)")
 
 
 def is_toml_lock(name: str) -> bool:
     """True for a lock file name this module reads as TOML."""
-    base = name.rsplit("/", 1)[-1]
-    return base in TOML_LOCKS or _PYLOCK.match(base) is not None
+    from mlaudit.pins.source_names import SourceKind, is_kind
+
+    return is_kind(name, SourceKind.LOCK)
 
 
 @dataclass(frozen=True)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import enum
-import posixpath
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlaudit.globs import compile_globs
-from mlaudit.pins.conda_env import is_conda_env_path, scan_conda_env
-from mlaudit.pins.dockerfile import is_dockerfile_path, scan_dockerfile
+from mlaudit.pins.conda_env import scan_conda_env
+from mlaudit.pins.dockerfile import scan_dockerfile
 from mlaudit.pins.hf_downloads import scan_python
-from mlaudit.pins.lock_files import is_toml_lock, read_toml_lock
+from mlaudit.pins.lock_files import read_toml_lock
 from mlaudit.pins.pinned_package import PinnedPackage
 from mlaudit.pins.pyproject_deps import scan_pyproject
 from mlaudit.pins.requirements_file import (
@@ -22,21 +20,11 @@ from mlaudit.pins.requirements_file import (
     scan_requirements,
 )
 from mlaudit.pins.rules import FindingList, PinRules
-from mlaudit.pins.workflows import is_workflow_path, scan_workflow
+from mlaudit.pins.source_names import SourceKind, kind_of_path
+from mlaudit.pins.workflows import scan_workflow
 from mlaudit.repo_paths import OutsideRepository, contained_file, shown
 
-
-class SourceKind(str, enum.Enum):
-    """The kinds of files the ``pins`` check reads."""
-
-    REQUIREMENTS = "requirements"
-    PYPROJECT = "pyproject"
-    LOCK = "lock"
-    CONDA = "conda"
-    WORKFLOW = "workflow"
-    DOCKERFILE = "dockerfile"
-    PYTHON = "python"
-
+__all__ = ["PACKAGE_KINDS", "PinsScan", "PinsScanner", "SourceKind", "classifier"]
 
 PACKAGE_KINDS = frozenset({SourceKind.REQUIREMENTS, SourceKind.PYPROJECT, SourceKind.LOCK, SourceKind.CONDA,
                            SourceKind.WORKFLOW, SourceKind.DOCKERFILE})
@@ -44,28 +32,13 @@ PACKAGE_KINDS = frozenset({SourceKind.REQUIREMENTS, SourceKind.PYPROJECT, Source
 
 
 def classifier(rules: PinRules) -> Callable[[str], SourceKind | None]:
-    """A function telling the kind of a POSIX relative path (None: not a dependency source)."""
+    """A function telling the kind of a POSIX relative path (None: not a dependency source).
+
+    The names are those of ``source_names.SOURCE_NAMES``, the table the hook's
+    ``files:`` filter is made from; requirements files follow the configured globs.
+    """
     is_requirements = compile_globs(rules.options.requirements)
-
-    def kind_of(rel: str) -> SourceKind | None:
-        name = posixpath.basename(rel)
-        if is_requirements(rel):
-            return SourceKind.REQUIREMENTS
-        if name == "pyproject.toml":
-            return SourceKind.PYPROJECT
-        if is_toml_lock(rel):
-            return SourceKind.LOCK
-        if is_workflow_path(rel):
-            return SourceKind.WORKFLOW
-        if is_conda_env_path(rel):
-            return SourceKind.CONDA
-        if name.endswith(".py"):
-            return SourceKind.PYTHON
-        if is_dockerfile_path(rel):
-            return SourceKind.DOCKERFILE
-        return None
-
-    return kind_of
+    return lambda rel: kind_of_path(rel, is_requirements)
 
 
 @dataclass

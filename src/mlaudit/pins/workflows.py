@@ -27,10 +27,9 @@ from mlaudit.pins.yaml_lines import (
 
 def is_workflow_path(rel: str) -> bool:
     """A workflow (``.github/workflows/*.yml``) or an action metadata file (``action.yml``)."""
-    name = rel.rsplit("/", 1)[-1]
-    if name in ("action.yml", "action.yaml"):
-        return True
-    return rel.startswith(".github/workflows/") and name.endswith((".yml", ".yaml"))
+    from mlaudit.pins.source_names import SourceKind, is_kind
+
+    return is_kind(rel, SourceKind.WORKFLOW)
 
 
 def check_uses(value: str, rel: str, line: int, rules: PinRules, findings: FindingList) -> None:
