@@ -56,7 +56,11 @@ class GeneralOptions:
     Ignored in CI (``CI``/``GITHUB_ACTIONS`` set) and in pull-request mode, and refused
     when it resolves inside the audited repository; default ``~/.cache/mlaudit``."""
     advisory_db: str | None = None
-    """A local OSV/PyPA advisory database (folder with ``vulns/``) for offline, reproducible CVE audits."""
+    """A local OSV/PyPA advisory database (folder with ``vulns/``) for offline, reproducible CVE audits.
+
+    Counts only on a developer's machine, when neither ``--advisory-db`` nor ``$MLAUDIT_ADVISORY_DB``
+    is set: ignored in CI and in pull-request mode, and refused when it resolves inside the audited
+    repository (a repository never chooses the advisories it is judged against)."""
     trust_pr_config: bool = False
     """In a pull request, let the pull request's own configuration and waivers govern its audit.
 
