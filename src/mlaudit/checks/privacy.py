@@ -49,6 +49,7 @@ class PrivacyCheck(Check[PrivacyOptions]):
         datasets: tuple[str, ...] = ()
         if card_path is not None:
             rel = card_path.relative_to(ctx.root).as_posix()
+            ctx.record_read(rel)
             card = read_model_card(card_path, rel)
             if isinstance(card, ModelCard):
                 datasets = card.datasets
@@ -91,6 +92,8 @@ def read_register(ctx: AuditContext, options: PrivacyOptions) -> Register:
         candidate = (folder / REGISTER_FILE).relative_to(ctx.root).as_posix()
     # A configured register is always looked for (missing or outside the root: a problem, never read).
     if options.register or os.path.lexists(ctx.root / candidate):
+        if candidate and not os.path.isabs(candidate):
+            ctx.record_read(candidate)  # a stat only: where it leads is refused by register_from_yaml
         register_from_yaml(ctx.root, candidate, register)
     return register
 
@@ -108,7 +111,10 @@ def _scan(
         p for p in select_sample_files(ctx.files, options.include, options.exclude) if Path(p).name != REGISTER_FILE
     ]
     started = time.perf_counter()
-    scans = [scan_file(ctx.root, p, detector, max_bytes=int(options.max_file_mb * 1e6)) for p in files]
+    scans = []
+    for rel in files:
+        ctx.record_read(rel)
+        scans.append(scan_file(ctx.root, rel, detector, max_bytes=int(options.max_file_mb * 1e6)))
     findings = scan_findings(scans, sources)
     skipped = {s.path: s.skipped for s in scans if s.skipped}
     for path, why in skipped.items():

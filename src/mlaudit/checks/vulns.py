@@ -35,7 +35,8 @@ class VulnsCheck(Check[VulnsOptions]):
 
         pins_options = ctx.section("pins", PinsOptions)
         scan = ctx.memo("pins-package-sources",
-                        lambda: PinsScanner(ctx.root, PinRules(pins_options), PACKAGE_KINDS).scan(ctx.files))
+                        lambda: PinsScanner(ctx.root, PinRules(pins_options), PACKAGE_KINDS,
+                                            on_read=ctx.record_read).scan(ctx.files))
         if scan.incomplete and not scan.pinned:
             raise CheckError("dependency sources could not be examined: " + "; ".join(scan.incomplete[:3]))
         if not scan.pinned and not scan.unjudgeable:
