@@ -55,9 +55,9 @@ def test_a_config_fifo_is_refused_without_hanging(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     root.mkdir()
     os.mkfifo(root / "mlaudit.toml")
-    with pytest.raises(ConfigError, match="mlaudit.toml.*FIFO"):
+    with pytest.raises(ConfigError, match=r"mlaudit\.toml.*FIFO"):
         load_config(root)
-    with pytest.raises(ConfigError, match="mlaudit.toml"):
+    with pytest.raises(ConfigError, match=r"mlaudit\.toml"):
         serialization_options(root)
     proc = run_mlaudit("audit", str(root), "--only", "weights", timeout=60)
     assert proc.returncode == 2 and "mlaudit.toml" in proc.stderr, proc.stderr
