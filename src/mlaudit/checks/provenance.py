@@ -38,7 +38,8 @@ class ProvenanceOptions:
     require_codeowners: bool = True
     """Report weight files no CODEOWNERS rule gives an owner."""
     require_model_card: bool = True
-    """Report a missing model card (README.md front matter)."""
+    """Report a missing model card (README.md front matter); off, a README without front matter is no finding
+    (a card whose front matter is broken still is)."""
     card_keys: tuple[str, ...] = ("license", "base_model")
     """Model card keys that must be present (``base_model`` does not apply to models trained from scratch)."""
     base_ref: str | None = None
@@ -168,7 +169,7 @@ def _repository_top(ctx: AuditContext) -> tuple[Path, str]:
 
 
 def _model_card_findings(ctx: AuditContext, options: ProvenanceOptions) -> tuple[list[Finding], dict[str, Any]]:
-    from mlaudit.formats.model_card import ModelCard, find_model_card, read_model_card
+    from mlaudit.formats.model_card import CardErrorKind, ModelCard, find_model_card, read_model_card
 
     if not options.require_model_card and not options.card_keys:
         return [], {}
@@ -183,6 +184,8 @@ def _model_card_findings(ctx: AuditContext, options: ProvenanceOptions) -> tuple
     ctx.record_read(rel)
     card = read_model_card(card_path, rel)
     if not isinstance(card, ModelCard):
+        if card.kind is CardErrorKind.NO_FRONT_MATTER and not options.require_model_card:
+            return [], {}  # a README that is not a model card, and none is required: nothing to judge
         return [Finding(rule="provenance.model-card-invalid", severity=Severity.MEDIUM, path=rel, line=card.line,
                         message=card.message, remediation="fix the YAML front matter between the --- lines")], {}
     present = {"license": bool(card.licenses), "base_model": bool(card.base_models), "datasets": bool(card.datasets)}
