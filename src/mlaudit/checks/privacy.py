@@ -92,8 +92,8 @@ def read_register(ctx: AuditContext, options: PrivacyOptions) -> Register:
         candidate = (folder / REGISTER_FILE).relative_to(ctx.root).as_posix()
     # A configured register is always looked for (missing or outside the root: a problem, never read).
     if options.register or os.path.lexists(ctx.root / candidate):
-        if candidate and not os.path.isabs(candidate):
-            ctx.record_read(candidate)  # a stat only: where it leads is refused by register_from_yaml
+        if candidate and not os.path.isabs(candidate) and ".." not in candidate.split("/"):
+            ctx.record_read(candidate)  # a path out of the root is refused (never read) by register_from_yaml
         register_from_yaml(ctx.root, candidate, register)
     return register
 
