@@ -15,7 +15,7 @@ from mlaudit.cli.main import handle_errors
 from mlaudit.config import load_config
 from mlaudit.context import AuditContext
 from mlaudit.globs import compile_globs
-from mlaudit.hook_runtime import print_findings, relative_paths, repo_root
+from mlaudit.hook_runtime import print_findings, relative_paths, repo_root, with_notes_printed
 from mlaudit.licenses.options import LicensesOptions
 from mlaudit.render.escape import terminal_text
 
@@ -27,7 +27,7 @@ def check_licenses(filenames: Sequence[str], *, resolve: bool, offline: bool) ->
     from mlaudit.weights.repository_weights import find_weight_files
 
     root = repo_root()
-    ctx = AuditContext(root, load_config(root), offline=offline or None)
+    ctx = with_notes_printed(AuditContext(root, load_config(root), offline=offline or None))
     options = ctx.section("licenses", LicensesOptions)
     staged = relative_paths(root, filenames)
     is_requirements = compile_globs(options.requirements)

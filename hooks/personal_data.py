@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from mlaudit.cli.main import handle_errors
 from mlaudit.config import load_config
 from mlaudit.context import AuditContext
-from mlaudit.hook_runtime import print_findings, relative_paths, repo_root
+from mlaudit.hook_runtime import print_findings, relative_paths, repo_root, with_notes_printed
 from mlaudit.model import Severity
 
 
@@ -24,7 +24,7 @@ def check_staged_data(filenames: Sequence[str], *, verbose: bool) -> int:
     from mlaudit.governance.pii_scan import select_sample_files
 
     root = repo_root()
-    ctx = AuditContext(root, load_config(root))
+    ctx = with_notes_printed(AuditContext(root, load_config(root)))
     from mlaudit.governance.privacy_options import PrivacyOptions
 
     options = ctx.section("privacy", PrivacyOptions)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from mlaudit.cli.main import handle_errors
 from mlaudit.config import load_config
 from mlaudit.context import AuditContext
-from mlaudit.hook_runtime import print_findings, relative_paths, repo_root
+from mlaudit.hook_runtime import print_findings, relative_paths, repo_root, with_notes_printed
 from mlaudit.pins.rules import PinRules, PinsOptions
 from mlaudit.pins.sources import PinsScanner
 
@@ -22,7 +22,7 @@ from mlaudit.pins.sources import PinsScanner
 def check_pinned(filenames: Sequence[str]) -> int:
     """Check the given files; return the hook's exit code."""
     root = repo_root()
-    ctx = AuditContext(root, load_config(root))
+    ctx = with_notes_printed(AuditContext(root, load_config(root)))
     options = ctx.section("pins", PinsOptions)
     paths = [p for p in relative_paths(root, filenames) if not ctx.is_excluded(p)]
     scan = PinsScanner(ctx.root, PinRules(options)).scan(paths)

@@ -20,7 +20,7 @@ def scan_staged_models(filenames: Sequence[str]) -> int:
     """Scan the given files; return the hook's exit code (1 when anything was found)."""
     from mlaudit.config import load_config
     from mlaudit.context import AuditContext
-    from mlaudit.hook_runtime import print_findings, relative_paths, repo_root
+    from mlaudit.hook_runtime import print_findings, relative_paths, repo_root, with_notes_printed
     from mlaudit.model import Severity
     from mlaudit.serialization.batch import drop_excluded, extra_model_files, scan_files
     from mlaudit.serialization.discovery import files_with_model_content
@@ -29,7 +29,7 @@ def scan_staged_models(filenames: Sequence[str]) -> int:
     from mlaudit.weights.options import WeightsOptions
 
     root = repo_root()
-    ctx = AuditContext(root, load_config(root))
+    ctx = with_notes_printed(AuditContext(root, load_config(root)))
     options = ctx.section("serialization", SerializationOptions)
     weights = ctx.section("weights", WeightsOptions)
     detector = WeightDetector(weights.include, weights.exclude, by_content=weights.detect_by_content)

@@ -15,7 +15,7 @@ from mlaudit.cli.main import handle_errors
 from mlaudit.config import load_config
 from mlaudit.context import AuditContext
 from mlaudit.errors import UsageError
-from mlaudit.hook_runtime import print_findings, relative_paths, repo_root
+from mlaudit.hook_runtime import print_findings, relative_paths, repo_root, with_notes_printed
 from mlaudit.render.escape import terminal_text
 from mlaudit.weights.discovery import WeightDetector
 from mlaudit.weights.manifest import ManifestError, WeightManifest
@@ -27,7 +27,7 @@ from mlaudit.weights.verify import load_manifest, record_weights, verify_weights
 def check_staged_weights(filenames: Sequence[str], *, fix: bool) -> int:
     """Verify (or with ``fix`` record) the given files; return the hook's exit code."""
     root = repo_root()
-    ctx = AuditContext(root, load_config(root))
+    ctx = with_notes_printed(AuditContext(root, load_config(root)))
     options = ctx.section("weights", WeightsOptions)
     detector = WeightDetector(options.include, options.exclude, by_content=options.detect_by_content)
     rel = [p for p in relative_paths(root, filenames) if p != options.manifest and not ctx.is_excluded(p)]

@@ -52,7 +52,11 @@ class GeneralOptions:
     Ignored in CI (``CI``/``GITHUB_ACTIONS`` set) and in pull-request mode, and refused
     when it resolves inside the audited repository; default ``~/.cache/mlaudit``."""
     advisory_db: str | None = None
-    """A local OSV/PyPA advisory database (folder with ``vulns/``) for offline, reproducible CVE audits."""
+    """A local OSV/PyPA advisory database (folder with ``vulns/``) for offline, reproducible CVE audits.
+
+    Counts only on a developer's machine, when neither ``--advisory-db`` nor ``$MLAUDIT_ADVISORY_DB``
+    is set: ignored in CI and in pull-request mode, and refused when it resolves inside the audited
+    repository (a repository never chooses the advisories it is judged against)."""
     trust_pr_config: bool = False
     """In a pull request, let the pull request's own configuration and waivers govern its audit.
 
@@ -155,21 +159,24 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def find_config(root: Path) -> tuple[Path | None, dict[str, Any], str]:
     """Locate the configuration under ``root``: its file, its table and its key prefix."""
-    own = root / CONFIG_FILE
-    pyproject = root / PYPROJECT
+    from mlaudit.repo_paths import repo_config_file
+
+    # Found files are the repository's: a symlink out of the root or a FIFO is refused (exit 2).
+    own_file, pyproject_file = repo_config_file(root, CONFIG_FILE), repo_config_file(root, PYPROJECT)
+    own, pyproject = root / CONFIG_FILE, root / PYPROJECT
     in_pyproject: dict[str, Any] | None = None
-    if pyproject.is_file():
-        tool = _read_toml(pyproject).get("tool", {})
+    if pyproject_file is not None:
+        tool = _read_toml(pyproject_file).get("tool", {})
         if isinstance(tool, Mapping) and "mlaudit" in tool:
             in_pyproject = tool["mlaudit"]
             if not isinstance(in_pyproject, dict):
                 raise ConfigError(f"{pyproject}: [tool.mlaudit] must be a table")
-    if own.is_file():
+    if own_file is not None:
         if in_pyproject is not None:
             raise ConfigError(
                 f"both {own} and [tool.mlaudit] in {pyproject} configure mlaudit; keep one"
             )
-        return own, _read_toml(own), ""
+        return own, _read_toml(own_file), ""
     if in_pyproject is not None:
         return pyproject, in_pyproject, "tool.mlaudit."
     return None, {}, "tool.mlaudit."

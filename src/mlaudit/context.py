@@ -12,6 +12,7 @@ from typing import TypeVar
 from mlaudit.config import Config
 from mlaudit.globs import compile_globs
 from mlaudit.repo_files import list_repo_files
+from mlaudit.store.advisory_location import AdvisoryLocation, choose_advisory_db
 from mlaudit.store.cache_location import choose_cache_dir
 
 T = TypeVar("T")
@@ -63,10 +64,14 @@ class AuditContext:
         self.notes: list[str] = list(location.notes)
         """What the user should be told about this run's set-up (printed by the CLI on stderr)."""
         self._excluded = compile_globs(config.general.exclude)
-        configured_db = config.general.advisory_db
-        self.advisory_db = advisory_db or (
-            (self.root / Path(configured_db).expanduser()) if configured_db else None)
-        """Local advisory database (``--advisory-db`` or ``advisory_db``), or None for the public service."""
+        self.advisory: AdvisoryLocation = choose_advisory_db(
+            self.root, explicit=advisory_db, configured=config.general.advisory_db,
+            untrusted_config=untrusted_config)
+        """The local advisory database chosen, by whom, and what the user was told (``choose_advisory_db``)."""
+        self.advisory_db = self.advisory.path
+        """Local advisory database (``--advisory-db``, ``$MLAUDIT_ADVISORY_DB``, else ``advisory_db`` on a
+        developer's machine), or None for the public service."""
+        self.notes.extend(self.advisory.notes)
         self.github_token = github_token or None
         """A GitHub token given on the command line (``--github-token``); checks fall back to the environment."""
         self._reads: dict[str, FileSnapshot | None] = {}

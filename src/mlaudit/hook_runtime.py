@@ -5,10 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlaudit.git_safe import run_git
 from mlaudit.model import Finding
 from mlaudit.render.text import format_finding_line
+
+if TYPE_CHECKING:
+    from mlaudit.context import AuditContext
 
 
 def repo_root(start: Path | None = None) -> Path:
@@ -39,3 +43,10 @@ def print_findings(findings: Iterable[Finding]) -> int:
         count += 1
     sys.stdout.flush()
     return count
+
+
+def with_notes_printed(ctx: AuditContext) -> AuditContext:
+    """Print the context's notes (a refused cache folder, an ignored ``advisory_db``) on stderr, one line each."""
+    for note in ctx.notes:
+        print(f"mlaudit: note: {note}", file=sys.stderr)
+    return ctx

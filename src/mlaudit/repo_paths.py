@@ -181,3 +181,23 @@ def _kind_name(mode: int) -> str:
         if test(mode):
             return label
     return "a regular file" if stat.S_ISREG(mode) else "an unknown kind of file"
+
+
+def repo_config_file(root: Path, name: str) -> Path | None:
+    """The configuration file ``name`` found at the top of ``root``, or None when there is none.
+
+    A file the repository offers as configuration is read only when it is its own
+    regular file: a symlink whose target leaves the root, a FIFO or a device is
+    refused (``ConfigError``, exit 2, naming the file). ``--config PATH`` is the
+    user's choice and does not come through here.
+    """
+    from mlaudit.errors import ConfigError
+
+    if not os.path.lexists(os.path.join(root, name)):
+        return None
+    try:
+        found = resolve_in_repo(root, name, expect="file")
+    except OutsideRepository as exc:
+        raise ConfigError(f"{os.path.join(root, name)}: refused as configuration: {exc.reason} "
+                          "(commit the file itself, or pass --config PATH to use a file of your choice)") from None
+    return Path(found.real_path) if found.exists else None

@@ -195,3 +195,26 @@ def test_unsigned_history_is_one_finding_per_file_keyed_by_the_newest(tmp_path: 
     newer = [f for f in again["findings"] if f["rule"] == "provenance.unsigned-commit"]
     assert newer[0]["details"]["count"] == 4
     assert newer[0]["fingerprint"] != unsigned[0]["fingerprint"]  # a new unsigned change is a new finding
+
+
+def test_a_readme_that_is_not_a_card_is_no_finding_when_no_card_is_required(tmp_path: Path) -> None:
+    """With ``require_model_card = false`` a plain README is just a README; a broken card is still a finding."""
+    repo = init_repo(tmp_path / "code-repo")
+    (repo / "weights.safetensors").write_bytes(b"w" * 20)
+    (repo / "README.md").write_text("# A project\n\nNo front matter here.\n")
+    (repo / "mlaudit.toml").write_text('[provenance]\nrequire_model_card = false\n'
+                                       'require_codeowners = false\nrequire_signed_commits = false\n')
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "add")
+    code, check = _audit(repo)
+    assert check["findings"] == [] and check["status"] == "pass" and code == 0, check
+    # Required, the same README is not a usable card: reported.
+    (repo / "mlaudit.toml").write_text('[provenance]\nrequire_codeowners = false\nrequire_signed_commits = false\n')
+    _code, check = _audit(repo)
+    assert ("provenance.model-card-invalid", "README.md") in _rules(check)
+    # Not required, a card that exists but is broken (front matter never closed) is still reported.
+    (repo / "mlaudit.toml").write_text('[provenance]\nrequire_model_card = false\n'
+                                       'require_codeowners = false\nrequire_signed_commits = false\n')
+    (repo / "README.md").write_text("---\nlicense: mit\n# the front matter never ends\n")
+    _code, check = _audit(repo)
+    assert ("provenance.model-card-invalid", "README.md") in _rules(check)

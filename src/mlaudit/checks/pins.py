@@ -20,7 +20,7 @@ class PinsCheck(Check[PinsOptions]):
     def run(self, ctx: AuditContext, options: PinsOptions) -> Outcome:
         from mlaudit.pins.sources import PinsScanner
 
-        scan = PinsScanner(ctx.root, PinRules(options)).scan(ctx.files)
+        scan = PinsScanner(ctx.root, PinRules(options), on_read=ctx.record_read).scan(ctx.files)
         if not scan.sources:
             raise CheckSkipped("no dependency sources (requirements, pyproject, workflows, Dockerfiles, "
                                "conda environments, Python code) found")

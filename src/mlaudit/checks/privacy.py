@@ -49,6 +49,7 @@ class PrivacyCheck(Check[PrivacyOptions]):
         datasets: tuple[str, ...] = ()
         if card_path is not None:
             rel = card_path.relative_to(ctx.root).as_posix()
+            ctx.record_read(rel)
             card = read_model_card(card_path, rel)
             if isinstance(card, ModelCard):
                 datasets = card.datasets
@@ -88,7 +89,10 @@ def _scan(
         p for p in select_sample_files(ctx.files, options.include, options.exclude) if Path(p).name != REGISTER_FILE
     ]
     started = time.perf_counter()
-    scans = [scan_file(ctx.root, p, detector, max_bytes=int(options.max_file_mb * 1e6)) for p in files]
+    scans = []
+    for rel in files:
+        ctx.record_read(rel)
+        scans.append(scan_file(ctx.root, rel, detector, max_bytes=int(options.max_file_mb * 1e6)))
     findings = scan_findings(scans, sources)
     skipped = {s.path: s.skipped for s in scans if s.skipped}
     findings.extend(unscanned_findings(scans))

@@ -111,13 +111,15 @@ def _signature_findings(path: str, commits: list[Any], options: ProvenanceOption
 
 
 def _codeowners_findings(ctx: AuditContext, weights: list[str], options: ProvenanceOptions) -> list[Finding]:
-    from mlaudit.formats.codeowners import find_codeowners
+    from mlaudit.formats.codeowners import CODEOWNERS_LOCATIONS, find_codeowners
 
     if not options.require_codeowners or not weights:
         return []
     # GitHub reads CODEOWNERS at the repository's top, with paths from there: a model in a sub-folder
     # is matched under its folder's path.
     top, prefix = _repository_top(ctx)
+    if not prefix:  # CODEOWNERS inside the audited root: what its verdict rests on is watched
+        ctx.record_read(next((loc for loc in CODEOWNERS_LOCATIONS if (top / loc).is_file()), "CODEOWNERS"))
     owners = find_codeowners(top)
     if owners is None:
         return [Finding(rule="provenance.no-codeowners", severity=Severity.MEDIUM, path=None,
@@ -144,7 +146,7 @@ def _repository_top(ctx: AuditContext) -> tuple[Path, str]:
 
 
 def _model_card_findings(ctx: AuditContext, options: ProvenanceOptions) -> tuple[list[Finding], dict[str, Any]]:
-    from mlaudit.formats.model_card import ModelCard, find_model_card, read_model_card
+    from mlaudit.formats.model_card import CardErrorKind, ModelCard, find_model_card, read_model_card
 
     if not options.require_model_card and not options.card_keys:
         return [], {}
@@ -156,8 +158,11 @@ def _model_card_findings(ctx: AuditContext, options: ProvenanceOptions) -> tuple
                         message="no model card: the model's licence and origin are not declared",
                         remediation="add a README.md with YAML front matter (license, base_model, datasets)")], {}
     rel = card_path.relative_to(ctx.root).as_posix()
+    ctx.record_read(rel)
     card = read_model_card(card_path, rel)
     if not isinstance(card, ModelCard):
+        if card.kind is CardErrorKind.NO_FRONT_MATTER and not options.require_model_card:
+            return [], {}  # a README that is not a model card, and none is required: nothing to judge
         return [Finding(rule="provenance.model-card-invalid", severity=Severity.MEDIUM, path=rel, line=card.line,
                         message=card.message, remediation="fix the YAML front matter between the --- lines")], {}
     present = {"license": bool(card.licenses), "base_model": bool(card.base_models), "datasets": bool(card.datasets)}

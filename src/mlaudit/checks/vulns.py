@@ -1,8 +1,11 @@
 """The ``vulns`` check: no pinned version has a known vulnerability (pip-audit over every source).
 
 Against the public OSV service by default, or, with ``--advisory-db PATH`` /
-``advisory_db``, against a local PyPA advisory-db snapshot served on loopback
-(offline, reproducible); the report records which database and which snapshot.
+``$MLAUDIT_ADVISORY_DB`` (or ``advisory_db`` on a developer's machine, see
+``mlaudit.store.advisory_location``), against a local PyPA advisory-db snapshot
+served on loopback (offline, reproducible); the report records which database,
+which snapshot and who chose it. A database the audited repository chose for
+itself (in CI, in a pull request, or inside its own tree) never answers.
 Action/CLI only: a commit hook must not wait on a network service.
 """
 
@@ -33,7 +36,8 @@ class VulnsCheck(Check[VulnsOptions]):
 
         pins_options = ctx.section("pins", PinsOptions)
         scan = ctx.memo("pins-package-sources",
-                        lambda: PinsScanner(ctx.root, PinRules(pins_options), PACKAGE_KINDS).scan(ctx.files))
+                        lambda: PinsScanner(ctx.root, PinRules(pins_options), PACKAGE_KINDS,
+                                            on_read=ctx.record_read).scan(ctx.files))
         if scan.incomplete and not scan.pinned:
             raise CheckError("dependency sources could not be examined: " + "; ".join(scan.incomplete[:3]))
         if not scan.pinned and not scan.unjudgeable:
@@ -42,11 +46,14 @@ class VulnsCheck(Check[VulnsOptions]):
             raise CheckError("pip-audit is not installed: pip install 'mlaudit[full]'")
         db_path = ctx.advisory_db
         if db_path is None and ctx.offline:
+            refused = "".join(f" ({note})" for note in ctx.advisory.notes)
             raise CheckSkipped("offline and no local advisory database: pass --advisory-db PATH "
-                               "or set advisory_db in [tool.mlaudit]")
+                               f"or set MLAUDIT_ADVISORY_DB{refused}")
         if db_path is not None:
             return self._with_local_db(ctx, options, scan)
-        database = {"kind": "service", "url": options.osv_url}
+        database = {"kind": "service", "url": options.osv_url, "source": "default (no local database chosen)"}
+        if ctx.advisory.notes:
+            database["note"] = "; ".join(ctx.advisory.notes)
         return self._audit(ctx, options, scan, options.osv_url, database, database["url"],
                            max_age_s=options.cache_hours * 3600)
 
@@ -61,7 +68,10 @@ class VulnsCheck(Check[VulnsOptions]):
                              "advisory-db checkout: vulns/<package>/*.yaml)")
         snapshot = snapshot_of(path)
         with LocalOsvServer(path) as server:
-            database = {"kind": "local", "path": str(path), "snapshot": snapshot, "served_at": server.query_url}
+            database = {"kind": "local", "path": str(path), "snapshot": snapshot, "served_at": server.query_url,
+                        "source": ctx.advisory.source, "inside_repository": ctx.advisory.inside_repository}
+            if ctx.advisory.notes:
+                database["note"] = "; ".join(ctx.advisory.notes)
             outcome = self._audit(ctx, options, scan, server.query_url, database, f"{path}@{snapshot}",
                                   max_age_s=None)
             broken = tuple(server.database.problems())  # say which advisory file made a package unjudgeable
@@ -93,6 +103,8 @@ class VulnsCheck(Check[VulnsOptions]):
         where = database.get("path") or database.get("url")
         summary = (f"{len(result.findings)} known vulnerability(ies); {result.audited} of {result.total} "
                    f"pinned package version(s) checked against {where}")
+        if database.get("note"):
+            summary += f"; {database['note']}"
         if unpinned:
             summary += f"; {len(unpinned)} unpinned requirement(s) not audited (see pins)"
         findings = (*result.findings, *unjudgeable_findings(scan.unjudgeable))

@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlaudit.cli.project import open_project
+from mlaudit.errors import UsageError
 
 if TYPE_CHECKING:
     from mlaudit.config import Config
     from mlaudit.signing.oms_verify import ExpectedSigner
+    from mlaudit.signing.options import SigningOptions
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -49,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         return _verify_blob(args)
     project = open_project(args)
     root, config = project.root, project.config
-    options = signing_options(config)
+    options = _trusted_signing_options(args, signing_options(config))
     if args.staging:
         options = dataclasses.replace(options, instance="staging")
     expected = expected_signer(options, root, identities=args.identity, issuers=args.issuer,
@@ -67,6 +69,36 @@ def run(args: argparse.Namespace) -> int:
     if args.attestation is not None:
         return _verify_attestation(root, config, args.attestation, expected, args.require_status, signer)
     return 0
+
+
+def _trusted_signing_options(args: argparse.Namespace, options: SigningOptions) -> SigningOptions:
+    """The signing options, once the audited repository's own say over the trust anchor is settled.
+
+    A configuration the user named (``--config``) is theirs. A configuration found in the
+    audited tree may name the signer only on a developer's machine (said on stderr); in CI
+    the release gate refuses it, and its Sigstore ``instance`` is not taken either.
+    """
+    import sys
+
+    from mlaudit.signing.policy import config_anchor
+    from mlaudit.store.cache_location import running_in_ci
+
+    if args.config is not None:
+        return options
+    gate_in_ci = args.attestation is not None and running_in_ci()
+    anchor = config_anchor(options, public_key=args.public_key, identities=args.identity)
+    if anchor and gate_in_ci:
+        raise UsageError(
+            f"{anchor} comes from the audited repository's own config: in CI the release gate never takes its "
+            "trust anchor from the repository it verifies; pass --public-key PATH (or --identity and --issuer), "
+            "or --config PATH for a configuration you trust")
+    if anchor:
+        print(f"mlaudit: note: the signer is taken from the repository's own config ({anchor}): that proves only "
+              "that whoever controls the repository signed; pass --public-key (or --identity) to verify against "
+              "a signer you trust", file=sys.stderr)
+    if gate_in_ci:
+        options = dataclasses.replace(options, instance="production")  # --staging still applies after this
+    return options
 
 
 def _verify_attestation(root: Path, config: Config, path: Path, expected: ExpectedSigner, status: str,

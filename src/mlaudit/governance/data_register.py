@@ -185,5 +185,7 @@ def read_register(ctx: AuditContext, options: PrivacyOptions) -> Register:
         candidate = (folder / REGISTER_FILE).relative_to(ctx.root).as_posix()
     # A configured register is always looked for (missing or outside the root: a problem, never read).
     if options.register or os.path.lexists(ctx.root / candidate):
+        if candidate and not os.path.isabs(candidate) and ".." not in candidate.split("/"):
+            ctx.record_read(candidate)  # a path out of the root is refused (never read) by register_from_yaml
         register_from_yaml(ctx.root, candidate, register)
     return register

@@ -62,8 +62,11 @@ class PinsScan:
 class PinsScanner:
     """Scans dependency sources of one repository; requirements includes are followed once each."""
 
-    def __init__(self, root: Path, rules: PinRules, kinds: frozenset[SourceKind] | None = None) -> None:
+    def __init__(self, root: Path, rules: PinRules, kinds: frozenset[SourceKind] | None = None,
+                 on_read: Callable[[str], None] | None = None) -> None:
         self.root = root
+        self.on_read = on_read
+        """Told every file's relative path just before it is read (``AuditContext.record_read``)."""
         self.rules = rules
         self.kinds = kinds
         self.kind_of = classifier(rules)
@@ -85,6 +88,8 @@ class PinsScanner:
             if isinstance(refused, OutsideRepository):
                 self._never_opened(rel, refused.reason, out)
                 continue
+            if self.on_read is not None:
+                self.on_read(rel)
             self._scan_one(kind, rel, out)
         return out
 
@@ -148,6 +153,8 @@ class PinsScanner:
         cached = self._requirements.get(rel)
         if cached is not None:
             return cached
+        if self.on_read is not None:
+            self.on_read(rel)
         scan = scan_requirements(self.root, rel, self.rules)
         self._requirements[rel] = scan
         if scan.constraints and depth < 10:

@@ -23,7 +23,8 @@ class ProvenanceOptions:
     require_codeowners: bool = True
     """Report weight files no CODEOWNERS rule gives an owner."""
     require_model_card: bool = True
-    """Report a missing model card (README.md front matter)."""
+    """Report a missing model card (README.md front matter); off, a README without front matter is no finding
+    (a card whose front matter is broken still is)."""
     card_keys: tuple[str, ...] = ("license", "base_model")
     """Model card keys that must be present (``base_model`` does not apply to models trained from scratch)."""
     base_ref: str | None = None

@@ -36,12 +36,16 @@ def _locate(root: Path, explicit: Path | None) -> tuple[Path | None, dict[str, A
         if explicit.name == "pyproject.toml":
             return explicit, _tool_table(explicit, data) or {}, "tool.mlaudit."
         return explicit, data, ""
+    from mlaudit.repo_paths import repo_config_file
+
+    # Found files are the repository's: a symlink out of the root or a FIFO is refused (exit 2).
+    own_file, pyproject_file = repo_config_file(root, "mlaudit.toml"), repo_config_file(root, "pyproject.toml")
     own, pyproject = root / "mlaudit.toml", root / "pyproject.toml"
-    in_pyproject = _tool_table(pyproject, _read(pyproject)) if pyproject.is_file() else None
-    if own.is_file():
+    in_pyproject = _tool_table(pyproject, _read(pyproject_file)) if pyproject_file is not None else None
+    if own_file is not None:
         if in_pyproject is not None:
             raise ConfigError(f"both {own} and [tool.mlaudit] in {pyproject} configure mlaudit; keep one")
-        return own, _read(own), ""
+        return own, _read(own_file), ""
     return (pyproject, in_pyproject, "tool.mlaudit.") if in_pyproject is not None else (None, {}, "")
 
 

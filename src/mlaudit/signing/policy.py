@@ -31,13 +31,28 @@ def signature_path(options: SigningOptions, root: Path) -> Path:
                           "(the signature must be a file inside the model directory)") from None
 
 
+def config_anchor(options: SigningOptions, *, public_key: Path | None, identities: Sequence[str]) -> str | None:
+    """The configuration's setting that names the signer when the command line does not (in words), else None.
+
+    Read from the audited repository, it is the repository vouching for itself: a
+    repository that commits its own key pair can sign anything it likes.
+    """
+    if public_key is not None or identities:
+        return None
+    if options.public_key:
+        return f"[signing] public_key = {options.public_key!r}"
+    if options.identities:
+        return f"[signing] identities = {list(options.identities)!r}"
+    return None
+
+
 def expected_signer(options: SigningOptions, root: Path, *, identities: Sequence[str] = (),
                     issuers: Sequence[str] = (), public_key: Path | None = None,
                     offline: bool = False) -> ExpectedSigner:
-    """The command line wins over the configuration; a configured key is relative to ``root``."""
+    """The command line wins over the configuration; a configured key is a file inside ``root`` (else exit 2)."""
     key = public_key
     if key is None and options.public_key and not identities:
-        key = root / options.public_key
+        key = _configured_key(options.public_key, root)
     return ExpectedSigner(
         public_key=key,
         identities=tuple(identities) or options.identities,
@@ -45,6 +60,17 @@ def expected_signer(options: SigningOptions, root: Path, *, identities: Sequence
         instance=options.instance,
         offline=offline,
     )
+
+
+def _configured_key(name: str, root: Path) -> Path:
+    from mlaudit.errors import ConfigError
+    from mlaudit.repo_paths import OutsideRepository, resolve_in_repo
+
+    try:
+        return resolve_in_repo(root, name, expect="file").real
+    except OutsideRepository as exc:
+        raise ConfigError(f"[signing] public_key = {exc.name!r} cannot be used: {exc.reason} (pass --public-key "
+                          "PATH to verify against a key of your choice)") from None
 
 
 def ignore_paths_for(root: Path, config: Config, extra: Sequence[str] = ()) -> list[str]:

@@ -119,7 +119,8 @@ class LocalOsvServer:
     def start(self) -> LocalOsvServer:
         """Bind a random loopback port and serve in a daemon thread."""
         self._server = _OsvHTTPServer(self.database)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="osv-server", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="osv-server", daemon=True)  # stops within 50 ms, not 0.5 s
         self._thread.start()
         return self
 
