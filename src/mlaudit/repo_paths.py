@@ -201,3 +201,12 @@ def repo_config_file(root: Path, name: str) -> Path | None:
         raise ConfigError(f"{os.path.join(root, name)}: refused as configuration: {exc.reason} "
                           "(commit the file itself, or pass --config PATH to use a file of your choice)") from None
     return Path(found.real_path) if found.exists else None
+
+
+def lies_inside(path: Path, root: Path) -> bool:
+    """True when ``path`` (any path, links resolved) is ``root`` or lies below it: state that must not live there."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True

@@ -24,6 +24,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlaudit.repo_paths import lies_inside
 from mlaudit.store.cache_location import running_in_ci
 
 CLI_SOURCE = "--advisory-db"
@@ -43,14 +44,6 @@ class AdvisoryLocation:
     notes: tuple[str, ...] = ()
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except (ValueError, OSError, RuntimeError):
-        return False
-    return True
-
-
 def choose_advisory_db(root: Path, *, explicit: Path | None, configured: str | None,
                        untrusted_config: bool = False) -> AdvisoryLocation:
     """The advisory database for auditing ``root`` (see the module docstring for the order).
@@ -60,7 +53,7 @@ def choose_advisory_db(root: Path, *, explicit: Path | None, configured: str | N
     """
     notes: list[str] = []
     if explicit is not None:
-        if _inside(explicit, root):
+        if lies_inside(explicit, root):
             notes.append(f"advisory database {explicit} ({CLI_SOURCE}) lies inside the audited repository; "
                          "used because you named it on the command line")
             return AdvisoryLocation(explicit, CLI_SOURCE, True, tuple(notes))
@@ -78,7 +71,7 @@ def choose_advisory_db(root: Path, *, explicit: Path | None, configured: str | N
             path = Path(configured).expanduser()
             candidates.append((path if path.is_absolute() else root / path, CONFIG_SOURCE))
     for path, source in candidates:
-        if _inside(path, root):
+        if lies_inside(path, root):
             notes.append(f"advisory database {path} ({source}) is inside the audited repository and is refused: "
                          "a repository never chooses the advisories it is judged against "
                          f"(name it with {CLI_SOURCE} to use it anyway)")

@@ -21,6 +21,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlaudit.repo_paths import lies_inside
+
 
 @dataclass(frozen=True)
 class CacheLocation:
@@ -40,14 +42,6 @@ def user_cache_dir() -> Path:
     """The user's cache: ``$XDG_CACHE_HOME/mlaudit`` or ``~/.cache/mlaudit``."""
     xdg = os.environ.get("XDG_CACHE_HOME")
     return (Path(xdg) if xdg else Path.home() / ".cache") / "mlaudit"
-
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except (ValueError, OSError, RuntimeError):
-        return False
-    return True
 
 
 def choose_cache_dir(root: Path, *, explicit: Path | None, configured: str | None,
@@ -73,7 +67,7 @@ def choose_cache_dir(root: Path, *, explicit: Path | None, configured: str | Non
             candidates.append((Path(configured).expanduser() if Path(configured).expanduser().is_absolute()
                                else root / configured, "cache_dir in the repository's config"))
     for path, source in candidates:
-        if _inside(path, root):
+        if lies_inside(path, root):
             notes.append(f"cache folder {path} ({source}) is inside the audited repository and is refused: "
                          "a cache the repository holds is never trusted; using the user cache")
             continue
