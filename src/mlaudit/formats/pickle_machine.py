@@ -1,4 +1,4 @@
-"""The symbolic pickle machine: one method per opcode, dispatched from a table built once per walk.
+"""The symbolic pickle machine: one method per opcode, dispatched from a table built once per class.
 
 It mirrors ``pickle._Unpickler`` (stack, mark stack, memo) with symbolic values
 instead of objects, so it checks what the real unpickler checks (stack
@@ -11,7 +11,7 @@ from __future__ import annotations
 import copyreg
 import struct
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from mlaudit.formats.byte_reader import ByteReader, LimitExceeded
 from mlaudit.formats.pickle_data_ops import DataOpcodes
@@ -47,6 +47,10 @@ class Stop(Exception):
 class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
     """Walks one stream; the owner reads ``scan`` afterwards."""
 
+    DISPATCH: ClassVar[dict[int, Callable[[PickleMachine], None]]] = {}
+    """Opcode to handler (an unbound method), filled once below the class: discovery walks thousands of
+    small files, and building the table per walk was most of the cost of a trial walk."""
+
     def __init__(self, reader: ByteReader, limits: PickleLimits, scan: StreamScan, depth: int,
                  on_build: Callable[[PickleMachine, Instance], None]) -> None:
         self.reader = reader
@@ -66,13 +70,10 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
         self.memo_overflow = False
         """True once the memo ceiling dropped an entry."""
         self._on_build = on_build
-        self._dispatch: dict[int, Callable[[], None]] = {
-            code: getattr(self, "op_" + name) for code, (name, _) in OPCODES.items()
-        }
 
     def run(self) -> None:
         """Execute opcodes symbolically until STOP (or raise ``Stop``)."""
-        stack, dispatch, reader = self.stack, self._dispatch, self.reader
+        stack, dispatch, reader = self.stack, self.DISPATCH, self.reader
         read_opcode, max_stack = reader.read_opcode, self.limits.max_stack
         count = 0
         try:
@@ -84,7 +85,7 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
                 handler = dispatch.get(code)
                 if handler is None:
                     raise Stop("malformed", self.offset, f"invalid opcode 0x{code:02x} at byte {self.offset}")
-                handler()
+                handler(self)
                 count += 1
                 if len(stack) > max_stack:
                     raise Stop("limit", self.offset, f"pickle stack deeper than {max_stack} items")
@@ -313,6 +314,9 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
 
     def op_READONLY_BUFFER(self) -> None:
         self.top()
+
+
+PickleMachine.DISPATCH.update({code: getattr(PickleMachine, "op_" + name) for code, (name, _) in OPCODES.items()})
 
 
 def _text(raw: bytes) -> str:
