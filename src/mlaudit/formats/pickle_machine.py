@@ -11,7 +11,7 @@ from __future__ import annotations
 import copyreg
 import struct
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from mlaudit.formats.byte_reader import ByteReader, LimitExceeded
 from mlaudit.formats.pickle_data_ops import DataOpcodes
@@ -19,10 +19,8 @@ from mlaudit.formats.pickle_embedded import EmbeddedFields
 from mlaudit.formats.pickle_joblib import JOBLIB_WRAPPERS
 from mlaudit.formats.pickle_memo_ops import MemoOpcodes
 from mlaudit.formats.pickle_opcodes import HIGHEST_PROTOCOL, OPCODES
+from mlaudit.formats.pickle_scan import PickleCall, PickleLimits, PickleProblem, StreamScan
 from mlaudit.formats.pickle_values import OPAQUE, GlobalRef, Instance, Value, expanded_size, make_tuple
-
-if TYPE_CHECKING:
-    from mlaudit.formats.pickle_ops import PickleLimits, StreamScan
 
 _U2 = struct.Struct("<H")
 _I4 = struct.Struct("<i")
@@ -52,7 +50,8 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
     small files, and building the table per walk was most of the cost of a trial walk."""
 
     def __init__(self, reader: ByteReader, limits: PickleLimits, scan: StreamScan, depth: int,
-                 on_build: Callable[[PickleMachine, Instance], None]) -> None:
+                 on_build: Callable[[PickleMachine, Instance], None],
+                 walk_nested: Callable[[ByteReader, PickleLimits, int], StreamScan]) -> None:
         self.reader = reader
         self.limits = limits
         self.scan = scan
@@ -70,6 +69,8 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
         self.memo_overflow = False
         """True once the memo ceiling dropped an entry."""
         self._on_build = on_build
+        self.walk_nested = walk_nested
+        """Walks a pickle held in a field (``pickle_ops.walk_stream``, handed down: it sits above the machine)."""
 
     def run(self) -> None:
         """Execute opcodes symbolically until STOP (or raise ``Stop``)."""
@@ -100,8 +101,6 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
 
     def problem(self, kind: str, message: str) -> None:
         """Record a problem that does not stop the walk."""
-        from mlaudit.formats.pickle_ops import PickleProblem
-
         self.scan.problems.append(PickleProblem(kind, self.offset, message))
 
     def _frame_passed(self) -> None:
@@ -109,8 +108,6 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
         end, start = self.frame_end, self.reader.op_offset
         self.frame_end = NO_FRAME
         if start > end:
-            from mlaudit.formats.pickle_ops import PickleProblem
-
             self.scan.problems.append(PickleProblem("frame-divergence", end, (
                 f"{self.opname} reads across the end of the FRAME at byte {end} (the next opcode starts at byte "
                 f"{start}): CPython's C unpickler (pickle.load, torch.load) reads on, its pure-Python unpickler "
@@ -154,8 +151,6 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
 
     def make_global(self, module: Value, attr: Value, opcode: str) -> GlobalRef:
         if not isinstance(module, str) or not isinstance(attr, str):
-            from mlaudit.formats.pickle_ops import PickleProblem
-
             self.scan.problems.append(PickleProblem(
                 "unresolved-global", self.offset,
                 f"{opcode} whose module or name is not a plain string (cannot be judged statically)"))
@@ -167,8 +162,6 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
 
     def call(self, target: Value, opcode: str, args: Value) -> Value:
         if isinstance(target, GlobalRef):
-            from mlaudit.formats.pickle_ops import PickleCall
-
             calls = self.scan.calls
             calls.append(PickleCall(target, opcode, self.offset))
             if isinstance(args, tuple):
@@ -224,12 +217,8 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
         state = self.pop()
         obj = self.top()
         if isinstance(obj, GlobalRef):  # BUILD on an imported object calls its __setstate__
-            from mlaudit.formats.pickle_ops import PickleCall
-
             self.scan.calls.append(PickleCall(obj, "BUILD", self.offset))
         if isinstance(obj, Instance):
-            from mlaudit.formats.pickle_ops import PickleCall
-
             self.scan.calls.append(PickleCall(obj.cls, "BUILD", self.offset))
             obj.state = state
             if obj.cls.dotted in JOBLIB_WRAPPERS:
@@ -272,8 +261,6 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
         # code we cannot resolve is an import nobody can judge statically.
         key = copyreg._inverted_registry.get(code)  # type: ignore[attr-defined]
         if key is None:
-            from mlaudit.formats.pickle_ops import PickleProblem
-
             self.scan.problems.append(PickleProblem(
                 "extension", self.offset, f"{opcode} code {code}: import through the copyreg extension registry"))
             ref = GlobalRef("copyreg.extension", str(code), self.offset, opcode)

@@ -130,7 +130,7 @@ def blob_id_of(fh: Any, size: int) -> str:
 
 def content_id(path: Path) -> str | None:
     """Git's blob id of the regular file at ``path``, or None when it cannot be read."""
-    from mlaudit.serialization.scanner import open_regular
+    from mlaudit.serialization.file_sniff import open_regular
 
     try:
         with open_regular(path) as fh:
