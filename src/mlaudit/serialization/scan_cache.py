@@ -60,6 +60,7 @@ class ScanCache:
             report.findings = [_finding(f, rel) for f in entry["findings"]]
             report.companions = list(entry.get("companions", []))
             report.not_model = entry.get("not_model")
+            report.raw_data = entry.get("raw_data")
         except (KeyError, TypeError, ValueError):
             return None
         report.content_key = key
@@ -76,6 +77,7 @@ class ScanCache:
             "findings": [_finding_json(f) for f in report.findings],
             "companions": report.companions,
             "not_model": report.not_model,
+            "raw_data": report.raw_data,
         })
 
     def _blob_ids(self) -> dict[str, str]:
