@@ -264,3 +264,21 @@ def test_the_vendored_joblib_stays_dangerous_outside_its_array_wrappers(tmp_path
     for module, name in (("sklearn.externals.joblib", "load"), ("sklearn.externals.joblib.numpy_pickle", "load"),
                          ("sklearn.externals.joblib.numpy_pickle", "EvilWrapper")):
         assert policy.judge(module, name).severity is Severity.CRITICAL, (module, name)
+
+
+@pytest.mark.parametrize("body", [
+    b"(i\xd0\xbes\nsystem\n",  # INST names are ASCII to CPython: a Cyrillic letter stops it before the import
+    b"(ios\nsyst\xd0\xbem\n",
+    b"c\xffos\nsystem\n",  # GLOBAL names are UTF-8 to CPython
+    b"cos\nsys\xfftem\n",
+])
+def test_names_cpython_cannot_decode_stop_the_walk_before_any_import(tmp_path: Path, body: bytes) -> None:
+    report = scan_bytes(tmp_path, "m.pkl", stream(body + b"(S'id'\ntR", protocol=2))
+    assert [(f.rule, f.severity) for f in report.findings] == [("serialization.malformed", Severity.MEDIUM)]
+    assert "before importing anything" in report.findings[0].message
+
+
+def test_names_cpython_decodes_are_still_judged_whatever_they_spell(tmp_path: Path) -> None:
+    # UTF-8 Cyrillic in GLOBAL decodes: the unpickler looks the module up, so the evasion is reported.
+    report = scan_bytes(tmp_path, "m.pkl", stream("c\u043es\nsystem\n(S'id'\ntR".encode(), protocol=2))
+    assert _rule(report, "serialization.name-evasion").severity is Severity.CRITICAL

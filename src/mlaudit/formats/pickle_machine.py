@@ -149,6 +149,20 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
             raise Stop("limit", self.offset, f"{self.opname} at byte {self.offset} has a line longer than "
                                              f"{self.limits.max_line} bytes", skip_lines=1 + lines_after) from None
 
+    def name_line(self, encoding: str, lines_after: int = 0) -> str:
+        """A module or class name line of GLOBAL (UTF-8) or INST (ASCII), decoded as CPython decodes it.
+
+        Bytes that do not decode stop both of CPython's unpicklers (UnicodeDecodeError) before they import
+        anything: the walk stops there too, so raw data that happens to hold 'c' or 'i' is no import.
+        """
+        raw = self.line(lines_after)
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            raise Stop("malformed", self.offset, f"{self.opname} at byte {self.offset} names a module or class in "
+                                                 f"bytes that are not {encoding.upper()} text: the unpickler stops "
+                                                 "there, before importing anything") from None
+
     def make_global(self, module: Value, attr: Value, opcode: str) -> GlobalRef:
         if not isinstance(module, str) or not isinstance(attr, str):
             self.scan.problems.append(PickleProblem(
@@ -227,8 +241,8 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
                 self.stack[-1] = OPAQUE
 
     def op_GLOBAL(self) -> None:
-        module = _text(self.line(1))
-        attr = _text(self.line())
+        module = self.name_line("utf-8", 1)
+        attr = self.name_line("utf-8")
         self.stack.append(self.make_global(module, attr, "GLOBAL"))
 
     def op_STACK_GLOBAL(self) -> None:
@@ -236,8 +250,8 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
         self.stack.append(self.make_global(self.pop(), attr, "STACK_GLOBAL"))
 
     def op_INST(self) -> None:
-        module = _text(self.line(1))
-        attr = _text(self.line())
+        module = self.name_line("ascii", 1)
+        attr = self.name_line("ascii")
         ref = self.make_global(module, attr, "INST")
         self.stack.append(self.call(ref, "INST", make_tuple(self.pop_mark())))
 
@@ -305,6 +319,3 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
 
 PickleMachine.DISPATCH.update({code: getattr(PickleMachine, "op_" + name) for code, (name, _) in OPCODES.items()})
 
-
-def _text(raw: bytes) -> str:
-    return raw.decode("utf-8", "surrogateescape")
