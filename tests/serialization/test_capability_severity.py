@@ -217,3 +217,68 @@ def test_joblib_wrapper_that_does_not_parse_is_high_and_the_rest_is_searched(tmp
     unscanned = _rule(report, "serialization.unscanned")
     assert unscanned.severity is Severity.HIGH and "searched for imports" in unscanned.message
     assert imports_found(report)["os.system"].severity is Severity.CRITICAL
+
+
+class _OldArrayWrapper:
+    """Stands in for the array wrappers of joblib as scikit-learn < 0.23 vendored it (sklearn.externals.joblib)."""
+
+    def __init__(self, **state: object) -> None:
+        self.__dict__.update(state)
+
+
+def _old_sklearn_dump(monkeypatch: pytest.MonkeyPatch, protocol: int) -> bytes:
+    """A dump as old scikit-learn wrote it: arrays in .npy files beside it, NDArrayWrapper/ZNDArrayWrapper in
+    the pickle (and NumpyArrayWrapper of the vendored joblib 0.10+). Made with pickle.dumps, never loaded."""
+    import sys
+    import types
+
+    import numpy as np
+
+    module = types.ModuleType("sklearn.externals.joblib.numpy_pickle")
+    for name in ("NDArrayWrapper", "ZNDArrayWrapper", "NumpyArrayWrapper"):
+        cls = type(name, (_OldArrayWrapper,), {"__module__": module.__name__})
+        setattr(module, name, cls)
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    estimator = {
+        "coef_": module.NDArrayWrapper(filename="model.pkl_01.npy", subclass=np.ndarray, allow_mmap=True),
+        "intercept_": module.ZNDArrayWrapper(filename="model.pkl_02.npy", init_args=(np.ndarray, (0,), b"b"),
+                                             state=(1, (3,), np.dtype("float64"), False, b"")),
+    }
+    return pickle.dumps(estimator, protocol=protocol)
+
+
+@pytest.mark.parametrize("protocol", range(6))
+def test_old_scikit_learn_array_wrappers_are_data_not_an_alarm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              protocol: int) -> None:
+    report = scan_bytes(tmp_path, "model.pkl", _old_sklearn_dump(monkeypatch, protocol))
+    assert report.findings == [] and report.complete, [(f.rule, f.severity, f.message) for f in report.findings]
+
+
+def test_the_vendored_joblib_stays_dangerous_outside_its_array_wrappers(tmp_path: Path) -> None:
+    from mlaudit.serialization.policy import ImportPolicy
+
+    policy = ImportPolicy()
+    for name in ("NDArrayWrapper", "ZNDArrayWrapper", "NumpyArrayWrapper"):
+        assert policy.judge("sklearn.externals.joblib.numpy_pickle", name).kind == "allowed"
+        assert policy.judge("joblib.numpy_pickle", name).kind == "allowed"
+    for module, name in (("sklearn.externals.joblib", "load"), ("sklearn.externals.joblib.numpy_pickle", "load"),
+                         ("sklearn.externals.joblib.numpy_pickle", "EvilWrapper")):
+        assert policy.judge(module, name).severity is Severity.CRITICAL, (module, name)
+
+
+@pytest.mark.parametrize("body", [
+    b"(i\xd0\xbes\nsystem\n",  # INST names are ASCII to CPython: a Cyrillic letter stops it before the import
+    b"(ios\nsyst\xd0\xbem\n",
+    b"c\xffos\nsystem\n",  # GLOBAL names are UTF-8 to CPython
+    b"cos\nsys\xfftem\n",
+])
+def test_names_cpython_cannot_decode_stop_the_walk_before_any_import(tmp_path: Path, body: bytes) -> None:
+    report = scan_bytes(tmp_path, "m.pkl", stream(body + b"(S'id'\ntR", protocol=2))
+    assert [(f.rule, f.severity) for f in report.findings] == [("serialization.malformed", Severity.MEDIUM)]
+    assert "before importing anything" in report.findings[0].message
+
+
+def test_names_cpython_decodes_are_still_judged_whatever_they_spell(tmp_path: Path) -> None:
+    # UTF-8 Cyrillic in GLOBAL decodes: the unpickler looks the module up, so the evasion is reported.
+    report = scan_bytes(tmp_path, "m.pkl", stream("c\u043es\nsystem\n(S'id'\ntR".encode(), protocol=2))
+    assert _rule(report, "serialization.name-evasion").severity is Severity.CRITICAL

@@ -146,3 +146,75 @@ def test_a_model_link_leading_out_of_the_repository_is_reported_not_read(repo: P
     assert [(f["path"], f["rule"], f["severity"]) for f in _findings(report)] == [
         ("model.pt", "serialization.file-outside", "high")]
     assert "outside the repository" in str(_findings(report)[0]["message"]).replace("\n", " ")
+
+
+def _float_tensor(seed: int, count: int = 1024) -> bytes:
+    """Raw float32 tensor bytes whose first two bytes read as a pickle header (PROTO 3)."""
+    import random
+    import struct
+
+    rnd = random.Random(seed)
+    return b"\x80\x03" + struct.pack(f"<{count}f", *(rnd.gauss(0, 1) for _ in range(count)))
+
+
+def test_tensor_data_that_starts_like_a_pickle_header_is_data(repo: Path) -> None:
+    tensor = _float_tensor(0)
+    (repo / "model.onnx").write_bytes(_onnx_with_external("weights.bin"))
+    (repo / "weights.bin").write_bytes(tensor)
+    (repo / "loose.bin").write_bytes(tensor)  # named by no ONNX model: judged as the pickle it starts like
+    (repo / "spliced.onnx").write_bytes(_onnx_with_external("spliced.bin"))
+    (repo / "spliced.bin").write_bytes(b"\x80\x03cos\nsystem\n" + tensor[2:])  # an import before the garbage
+    git(repo, "add", "-A")
+    code, report = _audit_json(repo)
+    assert code == 1
+    found = {(f["path"], f["rule"], f["severity"]) for f in _findings(report)}
+    assert not any(path == "weights.bin" for path, _, _ in found), found
+    assert ("loose.bin", "serialization.malformed", "medium") in found
+    assert ("spliced.bin", "serialization.dangerous-import", "high") in found  # named only: one step down
+    checks = report["checks"]
+    assert isinstance(checks, list)
+    assert checks[0]["evidence"]["files"]["weights.bin"] == {"parsers": ["onnx-external-data"], "complete": True}
+    again_code, again = _audit_json(repo)  # from the scan cache: the same verdicts
+    assert again_code == code and sorted(map(str, _findings(again))) == sorted(map(str, _findings(report)))
+    assert again["checks"][0]["evidence"]["files"] == checks[0]["evidence"]["files"]  # type: ignore[index]
+
+
+def test_random_tensors_named_as_external_data_are_data_unless_they_import(tmp_path: Path) -> None:
+    import io
+
+    from mlaudit.formats.byte_reader import ByteReader
+    from mlaudit.formats.pickle_ops import walk_stream
+    from mlaudit.serialization.batch import scan_files
+    from mlaudit.serialization.options import SerializationOptions
+
+    (tmp_path / "model.onnx").write_bytes(_onnx_with_external("weights.bin"))
+    importing = 0
+    for seed in range(200):
+        tensor = _float_tensor(seed, 256)
+        (tmp_path / "weights.bin").write_bytes(tensor)
+        _, data = scan_files(tmp_path, ["model.onnx", "weights.bin"], SerializationOptions(cache=False))
+        if walk_stream(ByteReader(io.BytesIO(tensor), size=len(tensor))).imports:
+            importing += 1  # garbage that spells an import first stays a pickle finding (fail-closed)
+            assert data.parsers == ["pickle"] and data.findings, seed
+        else:
+            assert (data.parsers, data.findings) == (["onnx-external-data"], []), (seed, data.findings)
+    assert importing < 10
+
+
+def test_the_scan_cache_keeps_what_the_content_is_not_how_one_file_was_named(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlaudit.serialization.batch import scan_files
+    from mlaudit.serialization.options import SerializationOptions
+
+    monkeypatch.setattr("mlaudit.serialization.scan_cache.RACY_WINDOW_NS", 0)
+    root = tmp_path / "models"
+    root.mkdir()
+    (root / "model.onnx").write_bytes(_onnx_with_external("weights.bin"))
+    for name in ("weights.bin", "loose.bin"):  # the same bytes: one is ONNX external data, the other is not
+        (root / name).write_bytes(_float_tensor(0))
+    names = ["model.onnx", "weights.bin", "loose.bin"]
+    for _ in range(2):  # the second run reads every report from the cache
+        by_name = {r.path: r for r in scan_files(root, names, SerializationOptions(), tmp_path / "cache")}
+        assert (by_name["weights.bin"].parsers, by_name["weights.bin"].findings) == (["onnx-external-data"], [])
+        assert [f.rule for f in by_name["loose.bin"].findings] == ["serialization.malformed"]
+    assert (tmp_path / "cache" / "serialization").is_dir()

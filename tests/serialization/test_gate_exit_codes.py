@@ -1,5 +1,5 @@
-"""Every code-running sample of the container and discovery classes fails ``mlaudit audit`` (default policy)
-and the ``mlaudit-unsafe-models`` hook; content no loader reads passes both."""
+"""Every code-running sample of the container and discovery classes fails ``mlaudit audit`` (default policy),
+the ``mlaudit-unsafe-models`` hook and ``mlaudit github`` on a pull request; content no loader reads passes."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import git, run_mlaudit
+from conftest import git, init_repo, run_mlaudit
+from github_actions_env import PR_NUMBER, REPO, actions_env, read_outputs, write_event
+from github_api_server import GitHubApiServer, add_pull_request
 from serialization_samples import pb_field, reduce_pickle, stream, zip_bytes
 
 EVIL = reduce_pickle("os", "system")
@@ -67,8 +69,6 @@ NOT_MODELS = {
 
 
 def _repo_with(tmp_path: Path, files: dict[str, bytes]) -> Path:
-    from conftest import init_repo
-
     repo = init_repo(tmp_path / "repo")
     for name, data in files.items():
         (repo / name).parent.mkdir(parents=True, exist_ok=True)
@@ -97,3 +97,34 @@ def test_content_no_loader_reads_passes_the_audit_with_a_low_finding(tmp_path: P
     hook = subprocess.run([HOOK, *NOT_MODELS], cwd=repo, capture_output=True, text=True, timeout=120, check=False)
     assert hook.returncode == 0, hook.stdout
     assert "image.pt: [low] serialization.not-a-model: not a model: bytes 89 50 4e 47" in hook.stdout
+
+
+def _commit(repo: Path, files: dict[str, bytes], message: str) -> str:
+    for name, data in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_bytes(data)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+@pytest.mark.slow  # base and head audits of a real repository, the loopback GitHub API
+def test_a_pull_request_adding_code_running_samples_fails_the_action(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "tiny-model")
+    base_sha = _commit(repo, {"clean.pkl": stream(b"N")}, "base model")  # a clean base: the PR decides the verdict
+    git(repo, "checkout", "-q", "-b", "feature")
+    head_sha = _commit(repo, CODE_RUNNING, "add checkpoints")
+    with GitHubApiServer() as api:
+        add_pull_request(api, REPO, PR_NUMBER, head_sha=head_sha, base_sha=base_sha)
+        env = actions_env(api, write_event(tmp_path, base_sha, head_sha), tmp_path)
+        result = run_mlaudit("github", str(repo), "--only", "serialization", env=env, timeout=300)
+        assert result.returncode == 1, result.stdout + result.stderr
+        outputs = read_outputs(Path(env["GITHUB_OUTPUT"]))
+        assert outputs["status"] == "fail"
+        report = json.loads(Path(outputs["report-json"]).read_text())
+        failing = {f["path"] for c in report["checks"] for f in c["findings"] if f["severity"] in ("high", "critical")}
+        assert sorted(set(CODE_RUNNING) - failing) == [], "every sample fails the gate on a finding of its own"
+        assert "clean.pkl" not in failing
+        [comment] = api.repos[REPO].comments.values()
+        new_section = comment["body"].split("### 🆕 New in this pull request")[1]
+        assert [name for name in sorted(CODE_RUNNING) if name not in new_section] == []

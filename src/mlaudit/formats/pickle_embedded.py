@@ -10,14 +10,12 @@ which is then walked as an ``EmbeddedPickle`` (up to ``max_nested`` deep).
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from mlaudit.formats.byte_reader import ByteReader
+from mlaudit.formats.pickle_scan import EmbeddedPickle, PickleLimits, StreamScan
 from mlaudit.formats.pickle_sniff import MAX_EMBEDDED, decode_embedded, embedded_encoding, maybe_text_pickle
 from mlaudit.formats.pickle_values import Value
-
-if TYPE_CHECKING:
-    from mlaudit.formats.pickle_ops import PickleLimits, StreamScan
 
 _KEEP = 4096  # payloads longer than this are data, never import names: skipped, not read
 
@@ -29,6 +27,7 @@ class EmbeddedFields:
     limits: PickleLimits
     scan: StreamScan
     depth: int
+    walk_nested: Callable[[ByteReader, PickleLimits, int], StreamScan]
 
     @property
     def offset(self) -> int:
@@ -76,8 +75,6 @@ class EmbeddedFields:
 
     def walk_embedded(self, data: bytes, encoding: str) -> None:
         """Walk a pickle held in a bytes or str field; what it imports runs only if the application unpickles it."""
-        from mlaudit.formats.pickle_ops import EmbeddedPickle, walk_stream
-
         decoded = decode_embedded(data, encoding)
         if decoded is None:
             return
@@ -85,5 +82,5 @@ class EmbeddedFields:
             self.problem("limit", f"{self.opname} at byte {self.offset}: pickles embedded more than "
                                   f"{self.limits.max_nested} deep (not scanned)")
             return
-        inner = walk_stream(ByteReader(io.BytesIO(decoded), size=len(decoded)), self.limits, depth=self.depth + 1)
+        inner = self.walk_nested(ByteReader(io.BytesIO(decoded), size=len(decoded)), self.limits, self.depth + 1)
         self.scan.embedded.append(EmbeddedPickle(self.offset, self.opname, encoding, inner))

@@ -1,4 +1,4 @@
-"""The symbolic pickle machine: one method per opcode, dispatched from a table built once per walk.
+"""The symbolic pickle machine: one method per opcode, dispatched from a table built once per class.
 
 It mirrors ``pickle._Unpickler`` (stack, mark stack, memo) with symbolic values
 instead of objects, so it checks what the real unpickler checks (stack
@@ -11,7 +11,7 @@ from __future__ import annotations
 import copyreg
 import struct
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import ClassVar
 
 from mlaudit.formats.byte_reader import ByteReader, LimitExceeded
 from mlaudit.formats.pickle_data_ops import DataOpcodes
@@ -19,10 +19,8 @@ from mlaudit.formats.pickle_embedded import EmbeddedFields
 from mlaudit.formats.pickle_joblib import JOBLIB_WRAPPERS
 from mlaudit.formats.pickle_memo_ops import MemoOpcodes
 from mlaudit.formats.pickle_opcodes import HIGHEST_PROTOCOL, OPCODES
+from mlaudit.formats.pickle_scan import PickleCall, PickleLimits, PickleProblem, StreamScan
 from mlaudit.formats.pickle_values import OPAQUE, GlobalRef, Instance, Value, expanded_size, make_tuple
-
-if TYPE_CHECKING:
-    from mlaudit.formats.pickle_ops import PickleLimits, StreamScan
 
 _U2 = struct.Struct("<H")
 _I4 = struct.Struct("<i")
@@ -47,8 +45,13 @@ class Stop(Exception):
 class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
     """Walks one stream; the owner reads ``scan`` afterwards."""
 
+    DISPATCH: ClassVar[dict[int, Callable[[PickleMachine], None]]] = {}
+    """Opcode to handler (an unbound method), filled once below the class: discovery walks thousands of
+    small files, and building the table per walk was most of the cost of a trial walk."""
+
     def __init__(self, reader: ByteReader, limits: PickleLimits, scan: StreamScan, depth: int,
-                 on_build: Callable[[PickleMachine, Instance], None]) -> None:
+                 on_build: Callable[[PickleMachine, Instance], None],
+                 walk_nested: Callable[[ByteReader, PickleLimits, int], StreamScan]) -> None:
         self.reader = reader
         self.limits = limits
         self.scan = scan
@@ -66,13 +69,12 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
         self.memo_overflow = False
         """True once the memo ceiling dropped an entry."""
         self._on_build = on_build
-        self._dispatch: dict[int, Callable[[], None]] = {
-            code: getattr(self, "op_" + name) for code, (name, _) in OPCODES.items()
-        }
+        self.walk_nested = walk_nested
+        """Walks a pickle held in a field (``pickle_ops.walk_stream``, handed down: it sits above the machine)."""
 
     def run(self) -> None:
         """Execute opcodes symbolically until STOP (or raise ``Stop``)."""
-        stack, dispatch, reader = self.stack, self._dispatch, self.reader
+        stack, dispatch, reader = self.stack, self.DISPATCH, self.reader
         read_opcode, max_stack = reader.read_opcode, self.limits.max_stack
         count = 0
         try:
@@ -84,7 +86,7 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
                 handler = dispatch.get(code)
                 if handler is None:
                     raise Stop("malformed", self.offset, f"invalid opcode 0x{code:02x} at byte {self.offset}")
-                handler()
+                handler(self)
                 count += 1
                 if len(stack) > max_stack:
                     raise Stop("limit", self.offset, f"pickle stack deeper than {max_stack} items")
@@ -99,8 +101,6 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
 
     def problem(self, kind: str, message: str) -> None:
         """Record a problem that does not stop the walk."""
-        from mlaudit.formats.pickle_ops import PickleProblem
-
         self.scan.problems.append(PickleProblem(kind, self.offset, message))
 
     def _frame_passed(self) -> None:
@@ -108,8 +108,6 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
         end, start = self.frame_end, self.reader.op_offset
         self.frame_end = NO_FRAME
         if start > end:
-            from mlaudit.formats.pickle_ops import PickleProblem
-
             self.scan.problems.append(PickleProblem("frame-divergence", end, (
                 f"{self.opname} reads across the end of the FRAME at byte {end} (the next opcode starts at byte "
                 f"{start}): CPython's C unpickler (pickle.load, torch.load) reads on, its pure-Python unpickler "
@@ -151,10 +149,22 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
             raise Stop("limit", self.offset, f"{self.opname} at byte {self.offset} has a line longer than "
                                              f"{self.limits.max_line} bytes", skip_lines=1 + lines_after) from None
 
+    def name_line(self, encoding: str, lines_after: int = 0) -> str:
+        """A module or class name line of GLOBAL (UTF-8) or INST (ASCII), decoded as CPython decodes it.
+
+        Bytes that do not decode stop both of CPython's unpicklers (UnicodeDecodeError) before they import
+        anything: the walk stops there too, so raw data that happens to hold 'c' or 'i' is no import.
+        """
+        raw = self.line(lines_after)
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            raise Stop("malformed", self.offset, f"{self.opname} at byte {self.offset} names a module or class in "
+                                                 f"bytes that are not {encoding.upper()} text: the unpickler stops "
+                                                 "there, before importing anything") from None
+
     def make_global(self, module: Value, attr: Value, opcode: str) -> GlobalRef:
         if not isinstance(module, str) or not isinstance(attr, str):
-            from mlaudit.formats.pickle_ops import PickleProblem
-
             self.scan.problems.append(PickleProblem(
                 "unresolved-global", self.offset,
                 f"{opcode} whose module or name is not a plain string (cannot be judged statically)"))
@@ -166,8 +176,6 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
 
     def call(self, target: Value, opcode: str, args: Value) -> Value:
         if isinstance(target, GlobalRef):
-            from mlaudit.formats.pickle_ops import PickleCall
-
             calls = self.scan.calls
             calls.append(PickleCall(target, opcode, self.offset))
             if isinstance(args, tuple):
@@ -223,12 +231,8 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
         state = self.pop()
         obj = self.top()
         if isinstance(obj, GlobalRef):  # BUILD on an imported object calls its __setstate__
-            from mlaudit.formats.pickle_ops import PickleCall
-
             self.scan.calls.append(PickleCall(obj, "BUILD", self.offset))
         if isinstance(obj, Instance):
-            from mlaudit.formats.pickle_ops import PickleCall
-
             self.scan.calls.append(PickleCall(obj.cls, "BUILD", self.offset))
             obj.state = state
             if obj.cls.dotted in JOBLIB_WRAPPERS:
@@ -237,8 +241,8 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
                 self.stack[-1] = OPAQUE
 
     def op_GLOBAL(self) -> None:
-        module = _text(self.line(1))
-        attr = _text(self.line())
+        module = self.name_line("utf-8", 1)
+        attr = self.name_line("utf-8")
         self.stack.append(self.make_global(module, attr, "GLOBAL"))
 
     def op_STACK_GLOBAL(self) -> None:
@@ -246,8 +250,8 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
         self.stack.append(self.make_global(self.pop(), attr, "STACK_GLOBAL"))
 
     def op_INST(self) -> None:
-        module = _text(self.line(1))
-        attr = _text(self.line())
+        module = self.name_line("ascii", 1)
+        attr = self.name_line("ascii")
         ref = self.make_global(module, attr, "INST")
         self.stack.append(self.call(ref, "INST", make_tuple(self.pop_mark())))
 
@@ -271,8 +275,6 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
         # code we cannot resolve is an import nobody can judge statically.
         key = copyreg._inverted_registry.get(code)  # type: ignore[attr-defined]
         if key is None:
-            from mlaudit.formats.pickle_ops import PickleProblem
-
             self.scan.problems.append(PickleProblem(
                 "extension", self.offset, f"{opcode} code {code}: import through the copyreg extension registry"))
             ref = GlobalRef("copyreg.extension", str(code), self.offset, opcode)
@@ -315,5 +317,5 @@ class PickleMachine(EmbeddedFields, MemoOpcodes, DataOpcodes):
         self.top()
 
 
-def _text(raw: bytes) -> str:
-    return raw.decode("utf-8", "surrogateescape")
+PickleMachine.DISPATCH.update({code: getattr(PickleMachine, "op_" + name) for code, (name, _) in OPCODES.items()})
+

@@ -16,7 +16,7 @@ from mlaudit.formats.byte_reader import ByteReader
 from mlaudit.formats.pickle_values import OPAQUE, Value
 
 if TYPE_CHECKING:
-    from mlaudit.formats.pickle_ops import PickleLimits
+    from mlaudit.formats.pickle_scan import PickleLimits
 
 _U4 = struct.Struct("<I")
 _MISSING = object()

@@ -20,86 +20,21 @@ that holds a pickle (raw, hex or base64) is walked as an ``EmbeddedPickle``.
 from __future__ import annotations
 
 import struct
-from typing import NamedTuple
 
 from mlaudit.formats.byte_reader import ByteReader, LimitExceeded, Truncated
 from mlaudit.formats.pickle_joblib import joblib_array_layout
 from mlaudit.formats.pickle_machine import PickleMachine, Stop
-from mlaudit.formats.pickle_values import OPAQUE, GlobalRef, Instance, Value
+from mlaudit.formats.pickle_scan import EmbeddedPickle, PickleCall, PickleLimits, PickleProblem, StreamScan
+from mlaudit.formats.pickle_values import Instance
 
-
-class PickleLimits(NamedTuple):
-    """Ceilings that turn hostile pickles into a problem instead of a hang or a memory blow-up."""
-
-    max_stack: int = 1_000_000
-    max_marks: int = 100_000
-    max_memo: int = 1_000_000
-    max_line: int = 1 << 20
-    max_nested: int = 4
-
-
-class PickleProblem(NamedTuple):
-    """Why a stream could not be followed to its end (or something in it cannot be judged)."""
-
-    kind: str  # malformed | truncated | limit | unparsed | unresolved-global | extension | trailing-data | ...
-    offset: int
-    message: str
-
-
-class PickleCall(NamedTuple):
-    """A global that the stream calls or instantiates (REDUCE, NEWOBJ, OBJ, INST, BUILD)."""
-
-    target: GlobalRef
-    opcode: str
-    offset: int
-
-
-class EmbeddedPickle(NamedTuple):
-    """A pickle held in a bytes or str field of another pickle (runs if the application unpickles it)."""
-
-    offset: int
-    opcode: str
-    encoding: str  # raw | hex | base64
-    scan: StreamScan
-
-
-class StreamScan:
-    """What one walk found: imports, calls and problems, plus where the stream(s) ended."""
-
-    __slots__ = ("calls", "complete", "embedded", "imports", "opcodes", "problems", "protocol", "result", "searched",
-                 "swept")
-
-    def __init__(self) -> None:
-        # A plain class, not a dataclass: this module sits on `mlaudit scan`'s start-up path.
-        self.imports: list[GlobalRef] = []
-        self.calls: list[PickleCall] = []
-        self.problems: list[PickleProblem] = []
-        self.embedded: list[EmbeddedPickle] = []
-        self.swept = 0
-        """Opcodes read after a limit by the stackless sweep."""
-        self.searched = 0
-        """Bytes searched for import patterns where the opcodes could not be followed."""
-        self.protocol: int | None = None
-        self.complete = False
-        self.result: Value = OPAQUE
-        self.opcodes = 0
-
-    def merge(self, other: StreamScan) -> None:
-        """Add another stream's facts to this one."""
-        self.imports.extend(other.imports)
-        self.calls.extend(other.calls)
-        self.problems.extend(other.problems)
-        self.embedded.extend(other.embedded)
-        self.opcodes += other.opcodes
-        self.swept += other.swept
-        self.searched += other.searched
+__all__ = ["EmbeddedPickle", "PickleCall", "PickleLimits", "PickleProblem", "StreamScan", "walk_stream"]
 
 
 def walk_stream(reader: ByteReader, limits: PickleLimits | None = None, *, depth: int = 0) -> StreamScan:
     """Walk one pickle stream from the reader's position up to and including its STOP."""
     limits = limits or PickleLimits()
     scan = StreamScan()
-    machine = PickleMachine(reader, limits, scan, depth, _skip_joblib_array)
+    machine = PickleMachine(reader, limits, scan, depth, _skip_joblib_array, _walk_nested)
     try:
         machine.run()
     except Stop as stop:
@@ -127,6 +62,10 @@ def walk_stream(reader: ByteReader, limits: PickleLimits | None = None, *, depth
             "malformed", machine.offset, f"{machine.opname} at byte {machine.offset} has an argument that "
                                          "does not decode"))
     return scan
+
+
+def _walk_nested(reader: ByteReader, limits: PickleLimits, depth: int) -> StreamScan:
+    return walk_stream(reader, limits, depth=depth)
 
 
 def _skip_joblib_array(machine: PickleMachine, wrapper: Instance) -> None:

@@ -11,14 +11,11 @@ so an import followed by any calling opcode counts as called.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from mlaudit.formats.byte_reader import ByteReader, LimitExceeded, Truncated
 from mlaudit.formats.pickle_opcodes import OPCODES, Arg
+from mlaudit.formats.pickle_scan import PickleCall, StreamScan
 from mlaudit.formats.pickle_values import GlobalRef
-
-if TYPE_CHECKING:
-    from mlaudit.formats.pickle_ops import StreamScan
 
 _SHORT = 256
 _MAX_MEMO = 100_000
@@ -31,8 +28,6 @@ _STRINGS = frozenset({"SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "SHORT_BI
 
 def sweep_imports(reader: ByteReader, scan: StreamScan, skip_lines: int = 0) -> int:
     """Walk opcodes from the reader's position to the end of the data; return how many were swept."""
-    from mlaudit.formats.pickle_ops import PickleCall
-
     for _ in range(skip_lines):
         if _line(reader) is None and reader.at_end():
             return 0
@@ -126,8 +121,6 @@ def search_imports(reader: ByteReader, scan: StreamScan) -> int:
     state does not parse): the opcodes after it cannot be found, but any import they spell can.
     Every import found counts as called. Returns how many bytes were searched.
     """
-    from mlaudit.formats.pickle_ops import PickleCall
-
     searched, seen = 0, set[tuple[str, str, int]]()
     tail = b""
     base = reader.tell()

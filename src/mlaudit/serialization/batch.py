@@ -71,10 +71,10 @@ def scan_files(root: Path, rel_paths: Sequence[str], options: SerializationOptio
             continue
         cached = cache.get(rel) if cache else None
         report = cached if cached is not None else scanner.scan_path(root / rel, rel, content_key=cache is not None)
+        if cache and cached is None:
+            cache.put(rel, report)  # what the content is: another file with the same bytes may be no ONNX data
         if rel in companions:
             report = _as_external_data(report)
-        if cache and cached is None:
-            cache.put(rel, report)
         companions.update(report.companions)
         by_path[rel] = report
     if cache:
@@ -106,8 +106,15 @@ def _only_not_a_model(report: FileReport) -> bool:
 
 
 def _as_external_data(report: FileReport) -> FileReport:
-    """A file an ONNX model reads as tensor bytes: only content that is no known format is plain data."""
-    if report.parsers or report.unscanned or report.not_model is None:
+    """A file an ONNX model reads as tensor bytes: only content that is no known format is plain data.
+
+    Raw floats may begin 0x80 0x02-0x05 like a pickle's header: when the unpickler rejects what follows
+    within the first bytes, before any import (``raw_data``), nothing in them runs either.
+    """
+    no_format = not report.parsers and not report.unscanned and report.not_model is not None
+    broken_pickle = report.raw_data is not None and report.parsers == ["pickle"] \
+        and all(f.rule == "serialization.malformed" for f in report.findings)
+    if not (no_format or broken_pickle):
         return report  # a pickle, zip, ... named as external data is judged as what it is
     data = FileReport(report.path, report.unscanned_severity)
     data.understood("onnx-external-data")  # raw tensor bytes read by offset: nothing in them runs

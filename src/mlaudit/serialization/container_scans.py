@@ -28,11 +28,12 @@ from mlaudit.formats.pickle_sniff import SNIFF_SIZE
 from mlaudit.formats.zip_container import audit_zip_members, path_escapes
 from mlaudit.model import Severity
 from mlaudit.serialization.file_report import FileReport
+from mlaudit.serialization.file_sniff import sniff_format
 
 if TYPE_CHECKING:
     import tarfile
 
-    from mlaudit.serialization.scanner import ModelScanner
+    from mlaudit.serialization.scan_settings import StreamScanner
 
 _TORCH_STORAGE = re.compile(r"(^|/)data/[^/]+$")
 _TORCH_METADATA = re.compile(r"(^|/)(version|byteorder|\.format_version|\.storage_alignment|"
@@ -47,7 +48,7 @@ _MEMBER_ERRORS = (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplemen
                   zlib.error)
 
 
-def scan_container(scanner: ModelScanner, report: FileReport, fmt: str, fh: IO[bytes], size: int | None, *,
+def scan_container(scanner: StreamScanner, report: FileReport, fmt: str, fh: IO[bytes], size: int | None, *,
                    name: str, member: str, depth: int) -> None:
     """Scan an archive or compressed stream and its members."""
     if fmt == "zip":
@@ -64,7 +65,7 @@ def _join(outer: str, inner: str) -> str:
     return f"{outer}!{inner}" if outer else inner
 
 
-def _scan_zip(scanner: ModelScanner, report: FileReport, fh: IO[bytes], *, member: str, depth: int) -> None:
+def _scan_zip(scanner: StreamScanner, report: FileReport, fh: IO[bytes], *, member: str, depth: int) -> None:
     try:
         zf = zipfile.ZipFile(fh)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, NotImplementedError, EOFError,
@@ -93,10 +94,8 @@ def _scan_zip(scanner: ModelScanner, report: FileReport, fh: IO[bytes], *, membe
             _scan_zip_member(scanner, report, zf, info, inner, depth, force_pickle=info.filename.endswith(".pkl"))
 
 
-def _scan_zip_member(scanner: ModelScanner, report: FileReport, zf: zipfile.ZipFile, info: zipfile.ZipInfo,
+def _scan_zip_member(scanner: StreamScanner, report: FileReport, zf: zipfile.ZipFile, info: zipfile.ZipInfo,
                      inner: str, depth: int, *, force_pickle: bool) -> None:
-    from mlaudit.serialization.scanner import sniff_format
-
     try:
         with zf.open(info) as raw:
             stored = info.compress_type == zipfile.ZIP_STORED
@@ -136,7 +135,7 @@ def _replay(head: bytes, rest: IO[bytes], fmt: str, budget: ExpansionBudget) -> 
     return spool, size
 
 
-def _scan_keras_config(scanner: ModelScanner, report: FileReport, zf: zipfile.ZipFile,
+def _scan_keras_config(scanner: StreamScanner, report: FileReport, zf: zipfile.ZipFile,
                        info: zipfile.ZipInfo, inner: str) -> None:
     from mlaudit.serialization.format_scans import report_keras
 
@@ -153,11 +152,9 @@ def _scan_keras_config(scanner: ModelScanner, report: FileReport, zf: zipfile.Zi
     report_keras(scanner, report, data, inner, "config.json")
 
 
-def _scan_tar(scanner: ModelScanner, report: FileReport, fh: IO[bytes], *, member: str, depth: int,
+def _scan_tar(scanner: StreamScanner, report: FileReport, fh: IO[bytes], *, member: str, depth: int,
               streaming: bool) -> None:
     import tarfile
-
-    from mlaudit.serialization.scanner import sniff_format
 
     limits = scanner.settings.zip_limits
     try:
@@ -232,7 +229,7 @@ class _Rewound(io.RawIOBase):
         return len(data)
 
 
-def _scan_compressed(scanner: ModelScanner, report: FileReport, fmt: str, fh: IO[bytes], *, name: str,
+def _scan_compressed(scanner: StreamScanner, report: FileReport, fmt: str, fh: IO[bytes], *, name: str,
                      member: str, depth: int) -> None:
     inner_name = name.rsplit(".", 1)[0] if name.lower().endswith((".gz", ".bz2", ".xz", ".z", ".zst")) else name
     try:
@@ -244,10 +241,8 @@ def _scan_compressed(scanner: ModelScanner, report: FileReport, fmt: str, fh: IO
     _scan_expanded(scanner, report, fmt, stream, inner_name=inner_name, member=member, depth=depth)
 
 
-def _scan_expanded(scanner: ModelScanner, report: FileReport, fmt: str, stream: IO[bytes], *, inner_name: str,
+def _scan_expanded(scanner: StreamScanner, report: FileReport, fmt: str, stream: IO[bytes], *, inner_name: str,
                    member: str, depth: int, raw_data_ok: bool = False) -> None:
-    from mlaudit.serialization.scanner import sniff_format
-
     head = stream.read(SNIFF_SIZE)
     inner_fmt = sniff_format(head, inner_name)
     inner = _join(member, f"({fmt})")
@@ -266,7 +261,7 @@ def _scan_expanded(scanner: ModelScanner, report: FileReport, fmt: str, stream: 
                         fmt=inner_fmt)
 
 
-def _scan_joblib_zfile(scanner: ModelScanner, report: FileReport, fh: IO[bytes], *, name: str, member: str,
+def _scan_joblib_zfile(scanner: StreamScanner, report: FileReport, fh: IO[bytes], *, name: str, member: str,
                        depth: int) -> None:
     """joblib < 0.10 (``numpy_pickle_compat.write_zfile``): b"ZF", the hex length padded to 19, zlib data."""
     header = fh.read(_ZFILE_HEADER)

@@ -16,9 +16,10 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path
 
+from mlaudit.formats.headerless_pickle import looks_like_headerless_pickle
 from mlaudit.formats.lfs_pointer import MAX_POINTER_SIZE, looks_like_pointer, parse_pointer
 from mlaudit.formats.model_format import TAIL_SIZE, detect_format, magic_format, zip_at_end
-from mlaudit.formats.pickle_sniff import SNIFF_SIZE, looks_like_headerless_pickle
+from mlaudit.formats.pickle_sniff import SNIFF_SIZE
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 # Names under which content without magic bytes is a model (detect_format's name rules).

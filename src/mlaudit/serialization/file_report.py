@@ -60,6 +60,9 @@ class FileReport:
         """Git blob id of exactly the content scanned (None when it changed while read): the cache key."""
         self.not_model: str | None = None
         """Why no model loader reads the file (a PNG named ``.pt``), when that is all there is to say."""
+        self.raw_data: str | None = None
+        """Why the file, read as raw bytes (ONNX external data), is data: it starts like a pickle but the
+        unpickler rejects it within its first bytes, before importing anything."""
 
     @property
     def decided(self) -> bool:

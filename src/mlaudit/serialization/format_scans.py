@@ -11,12 +11,12 @@ from mlaudit.serialization.file_report import FileReport
 from mlaudit.serialization.pickle_report import report_pickle
 
 if TYPE_CHECKING:
-    from mlaudit.serialization.scanner import ModelScanner
+    from mlaudit.serialization.scan_settings import StreamScanner
 
 _SEVERITY = {s.value: s for s in Severity}
 
 
-def scan_pickle(scanner: ModelScanner, report: FileReport, fh: IO[bytes], size: int | None,
+def scan_pickle(scanner: StreamScanner, report: FileReport, fh: IO[bytes], size: int | None,
                 member: str) -> None:
     """Every pickle stream of the file (see ``pickle_report.scan_pickle_file``)."""
     from mlaudit.serialization.pickle_report import scan_pickle_file
@@ -24,7 +24,7 @@ def scan_pickle(scanner: ModelScanner, report: FileReport, fh: IO[bytes], size: 
     scan_pickle_file(report, fh, size, member, scanner.settings.policy, scanner.settings.pickle_limits)
 
 
-def scan_npy(scanner: ModelScanner, report: FileReport, fh: IO[bytes], size: int | None, member: str) -> None:
+def scan_npy(scanner: StreamScanner, report: FileReport, fh: IO[bytes], size: int | None, member: str) -> None:
     """A ``.npy`` header; the pickle behind an object dtype is walked like any pickle."""
     from mlaudit.formats.numpy_header import NpyError, read_npy_header
     from mlaudit.formats.pickle_ops import walk_stream
@@ -78,7 +78,7 @@ def scan_gguf(report: FileReport, fh: IO[bytes], size: int | None, member: str) 
                        "(llama-cpp-python template injection)", member=member, subject=f"{key}:{construct.what}")
 
 
-def scan_hdf5(scanner: ModelScanner, report: FileReport, fh: IO[bytes], member: str) -> None:
+def scan_hdf5(scanner: StreamScanner, report: FileReport, fh: IO[bytes], member: str) -> None:
     """Keras ``model_config`` JSON stored in the HDF5 file, without an HDF5 library."""
     from mlaudit.formats.hdf5_config import find_model_configs
 
@@ -87,7 +87,7 @@ def scan_hdf5(scanner: ModelScanner, report: FileReport, fh: IO[bytes], member: 
         report_keras(scanner, report, config, member, "model_config")
 
 
-def report_keras(scanner: ModelScanner, report: FileReport, config: str | bytes, member: str,
+def report_keras(scanner: StreamScanner, report: FileReport, config: str | bytes, member: str,
                  where: str) -> None:
     """Findings for Lambda layers and non-Keras modules of a Keras configuration."""
     from mlaudit.formats.keras_config import keras_constructs
@@ -109,7 +109,7 @@ def report_keras(scanner: ModelScanner, report: FileReport, config: str | bytes,
             report.add_unscanned(f"{where}: {construct.detail}", member=member)
 
 
-def scan_keras_metadata(scanner: ModelScanner, report: FileReport, fh: IO[bytes], size: int | None,
+def scan_keras_metadata(scanner: StreamScanner, report: FileReport, fh: IO[bytes], size: int | None,
                         member: str) -> None:
     """SavedModel ``keras_metadata.pb``: each saved layer's JSON metadata, searched like a Keras config."""
     from mlaudit.formats.protobuf_wire import ProtobufError

@@ -13,7 +13,10 @@
   read differently: ``high``;
 - a pickle inside a bytes/str field that imports anything outside the
   allow-list: ``high`` (it runs if the application unpickles that field);
-- bytes that are not a pickle from the first opcode: ``low`` not a model.
+- bytes that are not a pickle from the first opcode: ``low`` not a model; a
+  PROTO header followed by bytes the unpickler rejects within ``SNIFF_SIZE``,
+  before any import, is also marked as raw data (``FileReport.raw_data``): an
+  ONNX model's external tensor file may start 0x80 0x03 by chance.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 from typing import IO
 
 from mlaudit.formats.pickle_ops import EmbeddedPickle, PickleCall, PickleLimits, StreamScan
+from mlaudit.formats.pickle_sniff import SNIFF_SIZE
 from mlaudit.model import Severity
 from mlaudit.serialization.file_report import FileReport
 from mlaudit.serialization.policy import ImportPolicy, Verdict
@@ -45,9 +49,23 @@ def scan_pickle_file(report: FileReport, fh: IO[bytes], size: int | None, member
         report.not_a_model(f"{describe_bytes(head)}: no model format mlaudit knows and not a pickle either "
                            f"({first}); no loader runs it", member=member)
         return
+    broken_at = _rejected_before_any_import(result.scan) if result.streams == 1 else None
+    if broken_at is not None:
+        report.raw_data = (f"{describe_bytes(head)} start like a pickle, but the unpickler rejects byte {broken_at} "
+                           "before importing anything")
     kind = "torch-legacy" if result.legacy_torch else "pickle"
     report.understood(kind)
     report_pickle(report, result.scan, policy, member=member, container=kind)
+
+
+def _rejected_before_any_import(scan: StreamScan) -> int | None:
+    """Where a stream that imports, calls and embeds nothing breaks, when that is within its first bytes."""
+    if scan.imports or scan.calls or scan.embedded:
+        return None
+    if any(p.kind not in ("malformed", "truncated", "suspicious") for p in scan.problems):
+        return None  # a limit, an unparsed wrapper, a FRAME divergence: more may follow than was read
+    breaks = [p.offset for p in scan.problems if p.kind in ("malformed", "truncated")]
+    return min(breaks) if breaks and min(breaks) < SNIFF_SIZE else None
 
 
 def report_pickle(report: FileReport, scan: StreamScan, policy: ImportPolicy, *, member: str = "",

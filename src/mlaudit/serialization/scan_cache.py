@@ -60,6 +60,7 @@ class ScanCache:
             report.findings = [_finding(f, rel) for f in entry["findings"]]
             report.companions = list(entry.get("companions", []))
             report.not_model = entry.get("not_model")
+            report.raw_data = entry.get("raw_data")
         except (KeyError, TypeError, ValueError):
             return None
         report.content_key = key
@@ -76,6 +77,7 @@ class ScanCache:
             "findings": [_finding_json(f) for f in report.findings],
             "companions": report.companions,
             "not_model": report.not_model,
+            "raw_data": report.raw_data,
         })
 
     def _blob_ids(self) -> dict[str, str]:
@@ -130,7 +132,7 @@ def blob_id_of(fh: Any, size: int) -> str:
 
 def content_id(path: Path) -> str | None:
     """Git's blob id of the regular file at ``path``, or None when it cannot be read."""
-    from mlaudit.serialization.scanner import open_regular
+    from mlaudit.serialization.file_sniff import open_regular
 
     try:
         with open_regular(path) as fh:

@@ -13,91 +13,24 @@ default); content no loader accepts is ``serialization.not-a-model`` (low).
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 from typing import IO
 
-from mlaudit.formats.archive_limits import AuditBudget, BudgetExceeded, ExpansionBudget, ZipLimits
+from mlaudit.formats.archive_limits import BudgetExceeded, ExpansionBudget
 from mlaudit.formats.byte_reader import LimitExceeded, Truncated
 from mlaudit.formats.lfs_pointer import MAX_POINTER_SIZE, looks_like_pointer, parse_pointer
-from mlaudit.formats.model_format import TAIL_SIZE, describe_bytes, detect_format, mislabelled, zip_at_end
-from mlaudit.formats.pickle_ops import PickleLimits
-from mlaudit.formats.pickle_sniff import SNIFF_SIZE, looks_like_headerless_pickle
+from mlaudit.formats.model_format import TAIL_SIZE, describe_bytes, mislabelled, zip_at_end
+from mlaudit.formats.pickle_sniff import SNIFF_SIZE
 from mlaudit.model import Severity
 from mlaudit.serialization.file_report import FileReport
-from mlaudit.serialization.policy import ImportPolicy
+from mlaudit.serialization.file_sniff import NotRegularFile, open_regular, sniff_format
+from mlaudit.serialization.scan_settings import ScanSettings
+
+__all__ = ["CONTAINERS", "DATA_ONLY", "ModelScanner", "NotRegularFile", "ScanSettings", "open_regular",
+           "sniff_format"]
 
 DATA_ONLY = {"tflite": "TFLite flatbuffer", "msgpack": "msgpack (Flax)"}
 CONTAINERS = ("zip", "tar", "gzip", "bz2", "xz", "zlib", "zstd", "joblib-zfile")
-
-
-class NotRegularFile(OSError):
-    """A FIFO, device, socket or folder where a file was expected: never opened."""
-
-
-class ScanSettings:
-    """Policy, severities and limits of a scan (a plain class: it is on the scan's start-up path)."""
-
-    def __init__(
-        self,
-        policy: ImportPolicy | None = None,
-        *,
-        mislabelled_severity: Severity = Severity.MEDIUM,
-        unscanned_severity: Severity = Severity.HIGH,
-        max_depth: int = 3,
-        max_expanded_bytes: int = 16 << 30,
-        expansion_ratio: int = 1000,
-        max_seconds: float = 300.0,
-        audit_budget: AuditBudget | None = None,
-        zip_limits: ZipLimits | None = None,
-        pickle_limits: PickleLimits | None = None,
-    ) -> None:
-        self.policy = policy or ImportPolicy()
-        self.mislabelled_severity = mislabelled_severity
-        self.unscanned_severity = unscanned_severity
-        self.max_depth = max_depth
-        self.max_expanded_bytes = max_expanded_bytes
-        self.expansion_ratio = expansion_ratio
-        self.max_seconds = max_seconds
-        self.audit_budget = audit_budget
-        self.zip_limits = zip_limits or ZipLimits()
-        self.pickle_limits = pickle_limits or PickleLimits()
-
-
-def open_regular(path: Path) -> IO[bytes]:
-    """Open ``path`` for reading only when it is a regular file (a FIFO would block, a device never ends)."""
-    try:
-        before = os.stat(path)
-    except OSError:
-        raise
-    if not stat.S_ISREG(before.st_mode):
-        raise NotRegularFile(f"not a regular file ({_file_kind(before.st_mode)}); not opened")
-    # O_NONBLOCK: if the path was swapped for a FIFO since the stat, opening it does not wait for a writer.
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    try:
-        after = os.fstat(fd)
-        if not stat.S_ISREG(after.st_mode):
-            raise NotRegularFile(f"not a regular file ({_file_kind(after.st_mode)}); not read")
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
-
-
-def _file_kind(mode: int) -> str:
-    for test, kind in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder")):
-        if test(mode):
-            return kind
-    return "not a file"
-
-
-def sniff_format(head: bytes, name: str) -> str | None:
-    """The format of content starting with ``head``: magic bytes, then the name, then a trial pickle walk."""
-    fmt = detect_format(head, name)
-    if fmt is None and looks_like_headerless_pickle(head):
-        return "pickle"
-    return fmt
 
 
 class ModelScanner:
