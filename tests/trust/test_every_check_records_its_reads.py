@@ -83,3 +83,32 @@ def test_provenance_records_the_model_card(tmp_path: Path, monkeypatch: pytest.M
     git(root, "add", "-A")
     git(root, "commit", "-qm", "card")
     assert _changed(root, "provenance", "README.md", monkeypatch) == ["README.md"]
+
+
+LICENSED = {
+    "pyproject.toml": '[project]\nname = "m"\nversion = "1"\nlicense = "Apache-2.0"\n\n'
+                      "[tool.mlaudit.licenses]\nresolve = false\n",
+    "README.md": CARD,
+    "LICENSE": "SPDX-License-Identifier: Apache-2.0\n",
+    "DATA_LICENSE": "SPDX-License-Identifier: CC-BY-4.0\n",
+    "requirements.txt": "numpy==1.26.4\n",
+    "src/model.py": "# SPDX-License-Identifier: Apache-2.0\nprint('hi')\n",
+}
+
+
+@pytest.mark.parametrize("rel", sorted(LICENSED))
+def test_licenses_records_every_file_it_judges(tmp_path: Path, rel: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("scancode")
+    root = init_repo(tmp_path / "repo")
+    for name, text in LICENSED.items():
+        write(root, name, text)
+    assert _changed(root, "licenses", rel, monkeypatch, cache_dir=tmp_path / "cache") == [rel]
+
+
+@pytest.mark.parametrize("rel", ["pyproject.toml", "README.md", "LICENSE", "requirements.txt"])
+def test_licenses_records_its_declaring_files_without_a_scan(tmp_path: Path, rel: str,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    root = init_repo(tmp_path / "repo")
+    for name, text in LICENSED.items():
+        write(root, name, text.replace("resolve = false", "resolve = false\nscan_files = false"))
+    assert _changed(root, "licenses", rel, monkeypatch, cache_dir=tmp_path / "cache") == [rel]
