@@ -35,6 +35,7 @@ class LicensesCheck(Check[LicensesOptions]):
     title = "Licence compliance"
     pillar = Pillar.COMPLIANCE
     options_type = LicensesOptions
+    runs_apart = True  # scancode's index load and matching: seconds of CPU the other checks need not wait for
 
     def run(self, ctx: AuditContext, options: LicensesOptions) -> Outcome:
         from mlaudit.licenses.assessment import audit_licenses
