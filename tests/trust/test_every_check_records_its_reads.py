@@ -87,14 +87,15 @@ def test_provenance_records_the_model_card(tmp_path: Path, monkeypatch: pytest.M
     assert _changed(root, "provenance", "README.md", monkeypatch) == ["README.md"]
 
 
+SPDX = "SPDX-License-" + "Identifier:"  # split, so scanning this repository does not read it as this file's licence
 LICENSED = {
     "pyproject.toml": '[project]\nname = "m"\nversion = "1"\nlicense = "Apache-2.0"\n\n'
                       "[tool.mlaudit.licenses]\nresolve = false\n",
     "README.md": CARD,
-    "LICENSE": "SPDX-License-Identifier: Apache-2.0\n",
-    "DATA_LICENSE": "SPDX-License-Identifier: CC-BY-4.0\n",
+    "LICENSE": f"{SPDX} Apache-2.0\n",
+    "DATA_LICENSE": f"{SPDX} CC-BY-4.0\n",
     "requirements.txt": "numpy==1.26.4\n",
-    "src/model.py": "# SPDX-License-Identifier: Apache-2.0\nprint('hi')\n",
+    "src/model.py": f"# {SPDX} Apache-2.0\nprint('hi')\n",
 }
 
 
