@@ -112,6 +112,21 @@ class AuditContext:
             if first != snap and rel_path not in self._changed_reads:
                 self._changed_reads[rel_path] = describe_change(first, snap, "between two checks")
 
+    def recorded_reads(self) -> tuple[dict[str, FileSnapshot | None], dict[str, str]]:
+        """What ``record_read`` recorded: path -> first state, and the changes seen between two checks."""
+        with self._reads_lock:
+            return dict(self._reads), dict(self._changed_reads)
+
+    def merge_reads(self, reads: dict[str, FileSnapshot | None], changed: dict[str, str]) -> None:
+        """Take in the reads a check recorded in another process (``check_apart``), as if recorded here."""
+        with self._reads_lock:
+            for rel, how in changed.items():
+                self._changed_reads.setdefault(rel, how)
+            for rel, snap in reads.items():
+                first = self._reads.setdefault(rel, snap)
+                if first != snap and rel not in self._changed_reads:
+                    self._changed_reads[rel] = describe_change(first, snap, "between two checks")
+
     def changed_reads(self) -> dict[str, str]:
         """Files recorded by ``record_read`` that are no longer in the recorded state: path -> how."""
         with self._reads_lock:

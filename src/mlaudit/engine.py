@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 import traceback
 from collections.abc import Sequence
@@ -116,6 +117,40 @@ def files_changed_result(changed: dict[str, str]) -> CheckResult:
                        findings=findings, evidence={"changed": dict(changed)})
 
 
+def run_checks(ids: Sequence[str], ctx: AuditContext, fail_on: Severity) -> list[CheckResult]:
+    """Run the checks ``ids``, results in that order.
+
+    A check marked ``runs_apart`` (CPU-heavy) starts first in a forked process
+    when there are others to run meanwhile (``check_apart``); the rest run here
+    one after another. The report is the same as running them in turn.
+    """
+    apart_ids = [c for c in ids if REGISTRY[c].runs_apart]
+    if not apart_ids or len(ids) == len(apart_ids):
+        return [run_check(REGISTRY[c], ctx, fail_on) for c in ids]
+    from mlaudit.check_apart import CheckApart, can_fork
+
+    if not can_fork():
+        return [run_check(REGISTRY[c], ctx, fail_on) for c in ids]
+    ctx.files  # noqa: B018 - listed once, before the fork: every check judges the same listing
+    apart: dict[str, CheckApart] = {}
+    try:
+        for c in apart_ids:
+            check_cls = REGISTRY[c]
+            apart[c] = CheckApart(c, functools.partial(run_check, check_cls, ctx, fail_on), ctx)
+        here = {c: run_check(REGISTRY[c], ctx, fail_on) for c in ids if c not in apart}
+        for c, started in apart.items():
+            here[c] = started.result(functools.partial(_crashed, REGISTRY[c]))
+    finally:
+        for started in apart.values():
+            started.stop()
+    return [here[c] for c in ids]
+
+
+def _crashed(check_cls: type[Check[Any]], message: str) -> CheckResult:
+    return _result(check_cls, Status.ERROR, f"internal error in check '{check_cls.id}': {message}",
+                   time.perf_counter())
+
+
 def report_status(results: Sequence[CheckResult], errors_fail: bool) -> Status:
     """The report fails when a check fails, or errs while errors count as failures."""
     for r in results:
@@ -130,7 +165,7 @@ def run_audit(
     """Audit the repository of ``ctx`` and return the report (the policy applied)."""
     ctx.config.validate(SECTION_TYPES)
     threshold = fail_on or ctx.config.general.fail_on
-    results = [run_check(REGISTRY[c], ctx, threshold) for c in select_checks(ctx, only)]
+    results = run_checks(select_checks(ctx, only), ctx, threshold)
     changed = ctx.changed_reads()
     if changed:
         results.append(files_changed_result(changed))

@@ -40,9 +40,18 @@ def test_a_database_of_garbage_is_an_error(pinned_repo: Path, tmp_path: Path) ->
     folder.mkdir(parents=True)
     (folder / "PYSEC-1.yaml").write_text("id: [unclosed\n")
     (folder / "PYSEC-2.yaml").write_bytes(b"\xff\xfe")
-    with pytest.raises(CheckError, match="no parsable advisory"):
-        AdvisoryDatabase(tmp_path / "db")
-    assert _vulns(pinned_repo, tmp_path / "db")["status"] == "error"
+    # Opened cheaply (it has advisory files), refused as soon as an answer depends on it: for the broken
+    # package itself and for a package with no folder (whose "no vulnerability" would be a lie).
+    for package in ("jinja2", "attrs"):
+        with pytest.raises(CheckError, match="no parsable advisory"):
+            AdvisoryDatabase(tmp_path / "db").query(package, "2.11.0")
+    vulns = _vulns(pinned_repo, tmp_path / "db")
+    assert vulns["status"] == "error", vulns
+    assert "no parsable advisory" in json.dumps(vulns)
+    (pinned_repo / "requirements.txt").write_text("attrs==23.1.0\n")
+    vulns = _vulns(pinned_repo, tmp_path / "db")
+    assert vulns["status"] == "error", vulns
+    assert "no parsable advisory" in json.dumps(vulns)
 
 
 def test_an_unparsable_advisory_of_an_audited_package_is_an_error(pinned_repo: Path, tmp_path: Path) -> None:

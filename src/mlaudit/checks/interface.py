@@ -43,6 +43,8 @@ class Check(abc.ABC, Generic[OptionsT]):
     title: ClassVar[str]
     pillar: ClassVar[Pillar]
     options_type: ClassVar[type[Any]] = NoOptions
+    runs_apart: ClassVar[bool] = False
+    """True for a CPU-heavy check the engine may run in a forked process while it runs the others."""
 
     @abc.abstractmethod
     def run(self, ctx: AuditContext, options: OptionsT) -> Outcome:

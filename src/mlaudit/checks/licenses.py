@@ -35,6 +35,7 @@ class LicensesCheck(Check[LicensesOptions]):
     title = "Licence compliance"
     pillar = Pillar.COMPLIANCE
     options_type = LicensesOptions
+    runs_apart = True  # scancode's index load and matching: seconds of CPU the other checks need not wait for
 
     def run(self, ctx: AuditContext, options: LicensesOptions) -> Outcome:
         from mlaudit.licenses.assessment import audit_licenses
@@ -44,6 +45,8 @@ class LicensesCheck(Check[LicensesOptions]):
         cache = _scan_cache(ctx, incomplete) if options.scan_files else None
         if cache is not None:
             scanner = _file_scanner(ctx, options, cache)
+        for rel in _declaring_files(ctx, options):
+            ctx.record_read(rel)  # before reading: a file changed after it was judged is named by the engine
         result = audit_licenses(
             ctx.root,
             ctx.files,
@@ -55,6 +58,7 @@ class LicensesCheck(Check[LicensesOptions]):
             has_weights=_has_weights(ctx),
             scan_files=scanner,
             match_text=_text_matcher(cache) if cache is not None else None,
+            on_read=ctx.record_read,
         )
         if cache is not None:
             cache.save()
@@ -84,6 +88,18 @@ class LicensesCheck(Check[LicensesOptions]):
         )
 
 
+def _declaring_files(ctx: AuditContext, options: LicensesOptions) -> list[str]:
+    """The files that declare licences without a scan: pyproject.toml, licence files, the model card,
+    the requirement files (their includes are recorded as they are followed)."""
+    from mlaudit.formats.model_card import CARD_FILE_NAMES
+    from mlaudit.globs import compile_globs
+    from mlaudit.licenses.project_facts import is_license_file
+
+    requirement = compile_globs(options.requirements)
+    declaring = {"pyproject.toml", *CARD_FILE_NAMES}
+    return [rel for rel in ctx.files if rel in declaring or is_license_file(rel) or requirement(rel)]
+
+
 def _text_matcher(cache: ScanCache) -> Callable[[str], str | None]:
     from mlaudit.licenses.text_match import cached_text_matcher
 
@@ -105,6 +121,8 @@ def _file_scanner(ctx: AuditContext, options: LicensesOptions, cache: ScanCache)
     from mlaudit.licenses.file_scan import scan_files
 
     def scan(files: Sequence[str]) -> FileScan:
+        for rel in files:
+            ctx.record_read(rel)  # every file whose licence is judged, recorded before scancode reads it
         return scan_files(ctx.root, files, cache, workers=options.scan_workers, max_bytes=options.max_file_bytes)
 
     return scan

@@ -63,6 +63,7 @@ def audit_licenses(
     has_weights: bool,
     scan_files: Callable[[Sequence[str]], FileScan] | None = None,
     match_text: Callable[[str], str | None] | None = None,
+    on_read: Callable[[str], None] | None = None,
 ) -> LicenseAudit:
     """Collect and judge every licensed component of the repository at ``root``."""
     out = _Collected()
@@ -86,7 +87,8 @@ def audit_licenses(
         out.components.insert(0, project)
     _add_card_components(out, root, options, has_weights)
     add_license_file_components(out.components, root, files)
-    _add_dependencies(out, root, files, options, offline=offline, cache_dir=cache_dir, resolve=resolve)
+    _add_dependencies(out, root, files, options, offline=offline, cache_dir=cache_dir, resolve=resolve,
+                      on_read=on_read)
     if match_text is not None:
         out.components = [_rematch(c, match_text) for c in out.components]
     intent = options.intent(project_expr)
@@ -197,6 +199,7 @@ def _add_dependencies(
     offline: bool,
     cache_dir: Path,
     resolve: bool,
+    on_read: Callable[[str], None] | None = None,
 ) -> None:
     deps: dict[str, Component] = {}
     if options.site_packages:
@@ -210,7 +213,7 @@ def _add_dependencies(
     req_files = [f for f in files if matcher(f)]
     out.facts["requirement_files"] = req_files
     if resolve and options.resolve and req_files:
-        wanted = requirement_lines(root, req_files)
+        wanted = requirement_lines(root, req_files, on_read=on_read)
         out.findings.extend(unjudgeable_findings(wanted))
         out.incomplete.extend(wanted.incomplete)
         resolution = resolve_requirements(

@@ -21,7 +21,7 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -110,7 +110,8 @@ class RequirementSet:
     incomplete: tuple[str, ...] = ()
 
 
-def requirement_lines(root: Path, files: Sequence[str], extra: Sequence[str] = ()) -> RequirementSet:
+def requirement_lines(root: Path, files: Sequence[str], extra: Sequence[str] = (),
+                      on_read: Callable[[str], None] | None = None) -> RequirementSet:
     """The requirements of ``files`` (and ``extra``), parsed like the ``pins`` check parses them.
 
     Local paths, editables, VCS and URL requirements are set apart: pip would
@@ -120,7 +121,7 @@ def requirement_lines(root: Path, files: Sequence[str], extra: Sequence[str] = (
     from mlaudit.pins.rules import PinRules
     from mlaudit.pins.sources import PinsScanner
 
-    scan = PinsScanner(root, PinRules()).scan_requirement_files(files)
+    scan = PinsScanner(root, PinRules(), on_read=on_read).scan_requirement_files(files)
     lines = [*extra, *(r.requirement for r in scan.index_requirements)]
     return RequirementSet(tuple(lines), tuple(scan.unjudgeable), tuple(scan.index_options), tuple(scan.incomplete))
 

@@ -1,7 +1,7 @@
 """A local OSV advisory database (a PyPA advisory-db checkout: ``vulns/<package>/*.yaml``).
 
-Advisories are read lazily, one package folder at a time, so answering a query
-costs a few YAML files, not the whole database. Version matching follows the OSV
+Opening lists the package folders; a package's advisories are parsed when it is
+first queried, so answering a query costs a few YAML files, not the whole database. Version matching follows the OSV
 schema: explicit ``versions`` lists, and ``ECOSYSTEM`` ranges whose events
 (``introduced``, ``fixed``, ``last_affected``) are compared with ``packaging``.
 """
@@ -23,6 +23,10 @@ MAX_ADVISORY_BYTES = 1_000_000
 
 class AdvisoryFileError(CheckError):
     """An advisory file of a queried package that cannot be read or parsed: the package cannot be judged."""
+
+
+class UnusableDatabaseError(CheckError):
+    """A database with no parsable advisory: it cannot tell a vulnerable package from a safe one."""
 
 
 def _json_safe(value: Any) -> Any:
@@ -105,14 +109,17 @@ def affects(advisory: Mapping[str, Any], name: str, version: str) -> bool:
 
 
 class AdvisoryDatabase:
-    """The advisories of a database folder, indexed by canonical package name.
+    """The advisories of a database folder, indexed by canonical package name, read on demand.
 
-    A database with no parsable advisory at all (an empty or unreadable ``vulns/``)
-    is refused when opened (``CheckError``): it would answer "no vulnerability" to
-    every query. A package whose advisory folder holds a file that does not parse
-    cannot be judged: querying it raises ``AdvisoryFileError`` (the server answers
-    500, pip-audit reports the package as not audited). A package with no folder
-    in a valid database simply has no known vulnerability.
+    Opening costs a listing of ``vulns/``: a package's advisory files are parsed
+    the first time that package is queried, then kept in memory. A database with
+    no advisory file at all (an empty ``vulns/``) is refused when opened
+    (``CheckError``); one whose files are all broken is refused as soon as a query
+    depends on it (``UnusableDatabaseError``): it would answer "no vulnerability"
+    to every query. A package whose advisory folder holds a file that does not
+    parse cannot be judged: querying it raises ``AdvisoryFileError`` (the server
+    answers 500, pip-audit reports the package as not audited). A package with no
+    folder in a usable database simply has no known vulnerability.
     """
 
     def __init__(self, path: Path) -> None:
@@ -124,26 +131,55 @@ class AdvisoryDatabase:
             raise FileNotFoundError(f"{path}: not an advisory database (no vulns/ folder)")
         self._folders: dict[str, Path] = {str(canonicalize_name(p.name)): p for p in vulns.iterdir() if p.is_dir()}
         self._loaded: dict[str, list[dict[str, Any]] | AdvisoryFileError] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._queried: set[str] = set()
-        self._require_an_advisory()
+        self._usable: bool | None = None
+        self.parsed_files: list[str] = []
+        """The advisory files parsed so far (relative to the database), in order: what the queries cost."""
+        if not any(_is_advisory_name(f) for folder in self._folders.values() for f in _entries(folder)):
+            raise UnusableDatabaseError(self._unusable_message())
 
-    def _require_an_advisory(self) -> None:
-        """Stop at the first package whose advisories all parse and hold one; else the database is unusable."""
-        for name in sorted(self._folders):
-            try:
-                if self.advisories_for(name):
-                    return
-            except AdvisoryFileError:
-                continue
-        raise CheckError(f"advisory database {self.path} holds no parsable advisory (vulns/ is empty or every "
-                         "file is broken): it cannot tell a vulnerable package from a safe one")
+    def _unusable_message(self) -> str:
+        return (f"advisory database {self.path} holds no parsable advisory (vulns/ is empty or every "
+                "file is broken): it cannot tell a vulnerable package from a safe one")
+
+    def _require_usable(self) -> None:
+        """Refuse the database when no package in it has a parsable advisory.
+
+        Called only when an answer depends on it (a package with no folder, or one
+        that does not parse, while no advisory has parsed yet); stops at the first
+        package, in name order, whose advisories all parse and hold one.
+        """
+        with self._lock:
+            if self._usable is None:
+                self._usable = False
+                for name in sorted(self._folders):
+                    try:
+                        if self._advisories(name):
+                            self._usable = True
+                            break
+                    except AdvisoryFileError:
+                        continue
+            if not self._usable:
+                raise UnusableDatabaseError(self._unusable_message())
 
     def advisories_for(self, name: str) -> list[dict[str, Any]]:
         """Every advisory in the folder of package ``name`` (canonical), parsed once.
 
-        Raises ``AdvisoryFileError`` when one of them does not parse.
+        Raises ``AdvisoryFileError`` when one of them does not parse, and
+        ``UnusableDatabaseError`` when the answer would be "none" (or "broken") from
+        a database in which no advisory parses.
         """
+        try:
+            found = self._advisories(name)
+        except AdvisoryFileError:
+            self._require_usable()  # a wholly broken database is said as such, not as one broken package
+            raise
+        if not found:
+            self._require_usable()
+        return found
+
+    def _advisories(self, name: str) -> list[dict[str, Any]]:
         with self._lock:
             cached = self._loaded.get(name)
             if cached is None:
@@ -152,23 +188,29 @@ class AdvisoryDatabase:
                 except AdvisoryFileError as exc:
                     cached = exc
                 self._loaded[name] = cached
+                if isinstance(cached, list) and cached:
+                    self._usable = True
         if isinstance(cached, AdvisoryFileError):
             raise cached
         return cached
 
     def problems(self) -> list[str]:
-        """The advisory files that did not parse, among the packages queried so far."""
+        """What made queried packages unjudgeable: broken advisory files, or the whole database unusable."""
         with self._lock:
-            return [str(v) for k, v in sorted(self._loaded.items())
-                    if k in self._queried and isinstance(v, AdvisoryFileError)]
+            found = [str(v) for k, v in sorted(self._loaded.items())
+                     if k in self._queried and isinstance(v, AdvisoryFileError)]
+            if self._usable is False:
+                found.insert(0, self._unusable_message())
+            return found
 
     def _read(self, folder: Path | None) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         if folder is None:
             return out
         for file in sorted(folder.iterdir()):
-            if file.suffix not in (".yaml", ".yml", ".json"):
+            if not _is_advisory_name(file):
                 continue
+            self.parsed_files.append(file.relative_to(self.path).as_posix())
             problem, data = _load_advisory(file)
             if problem:
                 raise AdvisoryFileError(f"advisory file {file.relative_to(self.path).as_posix()} {problem}: "
@@ -185,6 +227,20 @@ class AdvisoryDatabase:
             self._queried.add(canonical)
         return [a for a in self.advisories_for(canonical)
                 if not a.get("withdrawn") and affects(a, canonical, version)]
+
+
+_ADVISORY_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def _is_advisory_name(file: Path) -> bool:
+    return file.suffix in _ADVISORY_SUFFIXES
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []
 
 
 def _load_advisory(file: Path) -> tuple[str, dict[str, Any]]:
