@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -78,3 +80,25 @@ def test_a_configured_fifo_is_refused_not_read(tmp_path: Path) -> None:
                        "--cache-dir", str(tmp_path / "cache"), timeout=60)
     check = json.loads(proc.stdout)["checks"][0]
     assert check["status"] == "error" and "metrics.json" in check["summary"], check
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero") or not hasattr(os, "mkfifo"), reason="needs /dev/zero and FIFOs")
+def test_the_licence_scan_never_follows_a_link_to_a_device_nor_reads_a_fifo(tmp_path: Path) -> None:
+    """Untracked files are hashed for the scan cache's key: a link to /dev/zero was read forever, a FIFO hung."""
+    repo = init_repo(tmp_path / "repo")
+    (repo / "README.md").write_text("---\nlicense: mit\n---\n# model\n")
+    os.symlink("/dev/zero", repo / "NOTICE")
+    os.mkfifo(repo / "COPYING")
+    # in a child process: the old code read /dev/zero forever
+    probe = ("import json, sys; from pathlib import Path; from mlaudit.licenses.blob_ids import blob_ids; "
+             "print(json.dumps(blob_ids(Path(sys.argv[1]), ['NOTICE', 'COPYING', 'README.md'])))")
+    child = subprocess.run([sys.executable, "-c", probe, str(repo)], capture_output=True, text=True, timeout=60,
+                           check=True)
+    ids = json.loads(child.stdout)
+    assert set(ids) == {"NOTICE", "README.md"}
+    # a link's id is its target's name, as Git stores a symlink
+    (tmp_path / "target-name").write_bytes(b"/dev/zero")
+    assert ids["NOTICE"] == git(repo, "hash-object", "--no-filters", str(tmp_path / "target-name")).strip()
+    proc = run_mlaudit("audit", str(repo), "--only", "licenses", "--format", "json", "--offline",
+                       "--cache-dir", str(tmp_path / "cache"), timeout=120)
+    assert proc.returncode in (0, 1), proc.stderr
