@@ -43,8 +43,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Verify; 0 when the signature holds, 1 when it does not (the message names every difference)."""
     from mlaudit.signing.gate import require_model_signature
-    from mlaudit.signing.oms_verify import verify_model
     from mlaudit.signing.gate_coverage import config_outside, signed_file_names, verifier_exclusions
+    from mlaudit.signing.oms_verify import verify_model
     from mlaudit.signing.policy import expected_signer, ignore_paths_for, signature_path, signing_options
 
     if Path(args.path).is_file():
