@@ -153,3 +153,31 @@ def test_the_verifier_may_leave_a_file_out(released: dict[str, Path], tmp_path: 
     # a --config inside the tree is the repository's own, not the verifier's
     code, out = _gate(released, "--config", str(model / "mlaudit.toml"))
     assert code == 1 and "scratch.pt" in out, out
+
+
+def test_model_files_are_found_by_name_and_by_content(tmp_path: Path) -> None:
+    import os
+
+    from mlaudit.signing.gate_coverage import model_files_on_disk
+
+    (tmp_path / ".git" / "objects").mkdir(parents=True)
+    (tmp_path / ".git" / "objects" / "x.pt").write_bytes(EVIL_PICKLE)  # Git's own folder is not the model
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "vocab.txt").write_bytes(EVIL_PICKLE)
+    (tmp_path / "sub" / "notes.txt").write_text("plain text\n")
+    (tmp_path / "model.safetensors").write_bytes(b"anything")
+    (tmp_path / "empty.pt").write_bytes(b"")
+    os.symlink("/etc/passwd", tmp_path / "linked.ckpt")  # counted by its name, never opened
+    assert model_files_on_disk(tmp_path) == ["empty.pt", "linked.ckpt", "model.safetensors", "sub/vocab.txt"]
+
+
+def test_verifier_exclusions_and_signed_shards() -> None:
+    from mlaudit.signing.gate_coverage import VerifierExclusions, signed_file_names
+
+    paths = VerifierExclusions(paths=("scratch", "a.pt"))
+    assert paths.excludes("scratch/x.pt") and paths.excludes("a.pt")
+    assert not paths.excludes("scratchpad.pt") and not paths.excludes("b/a.pt")
+    assert VerifierExclusions(globs=("**/*.bin",)).excludes("x/y.bin")
+    assert signed_file_names(["w/big.bin:0:4096", "w/big.bin:4096:8192", "a:b.pt:0:10"], "shards") == {
+        "w/big.bin", "a:b.pt"}
+    assert signed_file_names(["a.pt"], "files") == {"a.pt"}

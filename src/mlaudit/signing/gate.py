@@ -15,17 +15,8 @@ from mlaudit.signing.report_attestation import AuditAttestation, sign_report, ve
 from mlaudit.weights.manifest import compute_root_digest
 
 
-def current_root_digest(root: Path, config: Config) -> str:
-    """The OMS root digest of the weight files on disk (what the manifest's root digest should be).
-
-    Every byte is read again: the release gate never takes a digest from a cache.
-    """
-    digests = current_weight_digests(root, config)
-    return compute_root_digest(digests[name] for name in sorted(digests))
-
-
 def current_weight_digests(root: Path, config: Config) -> dict[str, str]:
-    """SHA-256 of every weight file on disk, read again (never from a cache)."""
+    """SHA-256 of every weight file on disk, read again: the release gate never takes a digest from a cache."""
     from mlaudit.context import AuditContext
     from mlaudit.weights.hashing import digest_files
     from mlaudit.weights.options import WeightsOptions
