@@ -33,8 +33,8 @@ def _repo(
     return root
 
 
-def _licenses(root: Path, tmp_path: Path) -> CheckResult:
-    ctx = AuditContext(root, load_config(root), cache_dir=tmp_path / "cache")
+def _licenses(root: Path, tmp_path: Path, config_file: Path | None = None) -> CheckResult:
+    ctx = AuditContext(root, load_config(root, config_file), cache_dir=tmp_path / "cache")
     result = run_audit(ctx, only=["licenses"]).check("licenses")
     assert result is not None
     assert "traceback" not in result.evidence, result.evidence.get("traceback")
@@ -107,14 +107,16 @@ def test_base_model_terms_are_inherited(tmp_path: Path) -> None:
 def test_evidence_lists_every_component_and_renders(tmp_path: Path) -> None:
     card = "---\nlicense: apache-2.0\n---\n"
     config = NO_SCAN + f'site_packages = ["{sysconfig.get_paths()["purelib"]}"]\n'
-    result = _licenses(_repo(tmp_path / "r", card, config), tmp_path)
+    trusted = tmp_path / "trusted.toml"  # an environment outside the repository is named by the user's config
+    trusted.write_text("[licenses]\n" + config, encoding="utf-8")
+    result = _licenses(_repo(tmp_path / "r", card, config), tmp_path, trusted)
     rows = result.evidence["components"]
     kinds = {row["kind"] for row in rows}
     assert {"project", "model", "dependency"} <= kinds
     pytest_row = next(r for r in rows if r["name"].lower() == "pytest")
     assert (pytest_row["license"], pytest_row["verdict"]) == ("MIT", "pass")
     assert all(row["reason"] for row in rows)
-    ctx = AuditContext(tmp_path / "r", load_config(tmp_path / "r"), cache_dir=tmp_path / "cache")
+    ctx = AuditContext(tmp_path / "r", load_config(tmp_path / "r", trusted), cache_dir=tmp_path / "cache")
     markdown = render_markdown(run_audit(ctx, only=["licenses"]))
     assert "| Kind | Component | Licence (SPDX) | Class | Verdict | Reason |" in markdown
     assert "| dependency | `pytest`" in markdown
@@ -175,7 +177,9 @@ def test_full_audit_reads_licence_texts_in_package_metadata(tmp_path: Path, scan
         f"Metadata-Version: 2.1\nName: oddpkg\nVersion: 1.0\nLicense: {license_field}\n\n", encoding="utf-8"
     )
     config = f'resolve = false\nsite_packages = ["{site}"]\n'
-    result = _licenses(_repo(tmp_path / "r", "---\nlicense: apache-2.0\n---\n", config), tmp_path)
+    trusted = tmp_path / "trusted.toml"
+    trusted.write_text("[licenses]\n" + config, encoding="utf-8")
+    result = _licenses(_repo(tmp_path / "r", "---\nlicense: apache-2.0\n---\n", config), tmp_path, trusted)
     row = next(r for r in result.evidence["components"] if r["name"] == "oddpkg")
     assert (row["license"], row["verdict"]) == ("BSD-3-Clause", "pass")
     assert any("recognised by scancode" in n for n in row["notes"])

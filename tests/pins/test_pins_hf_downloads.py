@@ -43,3 +43,16 @@ def test_files_without_downloads_and_broken_python(tmp_path: Path) -> None:
     result = scan(tmp_path, "plain.py", "broken.py", hf_functions=["from_pretrained"])
     assert [(f.rule, f.path) for f in result.findings] == [("pins.invalid-file", "broken.py")]
     assert result.findings[0].line == 1
+
+
+def test_a_repository_id_is_never_probed_outside_the_root(tmp_path: Path) -> None:
+    """``org/../../x`` exists outside the root: that must not make a Hub download count as a local path."""
+    (tmp_path / "x").mkdir()
+    repo = tmp_path / "repo"
+    write(repo, "org/keep", "")
+    write(repo, "train.py", """
+        from transformers import AutoModel
+        model = AutoModel.from_pretrained("org/../../x")
+        """)
+    result = scan(repo, "train.py")
+    assert by_rule(result.findings, "pins.hf-unpinned-revision") == [("train.py", 2)]

@@ -35,6 +35,6 @@ def inside_root(root: Path, rel: str, key: str) -> Path:
     from mlaudit.repo_paths import OutsideRepository, resolve_in_repo, shown
 
     try:
-        return resolve_in_repo(root, rel).real
+        return resolve_in_repo(root, rel, expect="file").real
     except OutsideRepository as exc:
         raise CheckError(f"'{key}' = {shown(rel)} cannot be used (outside the repository): {exc.reason}") from None

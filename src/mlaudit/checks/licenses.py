@@ -59,6 +59,7 @@ class LicensesCheck(Check[LicensesOptions]):
             scan_files=scanner,
             match_text=_text_matcher(cache) if cache is not None else None,
             on_read=ctx.record_read,
+            site_packages_anywhere=_config_outside(ctx),
         )
         if cache is not None:
             cache.save()
@@ -104,6 +105,12 @@ def _text_matcher(cache: ScanCache) -> Callable[[str], str | None]:
     from mlaudit.licenses.text_match import cached_text_matcher
 
     return cached_text_matcher(cache)
+
+
+def _config_outside(ctx: AuditContext) -> bool:
+    """True when the configuration is a file outside the audited tree (the user's, not the repository's)."""
+    path = ctx.config.path
+    return path is not None and not path.resolve().is_relative_to(ctx.root.resolve())
 
 
 def _scan_cache(ctx: AuditContext, incomplete: list[str]) -> ScanCache | None:

@@ -111,16 +111,22 @@ def _signature_findings(path: str, commits: list[Any], options: ProvenanceOption
 
 
 def _codeowners_findings(ctx: AuditContext, weights: list[str], options: ProvenanceOptions) -> list[Finding]:
-    from mlaudit.formats.codeowners import CODEOWNERS_LOCATIONS, find_codeowners
+    from mlaudit.formats.codeowners import find_codeowners
 
     if not options.require_codeowners or not weights:
         return []
     # GitHub reads CODEOWNERS at the repository's top, with paths from there: a model in a sub-folder
     # is matched under its folder's path.
     top, prefix = _repository_top(ctx)
-    if not prefix:  # CODEOWNERS inside the audited root: what its verdict rests on is watched
-        ctx.record_read(next((loc for loc in CODEOWNERS_LOCATIONS if (top / loc).is_file()), "CODEOWNERS"))
     owners = find_codeowners(top)
+    if not prefix:  # CODEOWNERS inside the audited root: what its verdict rests on is watched
+        ctx.record_read(owners.path if owners else "CODEOWNERS")
+    if owners is not None and owners.refused:
+        return [Finding(rule="provenance.codeowners-outside", severity=Severity.HIGH, path=owners.path,
+                        message=f"{owners.path} {owners.refused}: {len(weights)} weight file(s) have no "
+                                "required reviewer",
+                        remediation=f"make {owners.path} a regular file of the repository naming the weight "
+                                    "files' owners")]
     if owners is None:
         return [Finding(rule="provenance.no-codeowners", severity=Severity.MEDIUM, path=None,
                         message=f"no CODEOWNERS file: {len(weights)} weight file(s) have no required reviewer",

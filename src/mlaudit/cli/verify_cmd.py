@@ -11,8 +11,7 @@ from mlaudit.cli.project import open_project
 from mlaudit.errors import UsageError
 
 if TYPE_CHECKING:
-    from mlaudit.config import Config
-    from mlaudit.signing.oms_verify import ExpectedSigner
+    from mlaudit.signing.gate import GateResult
     from mlaudit.signing.options import SigningOptions
 
 
@@ -44,6 +43,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Verify; 0 when the signature holds, 1 when it does not (the message names every difference)."""
     from mlaudit.signing.gate import require_model_signature
+    from mlaudit.signing.gate_coverage import config_outside, signed_file_names, verifier_exclusions
     from mlaudit.signing.oms_verify import verify_model
     from mlaudit.signing.policy import expected_signer, ignore_paths_for, signature_path, signing_options
 
@@ -59,15 +59,25 @@ def run(args: argparse.Namespace) -> int:
     sig_path = args.signature or signature_path(options, root)
     if args.attestation is not None:
         require_model_signature(sig_path, allow_missing=args.no_signature)
+    exclusions = verifier_exclusions(args.ignore, config, config_is_trusted=config_outside(root, args.config))
+    # The gate leaves out only what the signature itself recorded and what the verifier says; a plain
+    # verify also honours the repository's own ignore lists.
+    ignored = list(exclusions.paths) if args.attestation is not None else ignore_paths_for(root, config, args.ignore)
     signer: str | None = None
+    signed_files: frozenset[str] = frozenset()
     if args.attestation is None or sig_path.exists():
-        signed = verify_model(root, sig_path, expected, ignore_paths=ignore_paths_for(root, config, args.ignore),
+        signed = verify_model(root, sig_path, expected, ignore_paths=ignored,
                               ignore_git_paths=options.ignore_git_paths)
         signer = signed.signer
+        signed_files = signed_file_names(signed.resources, signed.serialization.get("method"))
         print(f"mlaudit: {sig_path}: OK, {len(signed.resources)} file(s) of {signed.model_name} match "
               f"(root sha256:{signed.root_digest}), signed by {signed.signer}")
     if args.attestation is not None:
-        return _verify_attestation(root, config, args.attestation, expected, args.require_status, signer)
+        from mlaudit.signing.gate import release_gate
+
+        result = release_gate(root, config, args.attestation, expected, args.require_status, signer=signer,
+                              signed_files=signed_files, exclusions=exclusions)
+        return _report_gate(args.attestation, result)
     return 0
 
 
@@ -101,11 +111,7 @@ def _trusted_signing_options(args: argparse.Namespace, options: SigningOptions) 
     return options
 
 
-def _verify_attestation(root: Path, config: Config, path: Path, expected: ExpectedSigner, status: str,
-                        signer: str | None) -> int:
-    from mlaudit.signing.gate import release_gate
-
-    result = release_gate(root, config, path, expected, status, signer=signer)
+def _report_gate(path: Path, result: GateResult) -> int:
     audit = result.attestation
     if not result.signature_checked:
         print(f"mlaudit: WARNING: {result.signature_note}: the weights are gated on the attested audit alone")

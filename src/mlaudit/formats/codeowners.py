@@ -8,11 +8,13 @@ A pattern followed by no owner explicitly leaves its paths unowned.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from mlaudit.globs import compile_globs
+from mlaudit.repo_paths import OutsideRepository, RepoPath, contained_file
 
 CODEOWNERS_LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 """Where GitHub looks, in its order (the first found is used)."""
@@ -36,6 +38,8 @@ class CodeOwners:
 
     path: str
     rules: tuple[OwnerRule, ...]
+    refused: str = ""
+    """Why the file was never read (a symlink out of the root, not a regular file); empty when it was read."""
 
     def owners_of(self, rel_path: str) -> tuple[str, ...]:
         """The owners of a POSIX relative path (empty when none, or explicitly unowned)."""
@@ -60,14 +64,39 @@ def parse_codeowners(text: str, path: str = "CODEOWNERS") -> CodeOwners:
     return CodeOwners(path=path, rules=tuple(rules))
 
 
-def find_codeowners(root: Path) -> CodeOwners | None:
-    """The repository's CODEOWNERS (GitHub's lookup order), or None."""
+def locate_codeowners(root: Path) -> tuple[str, RepoPath | OutsideRepository] | None:
+    """The CODEOWNERS GitHub would use (its location, and the file resolved inside ``root`` or why it is refused).
+
+    The first location that exists counts, a symlink included: a link out of the
+    root is refused there, never skipped for the next location nor followed.
+    """
     for location in CODEOWNERS_LOCATIONS:
-        candidate = root / location
-        if candidate.is_file():
-            with candidate.open("rb") as handle:
-                data = handle.read(MAX_CODEOWNERS_BYTES + 1)
-            if len(data) > MAX_CODEOWNERS_BYTES:
-                return CodeOwners(path=location, rules=())
-            return parse_codeowners(data.decode("utf-8", errors="replace"), location)
+        if os.path.lexists(root / location):
+            return location, contained_file(root, location)
     return None
+
+
+def read_codeowners_bytes(root: Path, location: str) -> bytes | str:
+    """Up to ``MAX_CODEOWNERS_BYTES + 1`` bytes of the CODEOWNERS file at ``location``, or why it was not read."""
+    found = contained_file(root, location)
+    if isinstance(found, OutsideRepository):
+        return f"{found.reason}: never read"
+    try:
+        with open(found.real, "rb") as handle:
+            return handle.read(MAX_CODEOWNERS_BYTES + 1)
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+
+
+def find_codeowners(root: Path) -> CodeOwners | None:
+    """The repository's CODEOWNERS (GitHub's lookup order), or None; a refused file has no rules and says why."""
+    located = locate_codeowners(root)
+    if located is None:
+        return None
+    location = located[0]
+    data = read_codeowners_bytes(root, location)
+    if isinstance(data, str):
+        return CodeOwners(path=location, rules=(), refused=data)
+    if len(data) > MAX_CODEOWNERS_BYTES:
+        return CodeOwners(path=location, rules=())
+    return parse_codeowners(data.decode("utf-8", errors="replace"), location)

@@ -18,7 +18,9 @@ from mlaudit.formats.codeowners import (
     MAX_CODEOWNERS_BYTES,
     CodeOwners,
     OwnerRule,
+    locate_codeowners,
     parse_codeowners,
+    read_codeowners_bytes,
 )
 
 LOCATIONS = CODEOWNERS_LOCATIONS
@@ -57,18 +59,16 @@ def is_catch_all(rule: OwnerRule) -> bool:
 
 
 def find_codeowners(root: Path) -> str | None:
-    """The CODEOWNERS file GitHub uses (POSIX relative path), or None."""
-    return next((loc for loc in LOCATIONS if (root / loc).is_file()), None)
+    """The CODEOWNERS file GitHub uses (POSIX relative path), or None; a link out of the root is still found."""
+    located = locate_codeowners(root)
+    return located[0] if located else None
 
 
 def read_codeowners(root: Path, rel_path: str) -> CheckedCodeOwners:
-    """Read, parse and lint ``rel_path`` (never raises; problems are listed)."""
-    try:
-        with (root / rel_path).open("rb") as fh:
-            raw = fh.read(MAX_CODEOWNERS_BYTES + 1)
-    except OSError as exc:
-        problem = CodeOwnersProblem(0, f"cannot read: {exc.strerror or exc}")
-        return CheckedCodeOwners(CodeOwners(rel_path, ()), (problem,))
+    """Read, parse and lint ``rel_path`` inside ``root`` (never raises; problems, a refusal included, are listed)."""
+    raw = read_codeowners_bytes(root, rel_path)
+    if isinstance(raw, str):
+        return CheckedCodeOwners(CodeOwners(rel_path, (), refused=raw), (CodeOwnersProblem(0, raw),))
     if len(raw) > MAX_CODEOWNERS_BYTES:
         problem = CodeOwnersProblem(0, "larger than 3 MB: GitHub ignores it")
         return CheckedCodeOwners(CodeOwners(rel_path, ()), (problem,))

@@ -37,7 +37,8 @@ def codeowners_findings(owners: CheckedCodeOwners | None, targets: Mapping[str, 
             path=owners.path,
             line=p.line,
             key=f"{p.line}:{p.message}",
-            message=f"CODEOWNERS line {p.line}: {p.message} (GitHub skips it)",
+            message=(f"CODEOWNERS line {p.line}: {p.message} (GitHub skips it)" if p.line
+                     else f"{owners.path}: {p.message}"),
             remediation=f"{owners.path} line {p.line}: fix the rule",
         )
         for p in owners.problems

@@ -21,6 +21,7 @@ import yaml
 
 from mlaudit.governance.zizmor_findings import WORKFLOWS_DIR, run_zizmor, zizmor_command
 from mlaudit.model import Finding, Severity
+from mlaudit.repo_paths import OutsideRepository, contained_file
 
 _TOKEN = re.compile(r"\$\{\{\s*(secrets\.[A-Za-z0-9_]+|github\.token)\s*\}\}")
 _TO_FILE = re.compile(r"(>>?|\btee\b)\s*(?!\s*&)")
@@ -38,20 +39,17 @@ def audit_workflows(root: Path, files: Sequence[str], *, use_zizmor: bool) -> tu
     workflows = workflow_files(files)
     findings: list[Finding] = []
     parsed: dict[str, Any] = {}
+    inside: list[str] = []  # only these reach zizmor: a link out of the root is never read by either
     for rel in workflows:
+        found = contained_file(root, rel)
+        if isinstance(found, OutsideRepository):
+            findings.append(_unreadable(rel, f"{found.reason}: never read"))
+            continue
+        inside.append(rel)
         try:
-            data = yaml.safe_load((root / rel).read_text(encoding="utf-8"))
+            data = yaml.safe_load(Path(found.real).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            findings.append(
-                Finding(
-                    rule="access.workflow-unreadable",
-                    severity=Severity.MEDIUM,
-                    path=rel,
-                    key=rel,
-                    message=f"cannot parse the workflow: {str(exc).splitlines()[0]}",
-                    remediation="fix the YAML so GitHub (and this audit) can read it",
-                )
-            )
+            findings.append(_unreadable(rel, f"cannot parse the workflow: {str(exc).splitlines()[0]}"))
             continue
         if isinstance(data, dict):
             parsed[rel] = data
@@ -59,8 +57,8 @@ def audit_workflows(root: Path, files: Sequence[str], *, use_zizmor: bool) -> tu
             findings.extend(_token_to_disk(rel, data))
     command = zizmor_command() if use_zizmor else None
     evidence: dict[str, Any] = {"workflows": workflows, "auditor": "mlaudit minimal checks"}
-    if command and workflows:
-        zizmor_found, version = run_zizmor(command, root)
+    if command and inside:
+        zizmor_found, version = run_zizmor(command, root, inside)
         if zizmor_found is not None:
             findings.extend(zizmor_found)
             evidence["auditor"] = f"zizmor {version}".strip()
@@ -69,6 +67,17 @@ def audit_workflows(root: Path, files: Sequence[str], *, use_zizmor: bool) -> tu
     for rel, data in parsed.items():
         findings.extend(_fallback_findings(rel, data))
     return findings, evidence
+
+
+def _unreadable(rel: str, why: str) -> Finding:
+    return Finding(
+        rule="access.workflow-unreadable",
+        severity=Severity.MEDIUM,
+        path=rel,
+        key=rel,
+        message=why,
+        remediation="make it a regular file of the repository that GitHub (and this audit) can read",
+    )
 
 
 def _permission_findings(rel: str, data: dict[str, Any]) -> list[Finding]:

@@ -10,6 +10,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +45,20 @@ def zizmor_command() -> str | None:
     return str(beside) if beside.is_file() else shutil.which("zizmor")
 
 
-def run_zizmor(command: str, root: Path) -> tuple[list[Finding] | None, str]:
-    """zizmor's findings and version; (None, why) when it could not run or said nothing readable."""
+# The audited tree has no say over zizmor: no ``zizmor.yml`` / ``.github/zizmor.yml`` of its own
+# (--no-config), no ``# zizmor: ignore[...]`` comments (--no-ignores), no network (--offline).
+_ZIZMOR_OPTIONS = ("--offline", "--no-config", "--no-ignores", "--format", "json", "--no-progress")
+
+
+def run_zizmor(command: str, root: Path, workflows: Sequence[str]) -> tuple[list[Finding] | None, str]:
+    """zizmor's findings on ``workflows`` and its version; (None, why) when it could not run or said nothing readable.
+
+    ``workflows`` are the repository's own workflow files (relative paths, checked to stay
+    inside ``root``): zizmor is given those files, never a folder it would walk itself.
+    """
     try:
         proc = subprocess.run(
-            [command, "--offline", "--format", "json", "--no-progress", WORKFLOWS_DIR],
+            [command, *_ZIZMOR_OPTIONS, "--", *workflows],
             cwd=root,
             capture_output=True,
             text=True,
@@ -73,7 +83,8 @@ def run_zizmor(command: str, root: Path) -> tuple[list[Finding] | None, str]:
 
 def _zizmor_finding(item: dict[str, Any]) -> list[Finding]:
     ident = str(item.get("ident", "unknown"))
-    if ident in _NOT_OURS or item.get("ignored"):
+    # ``ignored`` is not honoured: it says a ``# zizmor: ignore[...]`` comment of the audited tree matched.
+    if ident in _NOT_OURS:
         return []
     locations = item.get("locations") or []
     primary = next(

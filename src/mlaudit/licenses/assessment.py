@@ -64,8 +64,13 @@ def audit_licenses(
     scan_files: Callable[[Sequence[str]], FileScan] | None = None,
     match_text: Callable[[str], str | None] | None = None,
     on_read: Callable[[str], None] | None = None,
+    site_packages_anywhere: bool = False,
 ) -> LicenseAudit:
-    """Collect and judge every licensed component of the repository at ``root``."""
+    """Collect and judge every licensed component of the repository at ``root``.
+
+    ``site_packages_anywhere``: the configuration is the user's (a file outside the
+    tree), so its ``site_packages`` may name an environment outside the repository.
+    """
     out = _Collected()
     project = project_license(root, tuple(files), options.project)
     if scan and scan_files is not None:
@@ -88,7 +93,7 @@ def audit_licenses(
     _add_card_components(out, root, options, has_weights)
     add_license_file_components(out.components, root, files)
     _add_dependencies(out, root, files, options, offline=offline, cache_dir=cache_dir, resolve=resolve,
-                      on_read=on_read)
+                      on_read=on_read, site_packages_anywhere=site_packages_anywhere)
     if match_text is not None:
         out.components = [_rematch(c, match_text) for c in out.components]
     intent = options.intent(project_expr)
@@ -190,6 +195,35 @@ def _add_card_components(out: _Collected, root: Path, options: LicensesOptions, 
     out.components.extend((facts.model, *facts.base_models, *facts.datasets))
 
 
+def site_packages_folders(root: Path, entries: Sequence[str], *, anywhere: bool) -> tuple[list[Path], list[str]]:
+    """The ``site_packages`` folders to read, and why any other was not read.
+
+    The repository's own configuration may only name folders inside it (``.venv/...``),
+    resolved by ``repo_paths``: an absolute path, ``..`` or a symlink out of the root is
+    refused. A configuration outside the tree (the user's ``--config``) may name any folder.
+    """
+    from mlaudit.repo_paths import OutsideRepository, resolve_in_repo, shown
+
+    folders: list[Path] = []
+    problems: list[str] = []
+    for entry in entries:
+        if anywhere and Path(entry).is_absolute():
+            folder = Path(entry)
+        else:
+            try:
+                found = resolve_in_repo(root, entry, expect="dir")
+            except OutsideRepository as exc:
+                problems.append(f"site_packages folder {shown(entry)} not read: {exc.reason} (the repository's "
+                                "own config names folders inside it; name others with --config PATH)")
+                continue
+            folder = found.real
+        if folder.is_dir():
+            folders.append(folder)
+        else:
+            problems.append(f"site_packages folder not found: {shown(entry)}")
+    return folders, problems
+
+
 def _add_dependencies(
     out: _Collected,
     root: Path,
@@ -199,15 +233,14 @@ def _add_dependencies(
     offline: bool,
     cache_dir: Path,
     resolve: bool,
+    site_packages_anywhere: bool,
     on_read: Callable[[str], None] | None = None,
 ) -> None:
     deps: dict[str, Component] = {}
     if options.site_packages:
-        folders = [root / p if not Path(p).is_absolute() else Path(p) for p in options.site_packages]
-        missing = [str(f) for f in folders if not f.is_dir()]
-        if missing:
-            out.incomplete.append(f"site_packages folder not found: {missing[0]}")
-        for c in installed_components([f for f in folders if f.is_dir()]):
+        folders, problems = site_packages_folders(root, options.site_packages, anywhere=site_packages_anywhere)
+        out.incomplete.extend(problems)
+        for c in installed_components(folders):
             deps.setdefault(c.name.lower(), c)
     matcher = compile_globs(options.requirements)
     req_files = [f for f in files if matcher(f)]

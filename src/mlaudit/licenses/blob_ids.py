@@ -9,6 +9,8 @@ digest cache); other files are hashed the way Git does
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,11 +18,26 @@ from mlaudit.repo_files import clean_blob_ids
 
 
 def git_blob_id(path: Path) -> str:
-    """The Git blob id of a file's content (as ``git hash-object`` without filters)."""
-    digest = hashlib.sha1(usedforsecurity=False)
-    size = path.stat().st_size
-    digest.update(b"blob %d\0" % size)
-    with path.open("rb") as handle:
+    """The Git blob id of a file's content (as ``git hash-object`` without filters).
+
+    A symlink is never followed: its id is that of its target's name, as Git stores
+    it (a link to ``/dev/zero`` would otherwise be read forever). Anything but a
+    regular file or a link (a FIFO, a device) raises ``OSError``, without blocking.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        if not os.path.islink(path):
+            raise
+        target = os.fsencode(os.readlink(path))
+        return hashlib.sha1(b"blob %d\0" % len(target) + target, usedforsecurity=False).hexdigest()
+    with os.fdopen(fd, "rb") as handle:
+        st = os.fstat(handle.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(f"{path}: not a regular file")
+        digest = hashlib.sha1(usedforsecurity=False)
+        digest.update(b"blob %d\0" % st.st_size)
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()

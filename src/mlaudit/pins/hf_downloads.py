@@ -44,7 +44,18 @@ def _is_local(source: ast.expr | None, name: str, root: Path) -> bool:
     value = source.value
     if name == "load_dataset" and value in _LOCAL_BUILDERS:
         return True
-    return value.startswith((".", "/", "~")) or (root / value).exists()
+    return value.startswith((".", "/", "~")) or _exists_inside(root, value)
+
+
+def _exists_inside(root: Path, value: str) -> bool:
+    """True for a path of the repository; a name that climbs out (``a/../../x``) is not probed outside the root."""
+    from mlaudit.errors import UsageError
+    from mlaudit.repo_paths import resolve_in_repo
+
+    try:
+        return resolve_in_repo(root, value).exists
+    except UsageError:  # OutsideRepository, or a name no file can have
+        return False
 
 
 def scan_python(root: Path, rel: str, rules: PinRules) -> FindingList:

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mlaudit.config import Config
+from mlaudit.signing.gate_coverage import VerifierExclusions, uncovered_model_files
 from mlaudit.signing.oms_sign import SigningKey
 from mlaudit.signing.oms_verify import ExpectedSigner, SignatureInvalid
 from mlaudit.signing.report_attestation import AuditAttestation, sign_report, verify_attestation
 from mlaudit.weights.manifest import compute_root_digest
 
 
-def current_root_digest(root: Path, config: Config) -> str:
-    """The OMS root digest of the weight files on disk (what the manifest's root digest should be).
-
-    Every byte is read again: the release gate never takes a digest from a cache.
-    """
-    digests = current_weight_digests(root, config)
-    return compute_root_digest(digests[name] for name in sorted(digests))
-
-
 def current_weight_digests(root: Path, config: Config) -> dict[str, str]:
-    """SHA-256 of every weight file on disk, read again (never from a cache)."""
+    """SHA-256 of every weight file on disk, read again: the release gate never takes a digest from a cache."""
     from mlaudit.context import AuditContext
     from mlaudit.weights.hashing import digest_files
     from mlaudit.weights.options import WeightsOptions
@@ -59,9 +52,15 @@ def require_model_signature(signature: Path, *, allow_missing: bool) -> None:
 
 
 def release_gate(root: Path, config: Config, attestation: Path, expected: ExpectedSigner, required_status: str,
-                 *, signer: str | None) -> GateResult:
-    """The attested audit checked against the weights on disk; ``signer`` is the model signature's, None if absent."""
-    attested = check_attested_audit(root, config, attestation, expected, required_status)
+                 *, signer: str | None, signed_files: frozenset[str] = frozenset(),
+                 exclusions: VerifierExclusions | None = None) -> GateResult:
+    """The attested audit checked against the weights on disk; ``signer`` is the model signature's, None if absent.
+
+    Every model file on disk must be in ``signed_files`` (what the verified signature
+    lists) or in the attested digest, unless the verifier's ``exclusions`` leave it out.
+    """
+    attested, digests = _check_attested_audit(root, config, attestation, expected, required_status)
+    require_covered(root, signed_files | digests.keys(), exclusions or VerifierExclusions())
     if signer is None:
         return GateResult(attested, False, "model signature not checked (--no-signature)")
     return GateResult(attested, True, f"verified: {signer}")
@@ -70,8 +69,14 @@ def release_gate(root: Path, config: Config, attestation: Path, expected: Expect
 def check_attested_audit(root: Path, config: Config, attestation: Path, expected: ExpectedSigner,
                          required_status: str) -> AuditAttestation:
     """Verify the attestation, that it is about the weights on disk, and that the audit had ``required_status``."""
+    return _check_attested_audit(root, config, attestation, expected, required_status)[0]
+
+
+def _check_attested_audit(root: Path, config: Config, attestation: Path, expected: ExpectedSigner,
+                          required_status: str) -> tuple[AuditAttestation, dict[str, str]]:
     attested = verify_attestation(attestation, expected)
-    digest = current_root_digest(root, config)
+    digests = current_weight_digests(root, config)
+    digest = compute_root_digest(digests[name] for name in sorted(digests))
     if attested.subject_digest != digest:
         raise SignatureInvalid(
             f"{attestation}: the attested audit is about weights sha256:{attested.subject_digest}, "
@@ -81,7 +86,20 @@ def check_attested_audit(root: Path, config: Config, attestation: Path, expected
         raise SignatureInvalid(
             f"{attestation}: the attested audit has status {attested.status!r}, the gate requires {required_status!r}"
         )
-    return attested
+    return attested, digests
+
+
+def require_covered(root: Path, covered: AbstractSet[str], exclusions: VerifierExclusions) -> None:
+    """Fail when a model file on disk is neither signed, attested, nor left out by the verifier (naming each)."""
+    uncovered = uncovered_model_files(root, covered, exclusions)
+    if uncovered:
+        shown = ", ".join(uncovered[:10]) + (f", … ({len(uncovered)} in all)" if len(uncovered) > 10 else "")
+        raise SignatureInvalid(
+            f"{root}: {len(uncovered)} model file(s) not covered by the model signature nor the attested audit: "
+            f"{shown}. The repository's own config (exclude, [weights] exclude, [signing] ignore_paths) cannot "
+            "leave a model file out of the release gate; sign and audit it, delete it, or leave it out yourself "
+            "with --ignore PATH (or --config PATH outside the repository)"
+        )
 
 
 def _require_audited(report_json: dict[str, Any], digests: dict[str, str]) -> None:
