@@ -35,15 +35,24 @@ def _translate(pattern: str) -> str:
                 out.append(re.escape(c))
                 i += 1
             else:
-                body = pattern[i + 1 : end].replace("\\", "\\\\")
+                body = pattern[i + 1 : end].replace("\\", "\\\\").replace("[", "\\[")
                 if body.startswith("!"):
                     body = "^" + body[1:]
-                out.append(f"[{body}]")
+                out.append(_bracket(body, pattern[i : end + 1]))
                 i = end + 1
         else:
             out.append(re.escape(c))
             i += 1
     return "".join(out)
+
+
+def _bracket(body: str, literal: str) -> str:
+    """A character class, or the brackets as plain text when they make no valid class (``[]``, ``[!]``)."""
+    try:
+        re.compile(f"[{body}]")
+    except re.error:
+        return re.escape(literal)
+    return f"[{body}]"
 
 
 def compile_globs(patterns: Iterable[str]) -> Callable[[str], bool]:

@@ -27,6 +27,11 @@ from mlaudit.globs import compile_globs
         ("[ab].bin", "b.bin", True),
         ("[!ab].bin", "c.bin", True),
         ("[!ab].bin", "a.bin", False),
+        # Brackets that make no valid class are plain text, never a crash (CODEOWNERS and config globs are hostile).
+        ("[].bin", "[].bin", True),
+        ("a[!]b", "a[!]b", True),
+        ("x[[]", "x[", True),
+        ("x[[]", "x[[]", False),
     ],
 )
 def test_glob(pattern: str, path: str, expected: bool) -> None:
