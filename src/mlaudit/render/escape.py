@@ -56,7 +56,10 @@ def terminal_text(value: object) -> str:
 
 def terminal_line(line: str) -> str:
     """A whole output line: ``terminal_text`` plus no ``::`` workflow command at its start."""
-    return _COMMAND_START.sub(r"\1\\x3a", terminal_text(line), count=1)
+    text = terminal_text(line)
+    if text[:1] != ":" and not text[:1].isspace():  # the common line: nothing a workflow command could start
+        return text
+    return _COMMAND_START.sub(r"\1\\x3a", text, count=1)
 
 
 def json_safe(value: str) -> str:
