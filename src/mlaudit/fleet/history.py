@@ -14,10 +14,10 @@ from typing import Any
 
 from mlaudit.audit_log.chain import append_record, parse_line, read_log_bytes, verify_chain_bytes
 from mlaudit.errors import UsageError
-from mlaudit.formats.bounded_json import BoundedParseError
 from mlaudit.fleet.aggregate import COVERED, FleetTables
 from mlaudit.fleet.inventory import TIERS
 from mlaudit.fleet.report_reader import parse_time
+from mlaudit.formats.bounded_json import BoundedParseError
 
 HISTORY_KIND = "mlaudit-fleet"
 

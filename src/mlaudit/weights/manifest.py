@@ -152,7 +152,7 @@ def parse_manifest(text: str) -> WeightManifest:
 
 
 def _plainly_valid(item: Any) -> bool:
-    """True for the common entry, cleared without ``_entry_problem``'s work: false means "look closer", not "invalid"."""
+    """True for the common entry, cleared without ``_entry_problem``'s work; false means "look closer"."""
     if type(item) is not dict:
         return False
     name, digest, size = item.get("name"), item.get("digest"), item.get("size")
