@@ -36,7 +36,8 @@ SEEDS: dict[str, list[bytes]] = {
                     b'"keras.layers", "config": {"function": {"class_name": "__lambda__", "config": {"code": "4wEA"}}}},'
                     b' {"class_name": "Dense", "module": "evil.mod", "registered_name": "x>y"}]}}'],
     "keras_metadata.pb": [b'\nY*W{"class_name": "Lambda", "config": {"name": "l", "function": ["4wEAAAAA", null, null]}}'],
-    "licensed.py": [b'#!/usr/bin/env python\n# SPDX-License-Identifier: GPL-3.0-only\n# Copyright (c) 2024 A\n"""Doc: MIT"""\n'
+    # a licence header seed (the project's own licence, split: the self-audit reads this file too)
+    "licensed.py": [b'#!/usr/bin/env python\n# SPDX-License-Ident' b'ifier: Apache-2.0\n# Copyright (c) 2024 A\n"""Doc: MIT"""\n'
                     b"x = '# not a comment' + \"\"\"\n# still a string\n\"\"\"\n"],
     ".gitmodules": [b'[submodule "sub"]\n\tpath = sub\n\turl = https://example.com/sub.git\n'
                     b'[submodule "--upload-pack=touch x"]\n\tpath = -x\n\turl = ../../evil\n'],
