@@ -32,6 +32,15 @@ SEEDS: dict[str, list[bytes]] = {
     "stat-cache.json": [b'{"version": 1, "entries": {"a.bin": [1, 2, 3, 4, "' + b"a" * 64 + b'"]}}'],
     "CODEOWNERS": [b"* @org/team\n/models/ @alice\n# comment\n"],
     "report.json": [b'{"schema": 1, "status": "pass", "checks": []}'],
+    "config.json": [b'{"class_name": "Sequential", "config": {"layers": [{"class_name": "Lambda", "module": '
+                    b'"keras.layers", "config": {"function": {"class_name": "__lambda__", "config": {"code": "4wEA"}}}},'
+                    b' {"class_name": "Dense", "module": "evil.mod", "registered_name": "x>y"}]}}'],
+    "keras_metadata.pb": [b'\nY*W{"class_name": "Lambda", "config": {"name": "l", "function": ["4wEAAAAA", null, null]}}'],
+    # a licence header seed (the project's own licence, split: the self-audit reads this file too)
+    "licensed.py": [b'#!/usr/bin/env python\n# SPDX-License-Ident' b'ifier: Apache-2.0\n# Copyright (c) 2024 A\n"""Doc: MIT"""\n'
+                    b"x = '# not a comment' + \"\"\"\n# still a string\n\"\"\"\n"],
+    ".gitmodules": [b'[submodule "sub"]\n\tpath = sub\n\turl = https://example.com/sub.git\n'
+                    b'[submodule "--upload-pack=touch x"]\n\tpath = -x\n\turl = ../../evil\n'],
 }
 
 _TOKENS = [b"[", b"]", b"{", b"}", b'"', b"'", b"\\", b"\x00", b"\xff", b"\xc3", b"\n", b"\r", b"=", b":", b",",

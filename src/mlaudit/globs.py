@@ -35,24 +35,33 @@ def _translate(pattern: str) -> str:
                 out.append(re.escape(c))
                 i += 1
             else:
-                body = pattern[i + 1 : end].replace("\\", "\\\\").replace("[", "\\[")
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append(_bracket(body, pattern[i : end + 1]))
-                i = end + 1
+                char_class = _char_class(pattern[i + 1 : end])
+                if char_class is None:  # "[]", "[z-a]": not a class, a literal bracket (never a re.error)
+                    out.append(re.escape(c))
+                    i += 1
+                else:
+                    out.append(char_class)
+                    i = end + 1
         else:
             out.append(re.escape(c))
             i += 1
     return "".join(out)
 
 
-def _bracket(body: str, literal: str) -> str:
-    """A character class, or the brackets as plain text when they make no valid class (``[]``, ``[!]``)."""
+def _char_class(body: str) -> str | None:
+    """``[body]`` as a regex class (``!`` negates; ranges kept, other specials escaped), or None if it is none."""
+    negate = body.startswith("!")
+    if negate:
+        body = body[1:]
+    if not body:
+        return None
+    escaped = "".join("\\" + ch if ch in "\\^[]&~|" else ch for ch in body)
+    char_class = f"[{'^' if negate else ''}{escaped}]"
     try:
-        re.compile(f"[{body}]")
-    except re.error:
-        return re.escape(literal)
-    return f"[{body}]"
+        re.compile(char_class)
+    except re.error:  # a reversed range such as "z-a"
+        return None
+    return char_class
 
 
 def compile_globs(patterns: Iterable[str]) -> Callable[[str], bool]:

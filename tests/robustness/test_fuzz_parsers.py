@@ -12,6 +12,7 @@ import os
 import random
 import resource
 import signal
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -93,6 +94,50 @@ def _report(root: Path, rel: str) -> None:
     load_report((root / rel).read_bytes().decode("utf-8", "replace"), source=rel)
 
 
+def _config_diff(root: Path, rel: str) -> None:
+    """The pull request's configuration against the base's, both ways (as ``resolve_pull_request_config`` does)."""
+    from mlaudit.config import Config, GeneralOptions
+    from mlaudit.config_diff import diff_configs, loosenings
+    from mlaudit.registry import SECTION_TYPES
+
+    head = load_config(root)
+    head.validate(SECTION_TYPES)
+    base = Config(path=None, general=GeneralOptions(), prefix="tool.mlaudit.")
+    for old, new in ((base, head), (head, base)):
+        loosenings(diff_configs(old, new, SECTION_TYPES.tables, SECTION_TYPES.arrays, old_label=None, new_label=rel))
+
+
+def _model_file(root: Path, rel: str) -> None:
+    from mlaudit.formats.keras_config import keras_constructs
+    from mlaudit.serialization.scanner import ModelScanner
+
+    report = ModelScanner().scan_path(root / rel, rel)
+    assert report is not None
+    if rel.endswith(".json"):
+        keras_constructs((root / rel).read_bytes())
+
+
+def _licence_regions(root: Path, rel: str) -> None:
+    from mlaudit.licenses.source_regions import licence_regions
+
+    text = (root / rel).read_bytes().decode("utf-8", "replace")
+    for name in (rel, "x.js", "x.sh", "x.ts", "x.c", "x.txt"):
+        regions = licence_regions(name, text)
+        assert regions is None or isinstance(regions.text, str)
+
+
+def _gitmodules(root: Path, rel: str) -> None:
+    from mlaudit.serialization.submodules import submodules
+
+    if not (root / ".git").exists():  # once per run: a repository whose index holds gitlinks
+        init_repo(root)
+        for path in ("sub", "-x", "a\nb"):
+            subprocess.run(["git", "-C", str(root), "update-index", "--add", "--cacheinfo",
+                            f"160000,{'1' * 40},{path}"], check=True, capture_output=True)
+    for sub in submodules(root):
+        assert not sub.checked_out
+
+
 # file (its seed corpus) -> (parser, the errors its callers turn into exit 2 or a finding)
 TARGETS: dict[str, tuple[str, Callable[[Path, str], None], tuple[type[BaseException], ...]]] = {
     "config": ("pyproject.toml", _config, (MlauditError,)),
@@ -111,6 +156,11 @@ TARGETS: dict[str, tuple[str, Callable[[Path, str], None], tuple[type[BaseExcept
     "stat-cache": ("stat-cache.json", _stat_cache, ()),
     "codeowners": ("CODEOWNERS", _codeowners, ()),
     "report": ("report.json", _report, (MlauditError,)),
+    "pr-config-diff": ("pyproject.toml", _config_diff, (MlauditError,)),
+    "keras-config": ("config.json", _model_file, ()),
+    "keras-metadata": ("keras_metadata.pb", _model_file, ()),
+    "licence-regions": ("licensed.py", _licence_regions, ()),
+    "gitmodules": (".gitmodules", _gitmodules, ()),
 }
 
 

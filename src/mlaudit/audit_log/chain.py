@@ -149,12 +149,21 @@ class ChainVerification:
 
 def verify_chain(path: Path) -> ChainVerification:
     """Check every line: its own hash, its link to the previous line, its sequence number."""
+    return verify_chain_bytes(read_log_bytes(path))
+
+
+def read_log_bytes(path: Path) -> bytes:
+    """The whole log, read once from a regular file (``ChainError`` otherwise): verify and use the same bytes."""
     fd = _open_regular(path, os.O_RDONLY)
     try:
         with os.fdopen(fd, "rb") as fh:
-            raw = fh.read()
+            return fh.read()
     except OSError as exc:
         raise ChainError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def verify_chain_bytes(raw: bytes) -> ChainVerification:
+    """``verify_chain`` over a log's bytes already read."""
     problems: list[str] = []
     expected_prev, expected_seq, count = GENESIS, 0, 0
     for number, line in enumerate(raw.split(b"\n"), start=1):

@@ -9,15 +9,15 @@ all the SLOs need, so the history stays small and the reports can be archived.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
-from mlaudit.audit_log.chain import append_record, verify_chain
+from mlaudit.audit_log.chain import append_record, parse_line, read_log_bytes, verify_chain_bytes
 from mlaudit.errors import UsageError
 from mlaudit.fleet.aggregate import COVERED, FleetTables
 from mlaudit.fleet.inventory import TIERS
 from mlaudit.fleet.report_reader import parse_time
+from mlaudit.formats.bounded_json import BoundedParseError
 
 HISTORY_KIND = "mlaudit-fleet"
 
@@ -30,24 +30,27 @@ def read_history(path: Path, *, since: dt.datetime) -> tuple[dict[str, Any] | No
     """The last fleet line (for carrying state) and the lines at or after ``since``; checks the chain first."""
     if not path.exists():
         return None, []
-    verification = verify_chain(path)
+    raw = read_log_bytes(path)  # read once: the lines used are the lines verified (a writer cannot slip one in)
+    verification = verify_chain_bytes(raw)
     if not verification.ok:
         raise UsageError(
             f"{path}: the fleet history's hash chain is broken ({verification.problems[0]}); "
             f"run `mlaudit log verify {path}` and restore it before appending")
     last: dict[str, Any] | None = None
     window: list[dict[str, Any]] = []
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            entry = json.loads(line)
-            if entry.get("kind") != HISTORY_KIND:
-                continue
-            last = entry
-            moment = parse_time(str(entry.get("time", "")))
-            if moment is not None and moment >= since:
-                window.append(entry)
+    for line in raw.split(b"\n"):
+        if not line.strip():
+            continue
+        try:
+            entry = parse_line(line)  # the bounded loader: depth-limited, duplicate keys refused, an object
+        except BoundedParseError as exc:  # verified above, so only if the chain's rules change
+            raise UsageError(f"{path}: a fleet history line cannot be read ({exc})") from None
+        if entry.get("kind") != HISTORY_KIND:
+            continue
+        last = entry
+        moment = parse_time(str(entry.get("time", "")))
+        if moment is not None and moment >= since:
+            window.append(entry)
     return last, window
 
 

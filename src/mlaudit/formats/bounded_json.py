@@ -58,6 +58,8 @@ def loads_json(text: str | bytes, *, max_depth: int | None = MAX_DEPTH, reject_d
         raise BoundedParseError(f"not valid JSON (line {exc.lineno}: {exc.msg})", exc.lineno) from None
     except RecursionError:
         raise BoundedParseError(f"nested too deeply (over the limit of {max_depth or 'the parser'} levels)") from None
+    except ValueError as exc:  # an integer of over 4,300 digits: Python refuses to convert it
+        raise BoundedParseError(f"not valid JSON ({exc})") from None
     if max_depth is not None and value_depth(data, max_depth) > max_depth:
         raise BoundedParseError(f"nested too deeply (over the limit of {max_depth} levels)")
     return data
@@ -81,6 +83,8 @@ def loads_toml(text: str, *, max_depth: int = MAX_DEPTH) -> dict[str, Any]:
         raise BoundedParseError(f"invalid TOML: {exc}") from None
     except RecursionError:
         raise BoundedParseError("invalid TOML: nested too deeply") from None
+    except ValueError as exc:  # an integer of over 4,300 digits: Python refuses to convert it
+        raise BoundedParseError(f"invalid TOML: {exc}") from None
     if value_depth(data, max_depth) > max_depth:
         raise BoundedParseError(f"invalid TOML: nested deeper than the limit of {max_depth}")
     return data

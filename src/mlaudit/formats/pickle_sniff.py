@@ -77,7 +77,10 @@ def _walks_like_pickle(head: bytes, fragment: int = 0) -> bool:
             pos += _FIXED[arg]
         elif arg in _LENGTH:
             width = _LENGTH[arg]
-            pos += width + int.from_bytes(head[pos:pos + width], "little", signed=arg is Arg.BYTES_I4)
+            length = int.from_bytes(head[pos:pos + width], "little", signed=arg is Arg.BYTES_I4)
+            if length < 0:  # BINSTRING with a negative length: no pickle (and a negative index would wrap)
+                return False
+            pos += width + length
         else:
             lines = 2 if arg is Arg.TWO_LINES else 1
             for _ in range(lines):

@@ -14,7 +14,9 @@ content, licence strings) is hostile. Each output has its own escaping:
   ``<>&`` as entities, no mentions, issue links or autolinks (``://`` and ``www.``
   broken with a zero-width space, as ``@`` and ``#`` are);
 - **JSON / SARIF** (``json_safe``): as is, except text that is not UTF-8, whose
-  bytes are written as ``\\xNN`` so the document can be encoded at all.
+  bytes are written as ``\\xNN`` so the document can be encoded at all;
+- **SARIF artifact URIs** (``uri_path``): an RFC 3986 relative reference, every
+  byte of the name but the unreserved characters and ``/`` percent-encoded.
 
 Pure functions of ``str``; no imports beyond ``re``, so hooks stay fast.
 """
@@ -56,7 +58,10 @@ def terminal_text(value: object) -> str:
 
 def terminal_line(line: str) -> str:
     """A whole output line: ``terminal_text`` plus no ``::`` workflow command at its start."""
-    return _COMMAND_START.sub(r"\1\\x3a", terminal_text(line), count=1)
+    text = terminal_text(line)
+    if text[:1] != ":" and not text[:1].isspace():  # the common line: nothing a workflow command could start
+        return text
+    return _COMMAND_START.sub(r"\1\\x3a", text, count=1)
 
 
 def json_safe(value: str) -> str:
@@ -72,6 +77,20 @@ def json_document(text: str) -> str:
     if not _SURROGATES.search(text):
         return text
     return _SURROGATES.sub(lambda m: "\\" + _escape_char(m), text)
+
+
+_URI_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/")
+
+
+def uri_path(path: str) -> str:
+    """``path`` as an RFC 3986 path reference: the bytes of the name (non-UTF-8 ones included) percent-encoded.
+
+    Everything but unreserved characters and ``/`` is encoded, so a space, ``%``, ``#``, ``?``, a
+    colon in the first segment (which would read as a scheme) or a control character cannot
+    make the reference invalid or change what it points at; decoding gives the file's own bytes.
+    """
+    raw = path.encode("utf-8", "surrogateescape")
+    return "".join(chr(b) if b in _URI_UNRESERVED else f"%{b:02X}" for b in raw)
 
 
 def workflow_data(value: object) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from mlaudit.model import Finding, Report, ReportDiff, Severity, Status
-from mlaudit.render.escape import json_document
+from mlaudit.render.escape import json_document, uri_path
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/mlaudit/mlaudit"
@@ -142,7 +142,8 @@ def _baseline_states(diff: ReportDiff | None) -> dict[str, str]:
 def _result(finding: Finding, rule_index: int, path_prefix: str, baseline: str | None) -> dict[str, Any]:
     location: dict[str, Any] = {
         "artifactLocation": {
-            "uri": f"{path_prefix}{finding.path}" if finding.path else (path_prefix or "."),
+            # percent-encoded (RFC 3986): a space or a byte that is not UTF-8 would make the log invalid
+            "uri": uri_path(f"{path_prefix}{finding.path}") if finding.path else (uri_path(path_prefix) or "."),
             "uriBaseId": "%SRCROOT%",
         },
     }

@@ -19,6 +19,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["md"] = escape_markdown_cell
+    env.filters["code"] = escape_markdown_code  # a value between backticks: `{{ x | md }}` lets a backtick out
     return env
 
 
@@ -36,3 +37,10 @@ def escape_markdown_cell(value: object) -> str:
         .replace("\r", " ")
         .replace("\n", "<br>")
     )
+
+
+def escape_markdown_code(value: object) -> str:
+    """``value`` as one inline code span, fenced so no backtick, pipe or newline in it can end the span or the cell."""
+    from mlaudit.render.escape import markdown_code
+
+    return markdown_code(value)

@@ -27,6 +27,7 @@ from typing import Literal
 from mlaudit.formats.lfs_pointer import MAX_POINTER_SIZE, parse_pointer
 from mlaudit.repo_paths import OutsideRepository, resolve_in_repo, shown
 from mlaudit.store.hash_cache import HashCache
+from mlaudit.weights.file_lookup import FileLookup
 
 CHUNK_SIZE = 1 << 20
 HASH_PARAMETERS = {"method": "files", "hash_type": "sha256", "allow_symlinks": False}
@@ -143,8 +144,16 @@ def _read_ahead(fh: io.RawIOBase, limit: int | None, buffers: int = 4) -> Iterat
         thread.join()
 
 
-def _stat_for_hashing(root: Path, rel: str) -> tuple[os.stat_result, str] | HashProblem:
+def _stat_for_hashing(root: Path, rel: str, lookup: FileLookup) -> tuple[os.stat_result, str] | HashProblem:
     """The file's stat and real path, checked to be a regular file inside the root (every component)."""
+    quick = lookup.quick_stat(rel)
+    if quick is not None:
+        st, real = quick
+        if st is None:
+            return HashProblem(rel, "missing", "file does not exist")
+        if not stat.S_ISREG(st.st_mode):
+            return HashProblem(rel, "not-a-file", "not a regular file")
+        return st, real
     try:
         found = resolve_in_repo(root, rel)
     except OutsideRepository as exc:
@@ -181,14 +190,15 @@ def digest_files(
     problems: dict[str, HashProblem] = {}
     to_hash: list[tuple[str, os.stat_result]] = []
     real_of: dict[str, str] = {}
+    lookup = FileLookup(root)
     for rel in dict.fromkeys(rel_paths):
-        checked = _stat_for_hashing(root, rel)
+        checked = _stat_for_hashing(root, rel, lookup)
         if isinstance(checked, HashProblem):
             problems[rel] = checked
             continue
         st, real_of[rel] = checked
         if st.st_size <= MAX_POINTER_SIZE:
-            small = _read_small(real_of[rel], rel)
+            small = _read_small(real_of[rel], rel, st.st_size)
             if isinstance(small, HashProblem):
                 problems[rel] = small
                 continue
@@ -248,10 +258,19 @@ def digest_files(
     return HashResult(digests=digests, problems=problems, bytes_hashed=hashed)
 
 
-def _read_small(full: str, rel: str) -> bytes | HashProblem:
+def _read_small(full: str, rel: str, size: int) -> bytes | HashProblem:
     try:
-        with open(full, "rb") as fh:
-            return fh.read(MAX_POINTER_SIZE + 1)
+        fd = os.open(full, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        try:
+            data = os.read(fd, MAX_POINTER_SIZE + 1)  # one call: a regular file returns all it holds
+            while 0 < len(data) < size:  # short only when interrupted (a file that grew: up to the limit anyway)
+                chunk = os.read(fd, MAX_POINTER_SIZE + 1 - len(data))
+                if not chunk:
+                    break
+                data += chunk
+            return data
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         return HashProblem(rel, "vanished", "file vanished while being read")
     except OSError as exc:

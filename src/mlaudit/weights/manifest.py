@@ -27,7 +27,7 @@ from mlaudit.weights.hashing import HASH_PARAMETERS
 
 MANIFEST_VERSION = 1
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_HEX64 = re.compile(r"[0-9a-f]{64}")  # fullmatch: `$` would accept a trailing newline
 _CONFLICT_MARKER = re.compile(r"^(?:<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
 _NAME_FIELD = re.compile(r'"name"\s*:\s*("(?:[^"\\]|\\.)*")')
 
@@ -65,10 +65,7 @@ class WeightManifest:
 
 def compute_root_digest(digests_in_name_order: Iterable[str]) -> str:
     """SHA-256 over the concatenated raw digests, as ``model_signing`` computes its subject digest."""
-    hasher = hashlib.sha256()
-    for digest in digests_in_name_order:
-        hasher.update(bytes.fromhex(digest))
-    return hasher.hexdigest()
+    return hashlib.sha256(bytes.fromhex("".join(digests_in_name_order))).hexdigest()
 
 
 def _line_of(text: str, needle: str, default: int | None) -> int | None:
@@ -97,7 +94,8 @@ def _name_lines(text: str) -> dict[str, int]:
 
 def parse_manifest(text: str) -> WeightManifest:
     """Parse and validate manifest text; raises ``ManifestError`` with a line where possible."""
-    conflict = _CONFLICT_MARKER.search(text)
+    markers = ("<" * 7 in text) or ("=" * 7 in text) or (">" * 7 in text)  # C-speed test before the regex
+    conflict = _CONFLICT_MARKER.search(text) if markers else None
     if conflict:
         raise ManifestError(
             "holds merge-conflict markers; resolve the conflict (keep both sides' entries), "
@@ -130,15 +128,17 @@ def parse_manifest(text: str) -> WeightManifest:
     name_lines = _name_lines(text)
     entries: dict[str, ManifestEntry] = {}
     for index, item in enumerate(resources):
-        name = item.get("name") if isinstance(item, dict) else None
-        line = name_lines.get(name, resources_line) if isinstance(name, str) else resources_line
-        entries_problem = _entry_problem(item)
-        if entries_problem:
-            raise ManifestError(f"resources[{index}]: {entries_problem}", line)
-        assert isinstance(item, dict) and isinstance(name, str)
+        if not _plainly_valid(item):  # the exact check, only for an entry the quick one does not clear
+            name = item.get("name") if isinstance(item, dict) else None
+            line = name_lines.get(name, resources_line) if isinstance(name, str) else resources_line
+            entries_problem = _entry_problem(item)
+            if entries_problem:
+                raise ManifestError(f"resources[{index}]: {entries_problem}", line)
+        name = item["name"]
         if name in entries:
-            raise ManifestError(f"resources[{index}]: {json.dumps(name)} is listed twice", line)
-        entries[name] = ManifestEntry(name=name, size=item["size"], digest=item["digest"], line=line)
+            raise ManifestError(f"resources[{index}]: {json.dumps(name)} is listed twice",
+                                name_lines.get(name, resources_line))
+        entries[name] = ManifestEntry(name, item["size"], item["digest"], name_lines.get(name, resources_line))
     declared_root = data.get("root_digest", {})
     manifest = WeightManifest(entries=entries, ignore_paths=tuple(ignore_paths))
     if isinstance(declared_root, dict) and "sha256" in declared_root:
@@ -151,6 +151,19 @@ def parse_manifest(text: str) -> WeightManifest:
     return manifest
 
 
+def _plainly_valid(item: Any) -> bool:
+    """True for the common entry, cleared without ``_entry_problem``'s work; false means "look closer"."""
+    if type(item) is not dict:
+        return False
+    name, digest, size = item.get("name"), item.get("digest"), item.get("size")
+    return (
+        type(name) is str and type(digest) is str and type(size) is int and size >= 0
+        and name != "" and name.isascii() and "\x00" not in name and "\\" not in name and ".." not in name
+        and name[0] != "/" and item.get("algorithm", "sha256") == "sha256"
+        and _HEX64.fullmatch(digest) is not None
+    )
+
+
 def _entry_problem(item: Any) -> str | None:
     if not isinstance(item, dict):
         return "each entry must be an object with name, size, algorithm and digest"
@@ -161,7 +174,7 @@ def _entry_problem(item: Any) -> str | None:
     if problem is None and item.get("algorithm", "sha256") != "sha256":
         problem = "algorithm must be sha256"
     digest = item.get("digest")
-    if problem is None and (not isinstance(digest, str) or not _HEX64.match(digest)):
+    if problem is None and (not isinstance(digest, str) or not _HEX64.fullmatch(digest)):
         problem = "digest must be 64 lowercase hex characters"
     size = item.get("size")
     if problem is None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):

@@ -91,7 +91,8 @@ def verify_weights(
     judges what is staged and must not hash gigabytes nobody touched).
     """
     targets = list(dict.fromkeys(weight_files))
-    others = [name for name in manifest.entries if name not in set(targets)]
+    listed = set(targets)  # once: a set built per entry made 100k present files quadratic
+    others = [name for name in manifest.entries if name not in listed]
     hint = UPDATE_HINT.format(manifest=manifest_name)
     findings: list[Finding] = []
     if recorded == "hash":
