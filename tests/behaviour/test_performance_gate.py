@@ -11,6 +11,8 @@ from conftest import run_mlaudit
 
 from mlaudit.model import Status
 
+pytestmark = pytest.mark.slow  # end-to-end: real git repositories and mlaudit runs (the edit loop is `-m 'not slow'`)
+
 METRICS_SCRIPT = """
 import json, sys
 print("loading model...", file=sys.stderr)

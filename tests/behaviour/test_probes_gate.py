@@ -14,6 +14,8 @@ import pytest
 from mlaudit.behaviour.probe_sets import builtin_probes
 from mlaudit.model import Status
 
+pytestmark = pytest.mark.slow  # end-to-end: real git repositories and mlaudit runs (the edit loop is `-m 'not slow'`)
+
 # A toy model: refuses anything about weapons, answers the rest (so it fails the malware probes).
 TOY_MODEL = """
 import json, sys

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import run_mlaudit
 
+pytestmark = pytest.mark.slow  # end-to-end: real git repositories and mlaudit runs (the edit loop is `-m 'not slow'`)
+
 
 def _key_pair(directory: Path) -> tuple[Path, Path]:
     directory.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,8 @@ from conftest import run_mlaudit
 from mlaudit.model import Finding, Severity
 from mlaudit.waivers import WaiverOptions, apply_waivers
 
+pytestmark = pytest.mark.slow  # end-to-end: real git repositories and mlaudit runs (the edit loop is `-m 'not slow'`)
+
 TODAY = dt.date(2026, 12, 1)
 
 

@@ -13,6 +13,8 @@ import pytest
 import yaml
 from conftest import PROJECT_ROOT
 
+pytestmark = pytest.mark.slow  # end-to-end: real tools (zizmor, check-jsonschema, git) in subprocesses (the edit loop is `-m 'not slow'`)
+
 WORKFLOWS = sorted((PROJECT_ROOT / "examples" / "workflows").glob("fleet-*.yml"))
 BIN = Path(sys.executable).parent
 

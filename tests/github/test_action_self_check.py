@@ -18,6 +18,8 @@ import pytest
 import yaml
 from conftest import PROJECT_ROOT
 
+pytestmark = pytest.mark.slow  # end-to-end: real tools (zizmor, check-jsonschema, git) in subprocesses (the edit loop is `-m 'not slow'`)
+
 ACTION = PROJECT_ROOT / "action.yml"
 WORKFLOWS = sorted((PROJECT_ROOT / "examples" / "workflows").glob("*.yml"))
 ACTION_WORKFLOWS = [

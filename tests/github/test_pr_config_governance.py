@@ -14,12 +14,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import git, init_repo, run_mlaudit
 from github_actions_env import PR_NUMBER, REPO, actions_env, read_outputs, write_event
 from github_api_server import GitHubApiServer, add_pull_request
 from serialization_samples import reduce_pickle
 
 from mlaudit.registry import REGISTRY
+
+pytestmark = pytest.mark.slow  # end-to-end: real git repositories and mlaudit runs (the edit loop is `-m 'not slow'`)
 
 # Every check but serialization and performance is disabled on the base, to keep the runs short.
 OTHERS = sorted(c for c in REGISTRY if c not in ("serialization", "performance"))

@@ -26,6 +26,8 @@ from mlaudit.context import AuditContext
 from mlaudit.engine import run_audit
 from mlaudit.model import CheckResult, Status
 
+pytestmark = pytest.mark.slow  # end-to-end: real git repositories and mlaudit runs (the edit loop is `-m 'not slow'`)
+
 REPO = "octo/model"
 CHECKOUT = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683"  # v4.2.2
 WORKFLOW = f"""name: audit

@@ -12,6 +12,8 @@ from privacy_samples import PLANTED, expected_lines, write_sample_csv
 from mlaudit.governance.pii_detectors import TextDetector
 from mlaudit.governance.pii_scan import scan_file
 
+pytestmark = pytest.mark.slow  # end-to-end: real git repositories and mlaudit runs (the edit loop is `-m 'not slow'`)
+
 
 @pytest.fixture(scope="module")
 def samples(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -21,6 +21,8 @@ from mlaudit.context import AuditContext
 from mlaudit.engine import FILES_CHANGED_RULE, run_audit
 from mlaudit.model import Pillar
 
+pytestmark = pytest.mark.slow  # end-to-end: real git repositories and mlaudit runs (the edit loop is `-m 'not slow'`)
+
 CARD = "---\nlicense: apache-2.0\nbase_model: org/base\ndatasets:\n- org/data\n---\n# Model\n"
 LICENSED = {
     "pyproject.toml": '[project]\nname = "m"\nversion = "1"\nlicense = "Apache-2.0"\n\n'

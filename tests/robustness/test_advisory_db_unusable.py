@@ -13,6 +13,8 @@ from conftest import fixture_path, init_repo, run_mlaudit
 from mlaudit.errors import CheckError
 from mlaudit.vulns.advisory_db import AdvisoryDatabase, AdvisoryFileError
 
+pytestmark = pytest.mark.slow  # end-to-end: real git repositories and mlaudit runs (the edit loop is `-m 'not slow'`)
+
 
 def _vulns(repo: Path, db: Path) -> dict[str, Any]:
     proc = run_mlaudit("audit", str(repo), "--only", "vulns,pins", "--format", "json", "--advisory-db", str(db))

@@ -12,6 +12,8 @@ from robustness_helpers import no_traceback, weights_repo
 
 from mlaudit.cli.main import handle_errors
 
+pytestmark = pytest.mark.slow  # end-to-end: real git repositories and mlaudit runs (the edit loop is `-m 'not slow'`)
+
 
 @pytest.fixture
 def tampered_repo(tmp_path: Path) -> Path:

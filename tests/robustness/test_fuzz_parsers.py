@@ -38,6 +38,8 @@ from mlaudit.store.hash_cache import HashCache
 from mlaudit.weights.manifest import ManifestError, parse_manifest
 from mlaudit.weights.verify import load_manifest
 
+pytestmark = pytest.mark.slow  # end-to-end: real git repositories and mlaudit runs (the edit loop is `-m 'not slow'`)
+
 SECONDS = float(os.environ.get("MLAUDIT_FUZZ_SECONDS", "15"))
 SEED = int(os.environ.get("MLAUDIT_FUZZ_SEED", "1717"))
 HANG_GUARD_S = 20  # a hang detector, not a speed test: one input far past any sane parse

@@ -14,6 +14,8 @@ from robustness_helpers import hook, no_traceback, weights_repo
 
 from mlaudit.weights.manifest import ManifestEntry, ManifestError, parse_manifest, read_manifest, render_manifest
 
+pytestmark = pytest.mark.slow  # end-to-end: real git repositories and mlaudit runs (the edit loop is `-m 'not slow'`)
+
 A = "a" * 64
 
 

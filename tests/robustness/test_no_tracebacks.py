@@ -11,6 +11,8 @@ from conftest import git, run_mlaudit
 from robustness_helpers import hook, no_traceback, weights_repo
 from serialization_samples import reduce_pickle
 
+pytestmark = pytest.mark.slow  # end-to-end: real git repositories and mlaudit runs (the edit loop is `-m 'not slow'`)
+
 BAD_PYPROJECT = b'[project]\nname = "caf\xe9"\ndependencies = ["jinja2==2.11.0"]\n'
 
 

@@ -13,6 +13,8 @@ import pytest
 from conftest import git, git_commit, run_mlaudit, run_pre_commit, write_pre_commit_config
 from serialization_samples import pb_field, reduce_pickle, zip_bytes
 
+pytestmark = pytest.mark.slow  # end-to-end: real git repositories and mlaudit runs (the edit loop is `-m 'not slow'`)
+
 EVIL = reduce_pickle("os", "system")
 PROTO0_EVIL = b"cos\nsystem\n(S'id'\ntR."  # protocol 0: no header, pure text
 HOOK = shutil.which("mlaudit-unsafe-models") or str(Path(sys.executable).parent / "mlaudit-unsafe-models")

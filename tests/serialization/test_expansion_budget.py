@@ -16,6 +16,8 @@ from mlaudit.formats.archive_limits import AuditBudget
 from mlaudit.model import Severity
 from mlaudit.serialization.scanner import ScanSettings
 
+pytestmark = pytest.mark.slow  # end-to-end: real git repositories and mlaudit runs (the edit loop is `-m 'not slow'`)
+
 
 @pytest.fixture(scope="module")
 def bz2_bomb() -> bytes:

@@ -21,6 +21,8 @@ from github_actions_env import PR_NUMBER, REPO, actions_env, read_outputs, write
 from github_api_server import GitHubApiServer, add_pull_request
 from serialization_samples import pb_field, reduce_pickle, stream, zip_bytes
 
+pytestmark = pytest.mark.slow  # end-to-end: real git repositories and mlaudit runs (the edit loop is `-m 'not slow'`)
+
 EVIL = reduce_pickle("os", "system")
 TORCH_ZIP = zip_bytes({"m/data.pkl": EVIL, "m/version": b"3\n"})
 HOOK = shutil.which("mlaudit-unsafe-models") or str(Path(sys.executable).parent / "mlaudit-unsafe-models")

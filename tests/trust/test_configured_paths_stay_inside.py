@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from conftest import git, init_repo, run_mlaudit
 
+pytestmark = pytest.mark.slow  # end-to-end: real git repositories and mlaudit runs (the edit loop is `-m 'not slow'`)
+
 
 def _outside_site(tmp_path: Path) -> Path:
     site = tmp_path / "outside-site"

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import run_mlaudit
 
+pytestmark = pytest.mark.slow  # end-to-end: real git repositories and mlaudit runs (the edit loop is `-m 'not slow'`)
+
 NOT_CI = {"CI": "", "GITHUB_ACTIONS": ""}
 EVIL_PICKLE = b"cos\nsystem\n(S'touch /tmp/mlaudit-gate-pwned'\ntR."
 

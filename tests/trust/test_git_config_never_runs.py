@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from conftest import git, init_repo, run_mlaudit
 
+pytestmark = pytest.mark.slow  # end-to-end: real tools (zizmor, check-jsonschema, git) in subprocesses (the edit loop is `-m 'not slow'`)
+
 HOSTILE_KEYS = {
     "core.fsmonitor": "fsmonitor",
     "filter.evil.clean": "clean",

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import git, run_mlaudit
 
+pytestmark = pytest.mark.slow  # end-to-end: real git repositories and mlaudit runs (the edit loop is `-m 'not slow'`)
+
 HOOK = str(Path(sys.executable).parent / "mlaudit-weight-hashes")
 
 

@@ -16,6 +16,8 @@ import pytest
 from conftest import fixture_path, run_mlaudit, run_pre_commit, write_pre_commit_config
 from hostile_repo import hostile_requirements_repo
 
+pytestmark = pytest.mark.slow  # end-to-end: real git repositories and mlaudit runs (the edit loop is `-m 'not slow'`)
+
 
 def _check(report: dict[str, Any], check_id: str) -> dict[str, Any]:
     return next(c for c in report["checks"] if c["id"] == check_id)

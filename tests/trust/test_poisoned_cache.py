@@ -17,6 +17,8 @@ from conftest import git, init_repo, run_mlaudit
 
 from mlaudit.store.hash_cache import ContentDigests, content_cache_file
 
+pytestmark = pytest.mark.slow  # end-to-end: real git repositories and mlaudit runs (the edit loop is `-m 'not slow'`)
+
 ORIGINAL = b"weights-v1" * 1000
 SWAPPED = b"weights-XX" * 1000  # same size: only the digest tells them apart
 NOT_CI = {"CI": "", "GITHUB_ACTIONS": ""}

@@ -10,6 +10,8 @@ import pytest
 from conftest import fixture_path, git, run_mlaudit
 from pins_scan import by_rule, scan, write
 
+pytestmark = pytest.mark.slow  # end-to-end: real git repositories and mlaudit runs (the edit loop is `-m 'not slow'`)
+
 
 def _checks(repo: Path, *only: str) -> tuple[int, dict[str, dict[str, Any]]]:
     db = fixture_path("pypa-advisory-db")
