@@ -98,28 +98,28 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def higher_is_looser(what: str) -> Rule:
-    """A number that lets more through when raised (a tolerance, a maximum)."""
+def _by_measure(measure: Callable[[Any], float | int | None], what: str, *, raising_loosens: bool) -> Rule:
+    """A value compared through ``measure``: moving it in the loosening direction (or unreadably) loosens."""
 
     def rule(old: Any, new: Any) -> Judgement:
-        before, after = _number(old), _number(new)
-        if before is None or after is None or after > before:
-            return "loosening", f"raised: {what}"
-        return "tightening", f"lowered: {what}"
+        before, after = measure(old), measure(new)
+        raised = before is not None and after is not None and after > before
+        lowered = before is not None and after is not None and after < before
+        if before is None or after is None or (raised if raising_loosens else lowered):
+            return "loosening", f"{'raised' if raising_loosens else 'lowered'}: {what}"
+        return "tightening", f"{'lowered' if raising_loosens else 'raised'}: {what}"
 
     return rule
+
+
+def higher_is_looser(what: str) -> Rule:
+    """A number that lets more through when raised (a tolerance, a maximum)."""
+    return _by_measure(_number, what, raising_loosens=True)
 
 
 def lower_is_looser(what: str) -> Rule:
     """A number that lets more through when lowered (a minimum, a size limit)."""
-
-    def rule(old: Any, new: Any) -> Judgement:
-        before, after = _number(old), _number(new)
-        if before is None or after is None or after < before:
-            return "loosening", f"lowered: {what}"
-        return "tightening", f"raised: {what}"
-
-    return rule
+    return _by_measure(_number, what, raising_loosens=False)
 
 
 def _rank(value: Any) -> int | None:
@@ -131,26 +131,12 @@ def _rank(value: Any) -> int | None:
 
 def fail_threshold(what: str) -> Rule:
     """A severity threshold: raising it (high -> critical) lets more findings pass."""
-
-    def rule(old: Any, new: Any) -> Judgement:
-        before, after = _rank(old), _rank(new)
-        if before is None or after is None or after > before:
-            return "loosening", f"raised: {what}"
-        return "tightening", f"lowered: {what}"
-
-    return rule
+    return _by_measure(_rank, what, raising_loosens=True)
 
 
 def finding_severity(what: str) -> Rule:
     """The severity given to findings: lowering it can take them under the threshold."""
-
-    def rule(old: Any, new: Any) -> Judgement:
-        before, after = _rank(old), _rank(new)
-        if before is None or after is None or after < before:
-            return "loosening", f"lowered: {what}"
-        return "tightening", f"raised: {what}"
-
-    return rule
+    return _by_measure(_rank, what, raising_loosens=False)
 
 
 def strict_to_loose(order: tuple[str, ...], what: str) -> Rule:
