@@ -22,7 +22,6 @@ Usage: python benchmarks/bench_github.py [--files 200] [--size-kib 256] [--repea
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -115,39 +114,17 @@ def main() -> int:
     parser.add_argument("--size-kib", type=int, default=256)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    from github_api_server import GitHubApiServer, add_pull_request
+    from github_actions_env import bench_pull_request_env
+    from github_api_server import GitHubApiServer
 
     mlaudit = _tool("mlaudit")
     with tempfile.TemporaryDirectory(prefix="mlaudit-bench-github-") as tmp_name:
         tmp = Path(tmp_name)
         repo, base, head = build_repo(tmp, args.files, args.size_kib * 1024)
-        event = tmp / "event.json"
-        event.write_text(
-            json.dumps(
-                {
-                    "pull_request": {
-                        "number": 1,
-                        "html_url": "",
-                        "base": {"sha": base, "ref": "main"},
-                        "head": {"sha": head, "ref": "feature", "repo": {"full_name": "bench/model"}},
-                    }
-                }
-            )
-        )
         with GitHubApiServer() as api:
-            add_pull_request(api, "bench/model", 1, head_sha=head, base_sha=base)
             env = {
                 **os.environ,
-                "GITHUB_EVENT_NAME": "pull_request",
-                "GITHUB_EVENT_PATH": str(event),
-                "GITHUB_REPOSITORY": "bench/model",
-                "GITHUB_API_URL": api.url,
-                "GITHUB_TOKEN": "test-token",
-                "GITHUB_RUN_ID": "1",
-                "GITHUB_WORKSPACE": str(repo),
-                "RUNNER_TEMP": str(tmp / "runner"),
-                "GITHUB_STEP_SUMMARY": str(tmp / "summary.md"),
-                "GITHUB_OUTPUT": str(tmp / "out.txt"),
+                **bench_pull_request_env(api, repo, tmp, base_sha=base, head_sha=head),
                 "MLAUDIT_CACHE_DIR": str(tmp / "cache"),
             }
             audit_cmd = [

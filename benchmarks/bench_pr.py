@@ -130,7 +130,8 @@ def agreement(repo: Path, cache_dir: Path, reference: Path) -> str:
 
 def pull_request(repo: Path, tmp: Path, env: dict[str, str]) -> float:
     """`mlaudit github` on a pull request that changes three files, against a loopback GitHub API."""
-    from github_api_server import GitHubApiServer, add_pull_request
+    from github_actions_env import bench_pull_request_env
+    from github_api_server import GitHubApiServer
 
     base = _git(repo, "rev-parse", "HEAD").strip()
     _git(repo, "checkout", "-q", "-b", "feature")
@@ -141,25 +142,8 @@ def pull_request(repo: Path, tmp: Path, env: dict[str, str]) -> float:
     (repo / "requirements.txt").write_text("numpy==1.26.4\nrequests==2.32.3\n", encoding="utf-8")
     _git(repo, "commit", "-q", "-am", "head")
     head = _git(repo, "rev-parse", "HEAD").strip()
-    event = tmp / "event.json"
-    event.write_text(json.dumps({"pull_request": {
-        "number": 1, "html_url": "", "base": {"sha": base, "ref": "main"},
-        "head": {"sha": head, "ref": "feature", "repo": {"full_name": "bench/model"}}}}))
     with GitHubApiServer() as api:
-        add_pull_request(api, "bench/model", 1, head_sha=head, base_sha=base)
-        flow_env = {
-            **env,
-            "GITHUB_EVENT_NAME": "pull_request",
-            "GITHUB_EVENT_PATH": str(event),
-            "GITHUB_REPOSITORY": "bench/model",
-            "GITHUB_API_URL": api.url,
-            "GITHUB_TOKEN": "test-token",
-            "GITHUB_RUN_ID": "1",
-            "GITHUB_WORKSPACE": str(repo),
-            "RUNNER_TEMP": str(tmp / "runner"),
-            "GITHUB_STEP_SUMMARY": str(tmp / "summary.md"),
-            "GITHUB_OUTPUT": str(tmp / "out.txt"),
-        }
+        flow_env = {**env, **bench_pull_request_env(api, repo, tmp, base_sha=base, head_sha=head)}
         seconds = timed([_tool("mlaudit"), "github", str(repo), "--offline", "--advisory-db", str(ADVISORY_DB),
                          "--report-dir", str(tmp / "pr-report")], flow_env)
         if len(api.repos["bench/model"].comments) != 1:

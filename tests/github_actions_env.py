@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -69,3 +70,27 @@ def read_outputs(path: Path) -> dict[str, str]:
                 outputs[name] = value
             i += 1
     return outputs
+
+
+def bench_pull_request_env(api: GitHubApiServer, repo: Path, tmp: Path, *, base_sha: str, head_sha: str,
+                           full_name: str = "bench/model") -> dict[str, str]:
+    """A minimal pull-request step for the benchmarks: registers PR #1 on ``api``, writes its event, the variables."""
+    from github_api_server import add_pull_request
+
+    add_pull_request(api, full_name, 1, head_sha=head_sha, base_sha=base_sha)
+    event = tmp / "event.json"
+    event.write_text(json.dumps({"pull_request": {
+        "number": 1, "html_url": "", "base": {"sha": base_sha, "ref": "main"},
+        "head": {"sha": head_sha, "ref": "feature", "repo": {"full_name": full_name}}}}), encoding="utf-8")
+    return {
+        "GITHUB_EVENT_NAME": "pull_request",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_REPOSITORY": full_name,
+        "GITHUB_API_URL": api.url,
+        "GITHUB_TOKEN": "test-token",
+        "GITHUB_RUN_ID": "1",
+        "GITHUB_WORKSPACE": str(repo),
+        "RUNNER_TEMP": str(tmp / "runner"),
+        "GITHUB_STEP_SUMMARY": str(tmp / "summary.md"),
+        "GITHUB_OUTPUT": str(tmp / "out.txt"),
+    }
